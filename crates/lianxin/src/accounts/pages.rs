@@ -1,0 +1,435 @@
+//! Sign-in, sign-out, preferences, the home page (待办) and the audit administrator's view.
+
+use super::policy::{Permission, allows};
+use super::roles::Role;
+use super::{LOCK_MS, MAX_FAILED_LOGINS, password, store};
+use crate::audit::{self, Outcome, Record};
+use crate::platform::error::{AppError, AppResult, FieldError};
+use crate::platform::ids::UserId;
+use crate::web::AppState;
+use crate::web::ctx::{self, Ctx, safe_next, set_cookie};
+use crate::web::extract::{Form, Query};
+use crate::web::shell::{Shell, current_congress, visible_congresses};
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/prefs", post(prefs))
+        .route("/home", get(home))
+        .route("/audit", get(audit_page))
+}
+
+/// A demo account as listed on the login page and in the README.
+pub struct DemoAccount {
+    pub username: &'static str,
+    pub role_key: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/templates/login.html")]
+struct LoginPage {
+    shell: Shell,
+    next: String,
+    username: String,
+    demo_accounts: Vec<DemoAccount>,
+    demo_password: &'static str,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
+    if ctx.actor.is_some() {
+        return Ok(Redirect::to(safe_next(q.next.as_deref().unwrap_or("/home"))).into_response());
+    }
+    let shell = Shell::new(&state, &ctx, "login.title").await?;
+    render_login(
+        &state,
+        shell,
+        q.next.unwrap_or_default(),
+        String::new(),
+        StatusCode::OK,
+    )
+}
+
+fn render_login(
+    state: &AppState,
+    shell: Shell,
+    next: String,
+    username: String,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let page = LoginPage {
+        shell,
+        next,
+        username,
+        demo_accounts: if state.demo {
+            crate::demo::ACCOUNTS
+                .iter()
+                .map(|(u, r, ..)| DemoAccount {
+                    username: u,
+                    role_key: r,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        demo_password: if state.demo {
+            crate::demo::DEMO_PASSWORD
+        } else {
+            ""
+        },
+    };
+    Ok((status, Html(page.render().map_err(AppError::internal)?)).into_response())
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> AppResult<Response> {
+    let now = state.clock.now_ms();
+    let username = f.username.trim().to_string();
+    let mut errors = Vec::new();
+    if username.is_empty() {
+        errors.push(FieldError::new("username", "login.username_required"));
+    }
+    if f.password.is_empty() {
+        errors.push(FieldError::new("password", "login.password_required"));
+    }
+    if !errors.is_empty() {
+        let shell = Shell::new(&state, &ctx, "login.title")
+            .await?
+            .with_errors(&errors);
+        return render_login(
+            &state,
+            shell,
+            f.next,
+            username,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let user = store::find_user(&state.db, &username).await?;
+    let attempt = |user: Option<i64>, outcome: Outcome| Record {
+        at: now,
+        user: user.map(UserId),
+        congress: None,
+        action: "accounts.login",
+        target: format!("user:{}", user.unwrap_or(0)),
+        outcome,
+        fields: &[],
+        client_addr: ctx.client_addr.clone(),
+    };
+    // Verify even for an unknown name, so timing does not tell which names exist.
+    let (ok, locked) = match &user {
+        Some(u) => {
+            let locked = u.locked_until.is_some_and(|t| t > now);
+            (
+                !locked && u.disabled == 0 && password::verify(&f.password, &u.password_hash),
+                locked,
+            )
+        }
+        None => {
+            let _ = password::verify(
+                &f.password,
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0000000000000000000000000000000000000000000",
+            );
+            (false, false)
+        }
+    };
+    if !ok {
+        if let Some(u) = &user
+            && !locked
+        {
+            let lock = (u.failed_logins + 1 >= MAX_FAILED_LOGINS).then_some(now + LOCK_MS);
+            store::record_login_failure(&state.db, u.id, lock).await?;
+        }
+        audit::append_alone(
+            &state.db,
+            &attempt(user.as_ref().map(|u| u.id), Outcome::Failed),
+        )
+        .await?;
+        let key = if locked {
+            "login.locked"
+        } else {
+            "login.failed"
+        };
+        let shell = Shell::new(&state, &ctx, "login.title")
+            .await?
+            .with_errors(&[FieldError::new("username", key)]);
+        return render_login(
+            &state,
+            shell,
+            f.next,
+            username,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let Some(user) = user else {
+        return Err(AppError::internal("unreachable"));
+    };
+    // A new session id at every sign-in (no fixation); the old one, if any, ends.
+    if let Some(old) = &ctx.session_token {
+        store::end_session(&state.db, old).await?;
+    }
+    let mut tx = state.db.begin().await?;
+    let token = store::start_session(&mut tx, UserId(user.id), now).await?;
+    audit::append(&mut tx, &attempt(Some(user.id), Outcome::Success)).await?;
+    tx.commit().await?;
+    let mut resp =
+        Redirect::to(safe_next(if f.next.is_empty() { "/home" } else { &f.next })).into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(ctx::SESSION_COOKIE, &token, None, ctx::is_https(&headers)),
+    );
+    Ok(resp)
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    if let Some(token) = &ctx.session_token {
+        store::end_session(&state.db, token).await?;
+        if let Some(actor) = &ctx.actor {
+            audit::append_alone(
+                &state.db,
+                &Record {
+                    at: state.clock.now_ms(),
+                    user: Some(actor.user),
+                    congress: None,
+                    action: "accounts.logout",
+                    target: format!("user:{}", actor.user.0),
+                    outcome: Outcome::Success,
+                    fields: &[],
+                    client_addr: ctx.client_addr.clone(),
+                },
+            )
+            .await?;
+        }
+    }
+    let mut resp = Redirect::to("/").into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(ctx::SESSION_COOKIE, "", Some(0), ctx::is_https(&headers)),
+    );
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+struct PrefsForm {
+    lang: Option<String>,
+    large: Option<String>,
+    congress: Option<String>,
+    #[serde(default)]
+    next: String,
+}
+
+/// Language, large text and the congress switcher: remembered in cookies for a year.
+async fn prefs(headers: HeaderMap, Form(f): Form<PrefsForm>) -> AppResult<Response> {
+    let secure = ctx::is_https(&headers);
+    let year = Some(365 * 86_400);
+    let mut resp =
+        Redirect::to(safe_next(if f.next.is_empty() { "/" } else { &f.next })).into_response();
+    let h = resp.headers_mut();
+    if let Some(lang) = f
+        .lang
+        .as_deref()
+        .and_then(crate::platform::i18n::Lang::parse)
+    {
+        h.append(
+            header::SET_COOKIE,
+            set_cookie(ctx::LANG_COOKIE, lang.code(), year, secure),
+        );
+    }
+    if let Some(large) = f.large.as_deref() {
+        h.append(
+            header::SET_COOKIE,
+            set_cookie(
+                ctx::LARGE_COOKIE,
+                if large == "1" { "1" } else { "0" },
+                year,
+                secure,
+            ),
+        );
+    }
+    if let Some(c) = f.congress.as_deref() {
+        let id: i64 = c
+            .parse()
+            .map_err(|_| AppError::BadRequest("error.bad_form"))?;
+        h.append(
+            header::SET_COOKIE,
+            set_cookie(ctx::CONGRESS_COOKIE, &id.to_string(), year, secure),
+        );
+    }
+    Ok(resp)
+}
+
+/// A card on the home page: something that waits for the user, or a way in.
+pub struct HomeCard {
+    pub title: String,
+    pub number: Option<i64>,
+    pub text: String,
+    pub href: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/templates/home.html")]
+struct HomePage {
+    shell: Shell,
+    congress_name: String,
+    roles: Vec<String>,
+    cards: Vec<HomeCard>,
+    notices: Vec<crate::notify::InboxItem>,
+}
+
+async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let actor = ctx.actor()?;
+    let shell = Shell::new(&state, &ctx, "home.title").await?;
+    let scopes = visible_congresses(&state, &ctx).await?;
+    let current = current_congress(&ctx, &scopes).cloned();
+    let t = shell.t;
+    let mut cards = Vec::new();
+    let mut roles = Vec::new();
+    if let Some(c) = &current {
+        for g in actor.grants.iter().filter(|g| g.congress == c.id) {
+            roles.push(t.t(&g.role.key()));
+        }
+        let p = state.policy();
+        if allows(actor, Permission::ViewRoster, c.target(), p) {
+            let (deputies, units, stations) = crate::people::store::counts(&state.db, c.id).await?;
+            cards.push(HomeCard {
+                title: t.t("home.card.deputies"),
+                number: Some(deputies),
+                text: t.t("home.card.deputies_text"),
+                href: format!("/c/{}/deputies", c.id),
+                link: t.t("home.card.open_roster"),
+            });
+            cards.push(HomeCard {
+                title: t.t("home.card.units"),
+                number: Some(units),
+                text: t.t("home.card.units_text"),
+                href: format!("/c/{}/units", c.id),
+                link: t.t("home.card.open_units"),
+            });
+            cards.push(HomeCard {
+                title: t.t("home.card.stations"),
+                number: Some(stations),
+                text: t.t("home.card.stations_text"),
+                href: "/#stations".into(),
+                link: t.t("home.card.open_stations"),
+            });
+        } else if allows(actor, Permission::ViewUnits, c.target(), p) {
+            cards.push(HomeCard {
+                title: t.t("home.card.units"),
+                number: None,
+                text: t.t("home.card.units_text"),
+                href: format!("/c/{}/units", c.id),
+                link: t.t("home.card.open_units"),
+            });
+        }
+        if allows(actor, Permission::ViewAudit, c.target(), p) {
+            cards.push(HomeCard {
+                title: t.t("nav.audit"),
+                number: None,
+                text: t.t("home.card.audit_text"),
+                href: "/audit".into(),
+                link: t.t("home.card.open_audit"),
+            });
+        }
+        if actor.has(c.id, Role::SystemAdmin) || actor.has(c.id, Role::SecurityAdmin) {
+            cards.push(HomeCard {
+                title: t.t("home.card.admin"),
+                number: None,
+                text: t.t("home.card.admin_text"),
+                href: "/api/v1/docs".into(),
+                link: t.t("nav.api"),
+            });
+        }
+        if actor.has(c.id, Role::Deputy) {
+            cards.push(HomeCard {
+                title: t.t("home.card.deputy"),
+                number: None,
+                text: t.t("home.card.deputy_text"),
+                href: "/".into(),
+                link: t.t("home.card.open_public"),
+            });
+        }
+    }
+    let notices = crate::notify::inbox(&state.db, actor.user, 5).await?;
+    let page = HomePage {
+        shell,
+        congress_name: current.map(|c| c.name).unwrap_or_default(),
+        roles,
+        cards,
+        notices,
+    };
+    Ok(Html(page.render().map_err(AppError::internal)?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "accounts/templates/audit.html")]
+struct AuditPage {
+    shell: Shell,
+    entries: Vec<audit::Entry>,
+    next: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    before: Option<i64>,
+}
+
+async fn audit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Response> {
+    let actor = ctx.actor()?;
+    let scopes = visible_congresses(&state, &ctx).await?;
+    if !scopes
+        .iter()
+        .any(|c| allows(actor, Permission::ViewAudit, c.target(), state.policy()))
+    {
+        return Err(AppError::Forbidden);
+    }
+    let shell = Shell::new(&state, &ctx, "audit.title").await?;
+    let mut entries = audit::recent(&state.db, q.before, 101).await?;
+    let next = if entries.len() > 100 {
+        entries.truncate(100);
+        entries.last().map(|e| e.id)
+    } else {
+        None
+    };
+    let page = AuditPage {
+        shell,
+        entries,
+        next,
+    };
+    Ok(Html(page.render().map_err(AppError::internal)?).into_response())
+}

@@ -1,0 +1,185 @@
+//! The one place that decides access. Deny by default: a permission is allowed only where a rule
+//! below says so. Handlers ask `allows` (or `require`) before they read or change anything in a
+//! congress; lists across congresses ask `visible_congresses`.
+
+use super::roles::{Actor, Office, Role};
+use crate::platform::error::AppError;
+use crate::platform::ids::CongressId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Read the deputies' roster, organisations and memberships of a congress.
+    ViewRoster,
+    /// Create and edit deputies, persons and memberships.
+    EditRoster,
+    /// Read the handling units of a congress.
+    ViewUnits,
+    /// Create and edit handling units.
+    EditUnits,
+    /// Manage accounts of a congress (system administrator).
+    ManageAccounts,
+    /// Read the audit trail (audit administrator).
+    ViewAudit,
+}
+
+/// The congress an action targets, with its parent district when it is a town.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    pub congress: CongressId,
+    pub parent: Option<CongressId>,
+}
+
+/// Settings the rules depend on.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicySettings {
+    /// District staff may read (never change) the towns of their district.
+    pub district_staff_see_towns: bool,
+}
+
+pub fn allows(actor: &Actor, perm: Permission, target: Target, settings: PolicySettings) -> bool {
+    let here = |role: Role| actor.has(target.congress, role);
+    let staff_here = |offices: &[Office]| {
+        actor.grants.iter().any(|g| {
+            g.congress == target.congress
+                && g.role == Role::Staff
+                && g.office.is_some_and(|o| offices.contains(&o))
+        })
+    };
+    let any_staff_here = staff_here(&[
+        Office::DeputiesAffairs,
+        Office::GeneralOffice,
+        Office::Personnel,
+    ]);
+    let district_staff_reading = settings.district_staff_see_towns
+        && target.parent.is_some_and(|p| actor.has(p, Role::Staff));
+    // Administrators are granted on the district and administer its towns too.
+    let admin = |role: Role| here(role) || target.parent.is_some_and(|p| actor.has(p, role));
+    match perm {
+        Permission::ViewRoster => {
+            any_staff_here
+                || district_staff_reading
+                || here(Role::StandingCommitteeMember)
+                || here(Role::PresidiumMember)
+                || here(Role::StationStaff)
+        }
+        Permission::EditRoster => staff_here(&[Office::DeputiesAffairs, Office::Personnel]),
+        Permission::ViewUnits => {
+            any_staff_here
+                || district_staff_reading
+                || here(Role::UnitOperator)
+                || here(Role::UnitHead)
+        }
+        Permission::EditUnits => staff_here(&[Office::GeneralOffice, Office::DeputiesAffairs]),
+        Permission::ManageAccounts => admin(Role::SystemAdmin),
+        Permission::ViewAudit => admin(Role::AuditAdmin),
+    }
+}
+
+/// `allows` as a guard: Forbidden when denied.
+pub fn require(
+    actor: &Actor,
+    perm: Permission,
+    target: Target,
+    settings: PolicySettings,
+) -> Result<(), AppError> {
+    if allows(actor, perm, target, settings) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::roles::Grant;
+    use crate::platform::ids::UserId;
+
+    const DISTRICT: CongressId = CongressId(1);
+    const TOWN_A: CongressId = CongressId(2);
+    const TOWN_B: CongressId = CongressId(3);
+    const ON: PolicySettings = PolicySettings {
+        district_staff_see_towns: true,
+    };
+    const OFF: PolicySettings = PolicySettings {
+        district_staff_see_towns: false,
+    };
+
+    fn actor(grants: &[(CongressId, Role, Option<Office>)]) -> Actor {
+        Actor {
+            user: UserId(1),
+            username: "u".into(),
+            display_name: "u".into(),
+            grants: grants
+                .iter()
+                .map(|(c, r, o)| Grant {
+                    congress: *c,
+                    role: *r,
+                    office: *o,
+                    organization: None,
+                })
+                .collect(),
+        }
+    }
+    fn town(c: CongressId) -> Target {
+        Target {
+            congress: c,
+            parent: Some(DISTRICT),
+        }
+    }
+    fn district() -> Target {
+        Target {
+            congress: DISTRICT,
+            parent: None,
+        }
+    }
+
+    #[test]
+    fn town_staff_see_and_edit_only_their_town() {
+        let a = actor(&[(TOWN_A, Role::Staff, Some(Office::DeputiesAffairs))]);
+        assert!(allows(&a, Permission::ViewRoster, town(TOWN_A), ON));
+        assert!(allows(&a, Permission::EditRoster, town(TOWN_A), ON));
+        assert!(!allows(&a, Permission::ViewRoster, town(TOWN_B), ON));
+        assert!(!allows(&a, Permission::EditRoster, town(TOWN_B), ON));
+        assert!(!allows(&a, Permission::ViewRoster, district(), ON));
+    }
+
+    #[test]
+    fn district_staff_read_towns_only_when_the_setting_allows_and_never_edit() {
+        let a = actor(&[(DISTRICT, Role::Staff, Some(Office::Personnel))]);
+        assert!(allows(&a, Permission::ViewRoster, town(TOWN_A), ON));
+        assert!(!allows(&a, Permission::ViewRoster, town(TOWN_A), OFF));
+        assert!(!allows(&a, Permission::EditRoster, town(TOWN_A), ON));
+        assert!(allows(&a, Permission::EditRoster, district(), ON));
+    }
+
+    #[test]
+    fn no_grant_means_no_access_and_administrators_see_no_business_data() {
+        let nobody = actor(&[]);
+        let sys = actor(&[(DISTRICT, Role::SystemAdmin, None)]);
+        let audit = actor(&[(DISTRICT, Role::AuditAdmin, None)]);
+        for perm in [
+            Permission::ViewRoster,
+            Permission::EditRoster,
+            Permission::ViewUnits,
+            Permission::EditUnits,
+        ] {
+            assert!(!allows(&nobody, perm, district(), ON));
+            assert!(!allows(&sys, perm, district(), ON));
+            assert!(!allows(&audit, perm, district(), ON));
+        }
+        assert!(allows(&sys, Permission::ManageAccounts, town(TOWN_A), ON));
+        assert!(!allows(&sys, Permission::ViewAudit, district(), ON));
+        assert!(allows(&audit, Permission::ViewAudit, district(), ON));
+        assert!(!allows(&audit, Permission::ManageAccounts, district(), ON));
+    }
+
+    #[test]
+    fn a_general_office_clerk_cannot_edit_the_roster_but_can_edit_units() {
+        let a = actor(&[(DISTRICT, Role::Staff, Some(Office::GeneralOffice))]);
+        assert!(!allows(&a, Permission::EditRoster, district(), ON));
+        assert!(allows(&a, Permission::EditUnits, district(), ON));
+        let d = actor(&[(DISTRICT, Role::Deputy, None)]);
+        assert!(!allows(&d, Permission::ViewRoster, district(), ON));
+    }
+}

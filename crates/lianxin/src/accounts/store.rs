@@ -1,0 +1,226 @@
+//! All SQL of the accounts module: users, grants, server-side sessions and API tokens.
+
+use super::roles::{Actor, Grant, Office, Role};
+use crate::db::{Db, Tx};
+use crate::platform::ids::{CongressId, UserId};
+use crate::platform::secret;
+
+/// 30 minutes idle, 12 hours absolute (等保 level 3 session limits; the security issue makes
+/// them settings).
+pub const IDLE_MS: i64 = 30 * 60 * 1000;
+pub const ABSOLUTE_MS: i64 = 12 * 3600 * 1000;
+/// A session's last-seen time is written at most once a minute, so reads stay reads.
+const TOUCH_EVERY_MS: i64 = 60 * 1000;
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub disabled: i64,
+    pub failed_logins: i64,
+    pub locked_until: Option<i64>,
+}
+
+pub async fn find_user(db: &Db, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, username, display_name, password_hash, disabled, failed_logins, locked_until FROM users WHERE username = $1",
+    )
+    .bind(username)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+pub async fn create_user(
+    tx: &mut Tx<'_>,
+    username: &str,
+    display_name: &str,
+    person_id: Option<i64>,
+    password_hash: &str,
+    must_change: bool,
+    now: i64,
+) -> Result<UserId, sqlx::Error> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO users (username, display_name, person_id, password_hash, must_change_password, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(username)
+    .bind(display_name)
+    .bind(person_id)
+    .bind(password_hash)
+    .bind(i64::from(must_change))
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(UserId(id))
+}
+
+pub async fn grant(tx: &mut Tx<'_>, user: UserId, g: &Grant, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO role_grants (user_id, congress_id, role, office, organization_id, granted_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(user.0)
+    .bind(g.congress.0)
+    .bind(g.role.as_str())
+    .bind(g.office.map(Office::as_str))
+    .bind(g.organization)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn grants_of(db: &Db, user: UserId) -> Result<Vec<Grant>, sqlx::Error> {
+    let rows: Vec<(i64, String, Option<String>, Option<i64>)> = sqlx::query_as(
+        "SELECT congress_id, role, office, organization_id FROM role_grants WHERE user_id = $1 ORDER BY congress_id, role",
+    )
+    .bind(user.0)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(c, r, o, org)| {
+            Some(Grant {
+                congress: CongressId(c),
+                role: Role::parse(&r)?,
+                office: o.as_deref().and_then(Office::parse),
+                organization: org,
+            })
+        })
+        .collect())
+}
+
+pub async fn record_login_failure(
+    db: &Db,
+    user: i64,
+    lock_until: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET failed_logins = failed_logins + 1, locked_until = COALESCE($2, locked_until) WHERE id = $1")
+        .bind(user)
+        .bind(lock_until)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Starts a session for `user` and returns its token (only the digest is stored).
+pub async fn start_session(tx: &mut Tx<'_>, user: UserId, now: i64) -> Result<String, sqlx::Error> {
+    let token = secret::random_token();
+    sqlx::query(
+        "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1",
+    )
+    .bind(user.0)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("INSERT INTO auth_sessions (token_digest, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)")
+        .bind(secret::digest(&token))
+        .bind(user.0)
+        .bind(now)
+        .bind(now + ABSOLUTE_MS)
+        .execute(&mut **tx)
+        .await?;
+    Ok(token)
+}
+
+/// The actor behind a session token, if the session is alive; refreshes its idle timer.
+pub async fn session_actor(db: &Db, token: &str, now: i64) -> Result<Option<Actor>, sqlx::Error> {
+    let digest = secret::digest(token);
+    let row: Option<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT user_id, last_seen_at, expires_at FROM auth_sessions WHERE token_digest = $1",
+    )
+    .bind(&digest)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((user_id, last_seen, expires)) = row else {
+        return Ok(None);
+    };
+    if now >= expires || now - last_seen >= IDLE_MS {
+        end_session(db, token).await?;
+        return Ok(None);
+    }
+    if now - last_seen >= TOUCH_EVERY_MS {
+        sqlx::query("UPDATE auth_sessions SET last_seen_at = $2 WHERE token_digest = $1")
+            .bind(&digest)
+            .bind(now)
+            .execute(&db.pool)
+            .await?;
+    }
+    actor(db, UserId(user_id)).await
+}
+
+pub async fn actor(db: &Db, user: UserId) -> Result<Option<Actor>, sqlx::Error> {
+    let row: Option<(String, String, i64)> =
+        sqlx::query_as("SELECT username, display_name, disabled FROM users WHERE id = $1")
+            .bind(user.0)
+            .fetch_optional(&db.pool)
+            .await?;
+    let Some((username, display_name, disabled)) = row else {
+        return Ok(None);
+    };
+    if disabled != 0 {
+        return Ok(None);
+    }
+    Ok(Some(Actor {
+        user,
+        username,
+        display_name,
+        grants: grants_of(db, user).await?,
+    }))
+}
+
+pub async fn end_session(db: &Db, token: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM auth_sessions WHERE token_digest = $1")
+        .bind(secret::digest(token))
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Creates an API token (bearer) for `user`; returns the token, shown once.
+pub async fn create_api_token(
+    tx: &mut Tx<'_>,
+    user: UserId,
+    name: &str,
+    now: i64,
+    days: i64,
+) -> Result<String, sqlx::Error> {
+    let token = format!("lx_{}", secret::random_token());
+    sqlx::query("INSERT INTO api_tokens (user_id, name, token_digest, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(user.0)
+        .bind(name)
+        .bind(secret::digest(&token))
+        .bind(now)
+        .bind(now + days * 86_400_000)
+        .execute(&mut **tx)
+        .await?;
+    Ok(token)
+}
+
+pub async fn token_actor(db: &Db, token: &str, now: i64) -> Result<Option<Actor>, sqlx::Error> {
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT user_id, expires_at FROM api_tokens WHERE token_digest = $1")
+            .bind(secret::digest(token))
+            .fetch_optional(&db.pool)
+            .await?;
+    match row {
+        Some((user, expires)) if now < expires => actor(db, UserId(user)).await,
+        _ => Ok(None),
+    }
+}
+
+pub async fn count_users(db: &Db) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(n)
+}
+
+pub async fn username_taken(tx: &mut Tx<'_>, username: &str) -> Result<bool, sqlx::Error> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.is_some())
+}

@@ -1,0 +1,333 @@
+//! The command line: `lianxin serve | demo | migrate | admin bootstrap | import | export | backup |
+//! restore`. Options come from flags, `LIANXIN_*` variables and a TOML file, in that order of
+//! precedence (see `platform::config`).
+
+use crate::platform::config::{self, Config, Layer};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "lianxin",
+    version,
+    about = "连心 Lianxin — 人大工作平台 / the work platform of a district people's congress and its towns"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: Common,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes. Precedence: config file < environment < flag.
+#[derive(Args, Debug, Default, Clone)]
+pub struct Common {
+    /// TOML config file [env: LIANXIN_CONFIG]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory: SQLite file, uploads, keys [env: LIANXIN_DATA] [default: ./data]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// sqlite://… or postgres://… [env: LIANXIN_DATABASE_URL] [default: the SQLite file in the data dir]
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Address to serve on [env: LIANXIN_LISTEN] [default: 127.0.0.1:8080]
+    #[arg(long, global = true, value_name = "ADDR")]
+    pub listen: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Production server: no demo data (the second factor is enforced once the security module lands)
+    Serve,
+    /// Create (idempotently) and serve the demo district 示范区
+    Demo,
+    /// Apply database migrations and exit
+    Migrate,
+    /// Administration
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Import deputies or handling units from XLSX (all rows valid, or nothing is written)
+    Import(ImportArgs),
+    /// Export deputies or handling units to XLSX
+    Export(ExportArgs),
+    /// Consistent online copy of the SQLite database
+    Backup {
+        /// File to write (must not exist)
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Replace the SQLite database with a backup (stop the server first)
+    Restore {
+        /// Backup file to restore from
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// Create the three separated administrators (system, security, audit); one-time passwords are shown once
+    Bootstrap {
+        /// Region code of the district congress (created if missing, with --name)
+        #[arg(long, default_value = crate::demo::DISTRICT_CODE)]
+        region: String,
+        /// Name of the district congress, if it must be created
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// deputies or units
+    #[arg(long)]
+    pub kind: String,
+    /// Region code of the congress the list belongs to
+    #[arg(long)]
+    pub region: String,
+    /// The XLSX file
+    #[arg(long, value_name = "FILE")]
+    pub file: PathBuf,
+    /// Only check the file; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// deputies or units
+    #[arg(long)]
+    pub kind: String,
+    /// Region code of the congress
+    #[arg(long)]
+    pub region: String,
+    /// File to write
+    #[arg(long, value_name = "FILE")]
+    pub to: PathBuf,
+    /// Column headers in English instead of Chinese
+    #[arg(long)]
+    pub english: bool,
+}
+
+/// Prints a line for the operator (the CLI's own output, not a log).
+#[allow(clippy::print_stdout)]
+pub fn say(s: &str) {
+    println!("{s}");
+}
+
+#[allow(clippy::print_stderr)]
+fn fail(s: &str) -> ExitCode {
+    eprintln!("lianxin: {s}");
+    ExitCode::FAILURE
+}
+
+impl Common {
+    fn layer(&self) -> Layer {
+        Layer {
+            data: self.data.clone(),
+            database_url: self.database_url.clone(),
+            listen: self.listen.clone(),
+            ..Layer::default()
+        }
+    }
+
+    /// Resolves the configuration: file (from --config or LIANXIN_CONFIG) < environment < flags.
+    pub fn resolve(&self) -> Result<Config, config::ConfigError> {
+        let env = |k: &str| std::env::var(k).ok();
+        let file_path = self.config.clone().or_else(|| {
+            env("LIANXIN_CONFIG")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        });
+        let file = match file_path {
+            Some(p) => Layer::from_file(&p)?,
+            None => Layer::default(),
+        };
+        config::resolve(file, Layer::from_env(env)?, self.layer())
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match cli.common.resolve() {
+        Ok(c) => c,
+        Err(e) => return fail(&e.to_string()),
+    };
+    init_tracing(&config);
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(&format!("cannot start the runtime: {e}")),
+    };
+    match rt.block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(e) => fail(&format!("{e:#}")),
+    }
+}
+
+fn init_tracing(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("LIANXIN_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.json_logs {
+        let _ = builder.json().try_init();
+    } else {
+        let _ = builder.try_init();
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    use crate::people::xlsx::{self, ListKind};
+    match command {
+        Command::Serve => crate::server::run(config, false).await?,
+        Command::Demo => crate::server::run(config, true).await?,
+        Command::Migrate => {
+            let db = crate::db::Db::connect(&config.database_url, None).await?;
+            let applied = crate::db::migrate::run(&db).await?;
+            say(&format!(
+                "migrations applied: {applied:?} (database {})",
+                config::mask_url(&config.database_url)
+            ));
+        }
+        Command::Admin(AdminCommand::Bootstrap { region, name }) => {
+            let db = crate::server::open(&config).await?;
+            let now = chrono::Utc::now().timestamp_millis();
+            let district = match crate::congress::store::by_region(&db, &region).await? {
+                Some(c) => c,
+                None => {
+                    let Some(name) = name else {
+                        return Ok(fail(&format!(
+                            "no congress with region code {region}; pass --name to create it"
+                        )));
+                    };
+                    let mut tx = db.begin().await?;
+                    let short = name.trim_end_matches("人民代表大会").to_string();
+                    let id = crate::congress::store::create(
+                        &mut tx,
+                        None,
+                        crate::congress::CongressLevel::District,
+                        &name,
+                        &short,
+                        &region,
+                        now,
+                    )
+                    .await?;
+                    tx.commit().await?;
+                    crate::congress::store::get(&db, id)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("congress vanished"))?
+                }
+            };
+            let created = crate::accounts::bootstrap::bootstrap(&db, &district, now).await?;
+            say(
+                "三员 created — the one-time passwords below are shown once; each must be changed at first sign-in:",
+            );
+            for c in created {
+                say(&format!(
+                    "  {:<12} {:<16} {}",
+                    c.username,
+                    c.role.as_str(),
+                    c.one_time_password
+                ));
+            }
+        }
+        Command::Import(args) => {
+            let kind = ListKind::parse(&args.kind)
+                .ok_or_else(|| anyhow::anyhow!("--kind must be deputies or units"))?;
+            let db = crate::server::open(&config).await?;
+            let congress = crate::congress::store::by_region(&db, &args.region)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no congress with region code {}", args.region))?;
+            let today = chrono::Utc::now()
+                .with_timezone(&crate::platform::clock::shanghai())
+                .date_naive()
+                .to_string();
+            let term = crate::congress::store::current_term(&db, congress.id, &today)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("the congress has no term"))?;
+            let bytes = std::fs::read(&args.file)?;
+            let origin = crate::people::service::Origin {
+                user: crate::platform::ids::UserId(0),
+                client_addr: None,
+                now: chrono::Utc::now().timestamp_millis(),
+            };
+            let bar =
+                indicatif::ProgressBar::new_spinner().with_message("checking rows / 正在检查");
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            let report = xlsx::import(
+                &db,
+                congress.id,
+                term.id,
+                kind,
+                &bytes,
+                !args.dry_run,
+                &origin,
+            )
+            .await?;
+            bar.finish_and_clear();
+            if report.errors.is_empty() {
+                say(&format!(
+                    "{} rows valid{}",
+                    report.rows,
+                    if report.written {
+                        "; written / 已导入"
+                    } else {
+                        "; nothing written (dry run)"
+                    }
+                ));
+            } else {
+                for e in &report.errors {
+                    say(&format!(
+                        "第{}行 row {} [{}]: {} / {}",
+                        e.row, e.row, e.field, e.message_zh, e.message_en
+                    ));
+                }
+                return Ok(fail(&format!(
+                    "{} problems; nothing was written / 未导入任何数据",
+                    report.errors.len()
+                )));
+            }
+        }
+        Command::Export(args) => {
+            let kind = ListKind::parse(&args.kind)
+                .ok_or_else(|| anyhow::anyhow!("--kind must be deputies or units"))?;
+            let db = crate::server::open(&config).await?;
+            let congress = crate::congress::store::by_region(&db, &args.region)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no congress with region code {}", args.region))?;
+            let lang = if args.english {
+                crate::platform::i18n::Lang::En
+            } else {
+                crate::platform::i18n::Lang::Zh
+            };
+            let bytes = xlsx::export(&db, congress.id, kind, lang).await?;
+            std::fs::write(&args.to, bytes)?;
+            say(&format!("written {}", args.to.display()));
+        }
+        Command::Backup { to } => {
+            let db = crate::server::open(&config).await?;
+            let bar = indicatif::ProgressBar::new_spinner().with_message("backing up / 正在备份");
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            crate::db::backup::backup(&db, &to).await?;
+            bar.finish_and_clear();
+            say(&format!("backup written and checked: {}", to.display()));
+        }
+        Command::Restore { from } => {
+            let Some(path) = crate::db::sqlite_path(&config.database_url) else {
+                return Ok(fail(
+                    "restore is for the SQLite database; for PostgreSQL use pg_restore (see README)",
+                ));
+            };
+            crate::db::backup::restore(&from, std::path::Path::new(&path)).await?;
+            say(&format!("restored {} from {}", path, from.display()));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,134 @@
+//! All SQL of the congress module.
+
+use super::{Congress, CongressLevel, Session, Term};
+use crate::db::{Db, Tx};
+use crate::platform::ids::CongressId;
+
+type Row = (i64, Option<i64>, String, String, String, String);
+
+fn from_row((id, parent, level, name, short_name, region_code): Row) -> Option<Congress> {
+    Some(Congress {
+        id: CongressId(id),
+        parent: parent.map(CongressId),
+        level: CongressLevel::parse(&level)?,
+        name,
+        short_name,
+        region_code,
+    })
+}
+
+const COLS: &str = "id, parent_id, level, name, short_name, region_code";
+
+pub async fn all(db: &Db) -> Result<Vec<Congress>, sqlx::Error> {
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM congresses ORDER BY parent_id IS NOT NULL, region_code"
+    )))
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().filter_map(from_row).collect())
+}
+
+pub async fn get(db: &Db, id: CongressId) -> Result<Option<Congress>, sqlx::Error> {
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM congresses WHERE id = $1"
+    )))
+    .bind(id.0)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.and_then(from_row))
+}
+
+pub async fn by_region(db: &Db, code: &str) -> Result<Option<Congress>, sqlx::Error> {
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM congresses WHERE region_code = $1"
+    )))
+    .bind(code)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.and_then(from_row))
+}
+
+pub async fn create(
+    tx: &mut Tx<'_>,
+    parent: Option<CongressId>,
+    level: CongressLevel,
+    name: &str,
+    short_name: &str,
+    region_code: &str,
+    now: i64,
+) -> Result<CongressId, sqlx::Error> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO congresses (parent_id, level, name, short_name, region_code, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(parent.map(|p| p.0))
+    .bind(level.as_str())
+    .bind(name)
+    .bind(short_name)
+    .bind(region_code)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(CongressId(id))
+}
+
+pub async fn create_term(
+    tx: &mut Tx<'_>,
+    c: CongressId,
+    number: i64,
+    starts: &str,
+    ends: &str,
+) -> Result<i64, sqlx::Error> {
+    let (id,): (i64,) =
+        sqlx::query_as("INSERT INTO terms (congress_id, number, starts_on, ends_on) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(c.0)
+            .bind(number)
+            .bind(starts)
+            .bind(ends)
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(id)
+}
+
+pub async fn create_session(
+    tx: &mut Tx<'_>,
+    c: CongressId,
+    term: i64,
+    number: i64,
+    opens: &str,
+    closes: &str,
+) -> Result<i64, sqlx::Error> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO sessions (congress_id, term_id, number, opens_on, closes_on) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(c.0)
+    .bind(term)
+    .bind(number)
+    .bind(opens)
+    .bind(closes)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// The term in force on `today` (or the latest one).
+pub async fn current_term(
+    db: &Db,
+    c: CongressId,
+    today: &str,
+) -> Result<Option<Term>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, number, starts_on, ends_on FROM terms WHERE congress_id = $1 \
+         ORDER BY (starts_on <= $2 AND ends_on >= $2) DESC, number DESC LIMIT 1",
+    )
+    .bind(c.0)
+    .bind(today)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+pub async fn sessions(db: &Db, c: CongressId) -> Result<Vec<Session>, sqlx::Error> {
+    sqlx::query_as("SELECT id, term_id, number, opens_on, closes_on FROM sessions WHERE congress_id = $1 ORDER BY term_id, number")
+        .bind(c.0)
+        .fetch_all(&db.pool)
+        .await
+}

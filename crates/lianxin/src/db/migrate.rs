@@ -1,0 +1,139 @@
+//! Migrations, embedded in the binary, one file per backend per version. The two files of a
+//! version must define the same tables and columns (checked by a test that parses both, and on
+//! PostgreSQL runs by a test that compares the live schemas). Rule for changes: expand, then
+//! contract — add columns and tables first, remove old ones only after no release reads them.
+
+use super::{Backend, Db};
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("migrations/postgres/0001_foundation.sql"),
+}];
+
+/// Applies every migration not yet applied, each in its own transaction. On PostgreSQL an
+/// advisory lock keeps two starting servers from migrating at once; SQLite's write lock does the
+/// same there. Returns the versions applied.
+pub async fn run(db: &Db) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .execute(&db.pool)
+    .await?;
+    let mut applied = Vec::new();
+    for m in MIGRATIONS {
+        let mut tx = db.begin().await?;
+        if db.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(727274)")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let done: Option<(i64,)> =
+            sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(m.version)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if done.is_some() {
+            tx.rollback().await?;
+            continue;
+        }
+        let sql = match db.backend {
+            Backend::Sqlite => m.sqlite,
+            Backend::Postgres => m.postgres,
+        };
+        sqlx::raw_sql(sql).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(m.version)
+        .bind(m.name)
+        .bind(chrono::Utc::now().timestamp_millis())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(version = m.version, name = m.name, "migration applied");
+        applied.push(m.version);
+    }
+    Ok(applied)
+}
+
+/// Tables and their columns as declared by a migration's CREATE TABLE statements (lower-cased).
+pub fn declared_columns(sql: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in sql.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("CREATE TABLE ") {
+            let name = rest
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .trim_end_matches('(')
+                .to_lowercase();
+            out.insert(name.clone(), Vec::new());
+            current = Some(name);
+        } else if line.starts_with(");") {
+            current = None;
+        } else if let Some(t) = &current {
+            let first = line.split_whitespace().next().unwrap_or("");
+            let is_constraint = matches!(
+                first,
+                "UNIQUE" | "PRIMARY" | "FOREIGN" | "CHECK" | "CONSTRAINT" | ""
+            );
+            if !is_constraint && let Some(cols) = out.get_mut(t) {
+                cols.push(first.to_lowercase());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_backends_declare_the_same_tables_and_columns() {
+        for m in MIGRATIONS {
+            let s = declared_columns(m.sqlite);
+            let p = declared_columns(m.postgres);
+            assert!(!s.is_empty(), "migration {} declares no tables", m.version);
+            assert_eq!(
+                s, p,
+                "migration {} differs between SQLite and PostgreSQL",
+                m.version
+            );
+        }
+    }
+
+    #[test]
+    fn every_congress_owned_table_carries_congress_id() {
+        // Global tables are listed on purpose; everything else belongs to a congress.
+        let global = [
+            "congresses",
+            "persons",
+            "users",
+            "auth_sessions",
+            "api_tokens",
+            "scheduled_jobs",
+            "audit_log",
+        ];
+        for m in MIGRATIONS {
+            for (table, cols) in declared_columns(m.sqlite) {
+                if !global.contains(&table.as_str()) {
+                    assert!(
+                        cols.iter().any(|c| c == "congress_id"),
+                        "{table} lacks congress_id"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The database: one connection pool over sqlx's `Any` driver, so that the same code runs on the
+//! embedded SQLite file and on PostgreSQL; the URL chooses at run time. Queries use `$n`
+//! placeholders, which both backends accept. Backend-specific SQL lives only in store files and
+//! branches on [`Backend`].
+
+pub mod backup;
+pub mod migrate;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+
+impl Db {
+    /// Connects to `url`. For SQLite the parent directory is created and the connection pragmas
+    /// set: WAL (readers never wait for the writer), foreign keys, a busy timeout so concurrent
+    /// writers queue instead of failing, `secure_delete` (deleted personal data is overwritten),
+    /// and `synchronous=FULL` so that an acknowledged commit survives a crash or power loss.
+    /// For PostgreSQL, `schema` (used by tests) sets the search path of every connection.
+    pub async fn connect(url: &str, schema: Option<&str>) -> Result<Db, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        if backend == Backend::Sqlite
+            && let Some(path) = sqlite_path(url)
+            && let Some(dir) = Path::new(&path).parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+        }
+        let schema = schema.map(str::to_owned);
+        let opts = AnyConnectOptions::from_str(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                let schema = schema.clone();
+                Box::pin(async move {
+                    match backend {
+                        Backend::Sqlite => {
+                            conn.execute(
+                                "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; \
+                                 PRAGMA secure_delete=ON; PRAGMA synchronous=FULL;",
+                            )
+                            .await?;
+                        }
+                        Backend::Postgres => {
+                            if let Some(s) = schema {
+                                let sql = format!("SET search_path TO \"{}\"", s.replace('"', ""));
+                                conn.execute(sqlx::AssertSqlSafe(sql)).await?;
+                            }
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(opts)
+            .await?;
+        Ok(Db { pool, backend })
+    }
+
+    /// Readiness: the database answers a trivial query.
+    pub async fn ready(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    pub async fn begin(&self) -> Result<Tx<'static>, sqlx::Error> {
+        self.pool.begin().await
+    }
+}
+
+/// The file path of a `sqlite://PATH?params` URL.
+pub fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    if path.is_empty() || path == ":memory:" {
+        None
+    } else {
+        Some(path.to_string())
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern (used with `ESCAPE '\'`).
+pub fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sqlite_paths_are_read_from_urls() {
+        assert_eq!(
+            super::sqlite_path("sqlite://./data/x.sqlite?mode=rwc").as_deref(),
+            Some("./data/x.sqlite")
+        );
+        assert_eq!(super::sqlite_path("sqlite::memory:"), None);
+        assert_eq!(super::like_escape("50%_a\\"), "50\\%\\_a\\\\");
+    }
+}

@@ -1,0 +1,600 @@
+//! 示范区 — the demo district: a fictional district congress with 6 towns, ~180 district and ~600
+//! town deputies, a standing committee of 25, 40 handling units, 12 liaison stations, and an
+//! account for every role (all sharing one documented demo password). Created idempotently in
+//! one transaction: a half-made district is never left behind.
+
+pub mod names;
+pub mod scale;
+
+use crate::accounts::roles::{Grant, Office, Role};
+use crate::accounts::{password, store as accounts};
+use crate::congress::{CongressLevel, store as congresses};
+use crate::db::{Db, Tx};
+use crate::people::domain::DeputyInput;
+use crate::people::service::{self, Origin};
+use crate::people::store as people;
+use crate::platform::ids::{CongressId, PersonId, UserId};
+use names::Lcg;
+
+pub const DEMO_PASSWORD: &str = "Lianxin-demo-2026";
+pub const DISTRICT_CODE: &str = "990100";
+
+/// Where a demo account's role is granted.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    District,
+    Town(usize),
+}
+
+/// The demo accounts: user name, message key of the role, role, office, scope.
+pub const ACCOUNTS: &[(&str, &str, Role, Option<Office>, Scope)] = &[
+    (
+        "daibiao",
+        "role.staff_deputies_affairs",
+        Role::Staff,
+        Some(Office::DeputiesAffairs),
+        Scope::District,
+    ),
+    (
+        "bangong",
+        "role.staff_general_office",
+        Role::Staff,
+        Some(Office::GeneralOffice),
+        Scope::District,
+    ),
+    (
+        "renshi",
+        "role.staff_personnel",
+        Role::Staff,
+        Some(Office::Personnel),
+        Scope::District,
+    ),
+    (
+        "qingshi",
+        "role.town_staff_1",
+        Role::Staff,
+        Some(Office::DeputiesAffairs),
+        Scope::Town(0),
+    ),
+    (
+        "baisha",
+        "role.town_staff_2",
+        Role::Staff,
+        Some(Office::DeputiesAffairs),
+        Scope::Town(1),
+    ),
+    ("deputy", "role.deputy", Role::Deputy, None, Scope::District),
+    (
+        "town_deputy",
+        "role.town_deputy",
+        Role::Deputy,
+        None,
+        Scope::Town(0),
+    ),
+    (
+        "changwei",
+        "role.standing_committee_member",
+        Role::StandingCommitteeMember,
+        None,
+        Scope::District,
+    ),
+    (
+        "zhuxituan",
+        "role.presidium_member",
+        Role::PresidiumMember,
+        None,
+        Scope::District,
+    ),
+    (
+        "zhuanwei",
+        "role.special_committee_member",
+        Role::SpecialCommitteeMember,
+        None,
+        Scope::District,
+    ),
+    ("jipiao", "role.teller", Role::Teller, None, Scope::District),
+    (
+        "lianluozhan",
+        "role.station_staff",
+        Role::StationStaff,
+        None,
+        Scope::District,
+    ),
+    (
+        "chengban",
+        "role.unit_operator",
+        Role::UnitOperator,
+        None,
+        Scope::District,
+    ),
+    (
+        "fuzeren",
+        "role.unit_head",
+        Role::UnitHead,
+        None,
+        Scope::District,
+    ),
+    (
+        "nirenming",
+        "role.appointee",
+        Role::Appointee,
+        None,
+        Scope::District,
+    ),
+    (
+        "qunzhong",
+        "role.citizen",
+        Role::Citizen,
+        None,
+        Scope::District,
+    ),
+    (
+        "sysadmin",
+        "role.system_admin",
+        Role::SystemAdmin,
+        None,
+        Scope::District,
+    ),
+    (
+        "secadmin",
+        "role.security_admin",
+        Role::SecurityAdmin,
+        None,
+        Scope::District,
+    ),
+    (
+        "auditadmin",
+        "role.audit_admin",
+        Role::AuditAdmin,
+        None,
+        Scope::District,
+    ),
+];
+
+pub const TOWNS: &[&str] = &["青石镇", "白沙镇", "柳河镇", "松岗镇", "桃源镇", "云溪镇"];
+
+pub const UNITS: &[(&str, &str)] = &[
+    ("区人民政府办公室", "government"),
+    ("区发展和改革局", "government"),
+    ("区教育局", "government"),
+    ("区科学技术局", "government"),
+    ("区工业和信息化局", "government"),
+    ("区公安分局", "government"),
+    ("区民政局", "government"),
+    ("区司法局", "government"),
+    ("区财政局", "government"),
+    ("区人力资源和社会保障局", "government"),
+    ("区自然资源和规划分局", "government"),
+    ("区生态环境分局", "government"),
+    ("区住房和城乡建设局", "government"),
+    ("区交通运输局", "government"),
+    ("区水务局", "government"),
+    ("区农业农村局", "government"),
+    ("区商务局", "government"),
+    ("区文化和旅游局", "government"),
+    ("区卫生健康委员会", "government"),
+    ("区退役军人事务局", "government"),
+    ("区应急管理局", "government"),
+    ("区审计局", "government"),
+    ("区市场监督管理局", "government"),
+    ("区统计局", "government"),
+    ("区医疗保障局", "government"),
+    ("区城市管理局", "government"),
+    ("区体育局", "government"),
+    ("区信访局", "government"),
+    ("区数据局", "government"),
+    ("区机关事务管理局", "government"),
+    ("区林业局", "government"),
+    ("区国有资产监督管理委员会", "government"),
+    ("区税务局", "government"),
+    ("区消防救援大队", "government"),
+    ("区供电服务中心", "government"),
+    ("区供水有限公司", "government"),
+    ("区公共资源交易中心", "government"),
+    ("区监察委员会", "supervisory_commission"),
+    ("区人民法院", "court"),
+    ("区人民检察院", "procuratorate"),
+];
+
+/// Creates the demo district unless it exists. Returns true when it was created now.
+pub async fn seed(db: &Db, now: i64) -> anyhow::Result<bool> {
+    if congresses::by_region(db, DISTRICT_CODE).await?.is_some() {
+        return Ok(false);
+    }
+    // One argon2id hash for every demo account: hashing ~20 times would slow the start for nothing.
+    let hash = password::hash(DEMO_PASSWORD).map_err(anyhow::Error::msg)?;
+    let mut tx = db.begin().await?;
+    let mut rng = Lcg(2026);
+    let district = congresses::create(
+        &mut tx,
+        None,
+        CongressLevel::District,
+        "示范区人民代表大会",
+        "示范区",
+        DISTRICT_CODE,
+        now,
+    )
+    .await?;
+    let mut towns = Vec::new();
+    for (i, t) in TOWNS.iter().enumerate() {
+        let code = format!("9901{:02}", i + 1);
+        towns.push(
+            congresses::create(
+                &mut tx,
+                Some(district),
+                CongressLevel::Town,
+                &format!("{t}人民代表大会"),
+                t,
+                &code,
+                now,
+            )
+            .await?,
+        );
+    }
+    // Terms and sessions: the district's 18th congress (2022–2027) with five sessions so far.
+    let d_term = congresses::create_term(&mut tx, district, 18, "2022-01-10", "2027-01-09").await?;
+    let mut last_session = 0;
+    for n in 1..=5i64 {
+        let year = 2021 + n;
+        last_session = congresses::create_session(
+            &mut tx,
+            district,
+            d_term,
+            n,
+            &format!("{year}-01-10"),
+            &format!("{year}-01-13"),
+        )
+        .await?;
+    }
+    let mut town_terms = Vec::new();
+    for &t in &towns {
+        let term = congresses::create_term(&mut tx, t, 18, "2021-12-25", "2026-12-24").await?;
+        for n in 1..=5i64 {
+            let year = 2021 + n;
+            congresses::create_session(
+                &mut tx,
+                t,
+                term,
+                n,
+                &format!("{year}-01-05"),
+                &format!("{year}-01-06"),
+            )
+            .await?;
+        }
+        town_terms.push(term);
+    }
+    // The system itself is the origin of the seed records.
+    let origin = Origin {
+        user: UserId(0),
+        client_addr: None,
+        now,
+    };
+    let sys = seed_system_user(&mut tx, &hash, now).await?;
+    let origin = Origin {
+        user: sys,
+        ..origin
+    };
+
+    // Constituencies, delegations, stations.
+    for (i, &t) in towns.iter().enumerate() {
+        for k in 1..=5 {
+            people::create_constituency(
+                &mut tx,
+                district,
+                &format!("{}第{k}选区", TOWNS[i]),
+                Some(t),
+            )
+            .await?;
+        }
+        for k in 1..=20 {
+            people::create_constituency(&mut tx, t, &format!("第{k}选区"), Some(t)).await?;
+        }
+        people::create_org(
+            &mut tx,
+            district,
+            "delegation",
+            None,
+            &format!("{}代表团", TOWNS[i]),
+            Some(last_session),
+            now,
+        )
+        .await?;
+        people::create_org(
+            &mut tx,
+            t,
+            "deputy_group",
+            None,
+            &format!("{}第一代表小组", TOWNS[i]),
+            None,
+            now,
+        )
+        .await?;
+        people::create_station(
+            &mut tx,
+            district,
+            "liaison_station",
+            &format!("{}人大代表联络站", TOWNS[i]),
+            &format!("示范区{}中心路{}号", TOWNS[i], 10 + i),
+            "周一至周五 9:00–17:00",
+        )
+        .await?;
+        people::create_station(
+            &mut tx,
+            t,
+            "deputies_home",
+            &format!("{}人大代表之家", TOWNS[i]),
+            &format!("示范区{}便民服务中心二楼", TOWNS[i]),
+            "每月第一个周三 9:00–12:00",
+        )
+        .await?;
+    }
+
+    // Deputies: 180 district deputies (30 per town), 100 per town (600 in all).
+    let mut serial = 0u64;
+    let mut district_people = Vec::new();
+    for (i, _) in TOWNS.iter().enumerate() {
+        for k in 0..30 {
+            serial += 1;
+            let input = deputy_input(
+                &mut rng,
+                serial,
+                &format!("{}第{}选区", TOWNS[i], k % 5 + 1),
+                &format!("{}代表团", TOWNS[i]),
+                &format!("{}人大代表联络站", TOWNS[i]),
+            );
+            let v = input
+                .validate()
+                .map_err(|e| anyhow::anyhow!("demo deputy invalid: {e:?}"))?;
+            service::create_deputy(&mut tx, district, d_term, &v, &origin)
+                .await?
+                .map_err(|e| anyhow::anyhow!("demo deputy: {e:?}"))?;
+            district_people.push(v.id_card.unwrap_or_default());
+        }
+    }
+    for (i, &t) in towns.iter().enumerate() {
+        for k in 0..100 {
+            serial += 1;
+            let input = deputy_input(
+                &mut rng,
+                serial,
+                &format!("第{}选区", k % 20 + 1),
+                &format!("{}第一代表小组", TOWNS[i]),
+                &format!("{}人大代表之家", TOWNS[i]),
+            );
+            let v = input
+                .validate()
+                .map_err(|e| anyhow::anyhow!("demo deputy invalid: {e:?}"))?;
+            service::create_deputy(&mut tx, t, town_terms[i], &v, &origin)
+                .await?
+                .map_err(|e| anyhow::anyhow!("demo deputy: {e:?}"))?;
+        }
+    }
+
+    // The standing committee (25), the session presidium (15), special committees, working bodies.
+    let mut person_of = Vec::new();
+    for id in &district_people {
+        if let Some(p) = people::person_by_id_card(&mut tx, id).await? {
+            person_of.push(p);
+        }
+    }
+    let sc = people::create_org(
+        &mut tx,
+        district,
+        "standing_committee",
+        None,
+        "示范区人大常委会",
+        None,
+        now,
+    )
+    .await?;
+    for (k, p) in person_of.iter().take(25).enumerate() {
+        let post = match k {
+            0 => "chair",
+            1..=4 => "vice_chair",
+            5 => "secretary_general",
+            _ => "member",
+        };
+        people::add_membership(&mut tx, district, sc, *p, post, Some("2022-01-13")).await?;
+    }
+    let presidium = people::create_org(
+        &mut tx,
+        district,
+        "presidium",
+        None,
+        "示范区第十八届人大第五次会议主席团",
+        Some(last_session),
+        now,
+    )
+    .await?;
+    for (k, p) in person_of.iter().skip(20).take(15).enumerate() {
+        people::add_membership(
+            &mut tx,
+            district,
+            presidium,
+            *p,
+            if k == 0 { "chair" } else { "member" },
+            Some("2026-01-10"),
+        )
+        .await?;
+    }
+    for (n, name) in ["示范区人大法制委员会", "示范区人大财政经济委员会"]
+        .iter()
+        .enumerate()
+    {
+        let org = people::create_org(
+            &mut tx,
+            district,
+            "special_committee",
+            None,
+            name,
+            None,
+            now,
+        )
+        .await?;
+        for (k, p) in person_of.iter().skip(40 + n * 7).take(7).enumerate() {
+            people::add_membership(
+                &mut tx,
+                district,
+                org,
+                *p,
+                if k == 0 { "chair" } else { "member" },
+                Some("2022-01-13"),
+            )
+            .await?;
+        }
+    }
+    for name in [
+        "示范区人大常委会办公室",
+        "示范区人大常委会代表工作委员会",
+        "示范区人大常委会选举任免联络工作委员会",
+    ] {
+        people::create_org(&mut tx, district, "working_body", None, name, None, now).await?;
+    }
+    for (name, kind) in [
+        ("示范区人民政府", "government"),
+        ("示范区监察委员会", "supervisory_commission"),
+        ("示范区人民法院", "court"),
+        ("示范区人民检察院", "procuratorate"),
+    ] {
+        people::create_org(&mut tx, district, "organ", Some(kind), name, None, now).await?;
+    }
+
+    // Handling units with their heads.
+    let mut first_unit = None;
+    for (name, organ) in UNITS {
+        let kind = crate::people::domain::OrganKind::parse(organ)
+            .ok_or_else(|| anyhow::anyhow!("organ {organ}"))?;
+        let unit = service::create_unit(&mut tx, district, name, kind, &origin)
+            .await?
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        first_unit.get_or_insert(unit);
+        serial += 1;
+        let head = deputy_input(&mut rng, serial, "", "", "");
+        let v = crate::people::domain::ValidDeputy {
+            name: head.name.clone(),
+            gender: crate::people::domain::Gender::parse(&head.gender)
+                .unwrap_or(crate::people::domain::Gender::Male),
+            ethnicity: head.ethnicity.clone(),
+            id_card: Some(head.id_card.clone()),
+            party: head.party,
+            composition: head.composition,
+            occupation: "单位负责人".into(),
+            education: head.education,
+            constituency: String::new(),
+            delegation: None,
+            station: None,
+        };
+        let person = people::create_person(&mut tx, &v, now).await?;
+        people::add_membership(&mut tx, district, unit, person, "head", Some("2024-01-01")).await?;
+    }
+
+    // Accounts.
+    for (username, role_key, role, office, scope) in ACCOUNTS {
+        let congress = match scope {
+            Scope::District => district,
+            Scope::Town(i) => towns[*i],
+        };
+        let person: Option<PersonId> = match role {
+            Role::Deputy | Role::StandingCommitteeMember | Role::PresidiumMember => person_of
+                .get(match role {
+                    Role::StandingCommitteeMember => 6,
+                    Role::PresidiumMember => 21,
+                    _ => 100,
+                })
+                .copied(),
+            _ => None,
+        };
+        let display =
+            crate::platform::i18n::tr(crate::platform::i18n::Lang::Zh, role_key).to_string();
+        let user = accounts::create_user(
+            &mut tx,
+            username,
+            &format!("演示·{display}"),
+            person.map(|p| p.0),
+            &hash,
+            false,
+            now,
+        )
+        .await?;
+        let organization = match role {
+            Role::UnitOperator | Role::UnitHead => first_unit,
+            _ => None,
+        };
+        accounts::grant(
+            &mut tx,
+            user,
+            &Grant {
+                congress,
+                role: *role,
+                office: *office,
+                organization,
+            },
+            now,
+        )
+        .await?;
+        crate::notify::notify(
+            &mut tx,
+            &crate::notify::Notice {
+                congress: Some(congress),
+                user,
+                kind: "welcome",
+                title_zh: "欢迎使用连心演示环境：这里的人员和数据均为虚构",
+                title_en: "Welcome to the Lianxin demo: all people and data here are fictional",
+                link: "/home",
+                external: None,
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The account that seeded the district, so that seed records in the audit trail have an author.
+async fn seed_system_user(tx: &mut Tx<'_>, hash: &str, now: i64) -> anyhow::Result<UserId> {
+    // Disabled: it exists only to author the seed; nobody can sign in with it.
+    let user =
+        accounts::create_user(tx, "demo-seed", "演示数据生成", None, hash, false, now).await?;
+    sqlx::query("UPDATE users SET disabled = 1 WHERE id = $1")
+        .bind(user.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(user)
+}
+
+fn deputy_input(
+    rng: &mut Lcg,
+    serial: u64,
+    constituency: &str,
+    delegation: &str,
+    station: &str,
+) -> DeputyInput {
+    DeputyInput {
+        name: names::name(rng),
+        gender: if rng.next() % 5 < 3 {
+            "male".into()
+        } else {
+            "female".into()
+        },
+        ethnicity: rng.pick(names::ETHNICITIES).to_string(),
+        id_card: names::id_card(990101 + (serial / 1000) as u32, serial, rng),
+        party: rng.pick(names::PARTIES).to_string(),
+        composition: rng.pick(names::COMPOSITIONS).to_string(),
+        occupation: rng.pick(names::OCCUPATIONS).to_string(),
+        education: rng.pick(names::EDUCATIONS).to_string(),
+        constituency: constituency.to_string(),
+        delegation: delegation.to_string(),
+        station: station.to_string(),
+    }
+}
+
+/// The demo district's congress ids (district first, then towns in order).
+pub async fn congress_ids(db: &Db) -> anyhow::Result<Vec<CongressId>> {
+    let all = congresses::all(db).await?;
+    Ok(all
+        .iter()
+        .filter(|c| c.region_code.starts_with("9901"))
+        .map(|c| c.id)
+        .collect())
+}

@@ -1,0 +1,377 @@
+//! Rules about people: deputies' status (代表法 Art 61–62), the resident ID number's checksum
+//! (GB 11643-1999), required roster fields, and the pinyin sort key. Pure; no I/O.
+
+use crate::platform::error::FieldError;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    Male,
+    Female,
+}
+
+impl Gender {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gender::Male => "male",
+            Gender::Female => "female",
+        }
+    }
+    /// Accepts the stored code and the words offices write in spreadsheets.
+    pub fn parse(s: &str) -> Option<Gender> {
+        match s.trim() {
+            "male" | "男" | "M" | "m" => Some(Gender::Male),
+            "female" | "女" | "F" | "f" => Some(Gender::Female),
+            _ => None,
+        }
+    }
+}
+
+/// 代表资格状态 — a deputy's standing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeputyStatus {
+    /// 在任
+    InOffice,
+    /// 暂停执行代表职务 — 代表法 Art 61 (e.g. detention, criminal proceedings); restored when the cause ends.
+    Suspended,
+    /// 代表资格终止 — 代表法 Art 62 (resignation, recall, loss of nationality, death, two unexcused
+    /// absences from sessions, …). Final.
+    Terminated,
+}
+
+impl DeputyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeputyStatus::InOffice => "in_office",
+            DeputyStatus::Suspended => "suspended",
+            DeputyStatus::Terminated => "terminated",
+        }
+    }
+    pub fn parse(s: &str) -> Option<DeputyStatus> {
+        match s {
+            "in_office" => Some(DeputyStatus::InOffice),
+            "suspended" => Some(DeputyStatus::Suspended),
+            "terminated" => Some(DeputyStatus::Terminated),
+            _ => None,
+        }
+    }
+
+    /// Allowed status changes. Termination is final (代表法 Art 62: 代表资格终止); suspension
+    /// (Art 61) ends by restoration or by termination.
+    pub fn can_become(self, next: DeputyStatus) -> Result<(), &'static str> {
+        use DeputyStatus::*;
+        match (self, next) {
+            (InOffice, Suspended)
+            | (InOffice, Terminated)
+            | (Suspended, InOffice)
+            | (Suspended, Terminated) => Ok(()),
+            (a, b) if a == b => Ok(()),
+            (Terminated, _) => Err("deputy.error.terminated_final"),
+            _ => Err("deputy.error.bad_transition"),
+        }
+    }
+
+    /// Only a deputy in office counts toward quorum and majorities (members in office).
+    pub fn in_office(self) -> bool {
+        self == DeputyStatus::InOffice
+    }
+}
+
+/// Validates an 18-character resident ID number (GB 11643-1999): 17 digits, a check character
+/// from the ISO 7064 MOD 11-2 scheme, and a real birth date in positions 7–14.
+pub fn valid_id_card(s: &str) -> bool {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    let b = s.as_bytes();
+    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let sum: u32 = b[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    let expected = CHECK[(sum % 11) as usize];
+    if b[17].to_ascii_uppercase() != expected {
+        return false;
+    }
+    birth_date_of(s).is_some()
+}
+
+/// The birth date encoded in an ID number, as `YYYY-MM-DD`.
+pub fn birth_date_of(id: &str) -> Option<String> {
+    let d = chrono::NaiveDate::parse_from_str(id.get(6..14)?, "%Y%m%d").ok()?;
+    Some(d.format("%Y-%m-%d").to_string())
+}
+
+/// `110101********123X` — what screens show of an ID number (first 6, last 4).
+pub fn mask_id_card(id: &str) -> String {
+    if id.len() < 10 {
+        return "*".repeat(id.len());
+    }
+    format!(
+        "{}{}{}",
+        &id[..6],
+        "*".repeat(id.len() - 10),
+        &id[id.len() - 4..]
+    )
+}
+
+/// Pinyin sort key: names sort as an office sorts them (张 after 李), ties broken by the name.
+pub fn name_key(name: &str) -> String {
+    use pinyin::ToPinyin;
+    let mut key = String::new();
+    for c in name.chars() {
+        match c.to_pinyin() {
+            Some(p) => key.push_str(p.plain()),
+            None => key.extend(c.to_lowercase()),
+        }
+        key.push(' ');
+    }
+    key.push('|');
+    key.push_str(name);
+    key
+}
+
+/// The roster fields an office keeps for a deputy, as entered in a form or a spreadsheet row.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct DeputyInput {
+    pub name: String,
+    /// `male` / `female` (男 / 女 also accepted).
+    pub gender: String,
+    pub ethnicity: String,
+    /// 18-character resident ID number; stored only as a keyed digest and a masked copy.
+    #[serde(default)]
+    pub id_card: String,
+    pub party: String,
+    pub composition: String,
+    pub occupation: String,
+    pub education: String,
+    /// Name of the constituency (选区).
+    pub constituency: String,
+    /// Name of the delegation (代表团) or deputies' group; optional.
+    #[serde(default)]
+    pub delegation: String,
+    /// Name of the liaison station; optional.
+    #[serde(default)]
+    pub station: String,
+}
+
+/// A deputy's roster entry that passed validation.
+#[derive(Debug, Clone)]
+pub struct ValidDeputy {
+    pub name: String,
+    pub gender: Gender,
+    pub ethnicity: String,
+    pub id_card: Option<String>,
+    pub party: String,
+    pub composition: String,
+    pub occupation: String,
+    pub education: String,
+    pub constituency: String,
+    pub delegation: Option<String>,
+    pub station: Option<String>,
+}
+
+pub const MAX_FIELD_CHARS: usize = 100;
+
+impl DeputyInput {
+    /// Trims every field and checks the required ones. Reports every problem at once.
+    pub fn validate(&self) -> Result<ValidDeputy, Vec<FieldError>> {
+        let mut errs = Vec::new();
+        let req = |v: &str, field: &'static str, errs: &mut Vec<FieldError>| {
+            let v = v.trim();
+            if v.is_empty() {
+                errs.push(FieldError::new(field, "field.required"));
+            } else if v.chars().count() > MAX_FIELD_CHARS {
+                errs.push(FieldError::new(field, "field.too_long"));
+            }
+            v.to_string()
+        };
+        let name = req(&self.name, "name", &mut errs);
+        let gender = Gender::parse(&self.gender);
+        if gender.is_none() {
+            errs.push(FieldError::new("gender", "field.gender_invalid"));
+        }
+        let ethnicity = req(&self.ethnicity, "ethnicity", &mut errs);
+        let party = req(&self.party, "party", &mut errs);
+        let composition = req(&self.composition, "composition", &mut errs);
+        let occupation = req(&self.occupation, "occupation", &mut errs);
+        let education = req(&self.education, "education", &mut errs);
+        let constituency = req(&self.constituency, "constituency", &mut errs);
+        let id = self.id_card.trim().to_ascii_uppercase();
+        let id_card = if id.is_empty() {
+            None
+        } else if valid_id_card(&id) {
+            Some(id)
+        } else {
+            errs.push(FieldError::new("id_card", "field.id_card_invalid"));
+            None
+        };
+        let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        match gender {
+            Some(gender) if errs.is_empty() => Ok(ValidDeputy {
+                name,
+                gender,
+                ethnicity,
+                id_card,
+                party,
+                composition,
+                occupation,
+                education,
+                constituency,
+                delegation: opt(&self.delegation),
+                station: opt(&self.station),
+            }),
+            _ => Err(errs),
+        }
+    }
+}
+
+/// 一府一委两院 — the kinds of organ a handling unit belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganKind {
+    Government,
+    SupervisoryCommission,
+    Court,
+    Procuratorate,
+}
+
+impl OrganKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrganKind::Government => "government",
+            OrganKind::SupervisoryCommission => "supervisory_commission",
+            OrganKind::Court => "court",
+            OrganKind::Procuratorate => "procuratorate",
+        }
+    }
+    pub fn parse(s: &str) -> Option<OrganKind> {
+        match s.trim() {
+            "government" | "政府" | "人民政府" => Some(OrganKind::Government),
+            "supervisory_commission" | "监委" | "监察委员会" => {
+                Some(OrganKind::SupervisoryCommission)
+            }
+            "court" | "法院" | "人民法院" => Some(OrganKind::Court),
+            "procuratorate" | "检察院" | "人民检察院" => Some(OrganKind::Procuratorate),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Appends the right check character to 17 digits.
+    fn with_check(first17: &str) -> String {
+        const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        let sum: u32 = first17
+            .bytes()
+            .zip(WEIGHTS)
+            .map(|(d, w)| u32::from(d - b'0') * w)
+            .sum();
+        format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    }
+
+    #[test]
+    fn id_card_checksum_follows_gb_11643() {
+        // The standard's worked example.
+        assert!(valid_id_card("11010519491231002X"));
+        assert!(valid_id_card("11010519491231002x"));
+        assert!(
+            !valid_id_card("110105194912310021"),
+            "wrong check character"
+        );
+        assert!(!valid_id_card("11010519491331002X") || false, "month 13");
+        assert!(
+            !valid_id_card(&with_check("11010519490230002")),
+            "30 February is no birth date"
+        );
+        assert!(!valid_id_card("1101051949123100"), "too short");
+        assert!(!valid_id_card("A1010519491231002X"));
+        assert_eq!(
+            birth_date_of("11010519491231002X").as_deref(),
+            Some("1949-12-31")
+        );
+        assert_eq!(mask_id_card("11010519491231002X"), "110105********002X");
+    }
+
+    proptest! {
+        #[test]
+        fn exactly_one_check_character_is_valid(body in "[1-6][0-9]{5}(19[5-9][0-9]|200[0-5])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}") {
+            let good = with_check(&body);
+            prop_assert!(valid_id_card(&good));
+            for c in "0123456789X".chars().filter(|c| Some(*c) != good.chars().last()) {
+                let bad = format!("{body}{c}");
+                prop_assert!(!valid_id_card(&bad));
+            }
+        }
+    }
+
+    #[test]
+    fn termination_is_final_and_suspension_can_end() {
+        use DeputyStatus::*;
+        assert!(InOffice.can_become(Suspended).is_ok());
+        assert!(Suspended.can_become(InOffice).is_ok());
+        assert!(Suspended.can_become(Terminated).is_ok());
+        assert_eq!(
+            Terminated.can_become(InOffice),
+            Err("deputy.error.terminated_final")
+        );
+        assert_eq!(
+            Terminated.can_become(Suspended),
+            Err("deputy.error.terminated_final")
+        );
+        assert!(!Suspended.in_office() && !Terminated.in_office() && InOffice.in_office());
+    }
+
+    #[test]
+    fn names_sort_by_pinyin() {
+        let mut names = vec!["张伟", "李娜", "安然", "王芳"];
+        names.sort_by_key(|n| name_key(n));
+        assert_eq!(names, vec!["安然", "李娜", "王芳", "张伟"]);
+    }
+
+    #[test]
+    fn validation_reports_every_problem_in_one_pass() {
+        let input = DeputyInput {
+            name: "  ".into(),
+            gender: "未知".into(),
+            id_card: "123".into(),
+            ..Default::default()
+        };
+        let errs = input.validate().unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
+        for f in [
+            "name",
+            "gender",
+            "ethnicity",
+            "party",
+            "constituency",
+            "id_card",
+        ] {
+            assert!(fields.contains(&f), "{f} not reported in {fields:?}");
+        }
+        let ok = DeputyInput {
+            name: " 王小明 ".into(),
+            gender: "男".into(),
+            ethnicity: "汉族".into(),
+            id_card: "11010519491231002x".into(),
+            party: "中共党员".into(),
+            composition: "工人".into(),
+            occupation: "技术员".into(),
+            education: "大学".into(),
+            constituency: "第一选区".into(),
+            ..Default::default()
+        };
+        let v = ok.validate().unwrap();
+        assert_eq!(v.name, "王小明");
+        assert_eq!(v.id_card.as_deref(), Some("11010519491231002X"));
+        assert_eq!(v.delegation, None);
+    }
+}

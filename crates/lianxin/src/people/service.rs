@@ -1,0 +1,402 @@
+//! Commands of the people module. Each runs in one transaction with its audit record.
+
+use super::domain::{DeputyInput, DeputyStatus, OrganKind, ValidDeputy};
+use super::store::{self, NamedTable, Refs};
+use crate::audit::{self, Outcome, Record};
+use crate::congress::Congress;
+use crate::db::{Db, Tx};
+use crate::platform::error::{AppError, FieldError};
+use crate::platform::ids::{CongressId, UserId};
+
+/// Who does it, from where, when.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub user: UserId,
+    pub client_addr: Option<String>,
+    pub now: i64,
+}
+
+impl Origin {
+    pub fn record<'a>(
+        &self,
+        congress: CongressId,
+        action: &'a str,
+        target: String,
+        fields: &'a [&'a str],
+    ) -> Record<'a> {
+        Record {
+            at: self.now,
+            user: Some(self.user),
+            congress: Some(congress),
+            action,
+            target,
+            outcome: Outcome::Success,
+            fields,
+            client_addr: self.client_addr.clone(),
+        }
+    }
+}
+
+pub const DEPUTY_FIELDS: &[&str] = &[
+    "name",
+    "gender",
+    "ethnicity",
+    "party",
+    "composition",
+    "occupation",
+    "education",
+    "constituency",
+    "delegation",
+    "station",
+];
+
+/// Resolves the names of constituency, delegation and station within the congress.
+pub async fn resolve_refs(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    v: &ValidDeputy,
+) -> Result<Result<Refs, Vec<FieldError>>, sqlx::Error> {
+    let mut errs = Vec::new();
+    let constituency =
+        store::lookup_id(tx, NamedTable::Constituency, congress, &v.constituency).await?;
+    if constituency.is_none() {
+        errs.push(FieldError::new(
+            "constituency",
+            "field.constituency_unknown",
+        ));
+    }
+    let mut delegation = None;
+    if let Some(name) = &v.delegation {
+        delegation = store::lookup_id(tx, NamedTable::Delegation, congress, name).await?;
+        if delegation.is_none() {
+            errs.push(FieldError::new("delegation", "field.delegation_unknown"));
+        }
+    }
+    let mut station = None;
+    if let Some(name) = &v.station {
+        station = store::lookup_id(tx, NamedTable::Station, congress, name).await?;
+        if station.is_none() {
+            errs.push(FieldError::new("station", "field.station_unknown"));
+        }
+    }
+    Ok(match constituency {
+        Some(constituency) if errs.is_empty() => Ok(Refs {
+            constituency,
+            delegation,
+            station,
+        }),
+        _ => Err(errs),
+    })
+}
+
+/// Adds a deputy to the congress's current term. A person with the same ID number is reused
+/// (one person may be a deputy of the district and of a town); a second entry for the same
+/// person in the same term is refused.
+pub async fn create_deputy(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    term: i64,
+    v: &ValidDeputy,
+    origin: &Origin,
+) -> Result<Result<i64, Vec<FieldError>>, sqlx::Error> {
+    let refs = match resolve_refs(tx, congress, v).await? {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(e)),
+    };
+    let person = match &v.id_card {
+        Some(id) => store::person_by_id_card(tx, id).await?,
+        None => None,
+    };
+    let person = match person {
+        Some(p) => {
+            if store::deputy_exists(tx, congress, term, p).await? {
+                return Ok(Err(vec![FieldError::new(
+                    "id_card",
+                    "field.duplicate_person",
+                )]));
+            }
+            p
+        }
+        None => store::create_person(tx, v, origin.now).await?,
+    };
+    let id = store::insert_deputy(tx, congress, term, person, v, refs, origin.now).await?;
+    audit::append(
+        tx,
+        &origin.record(
+            congress,
+            "people.deputy_create",
+            format!("deputy:{id}"),
+            DEPUTY_FIELDS,
+        ),
+    )
+    .await?;
+    Ok(Ok(id))
+}
+
+pub async fn create_deputy_cmd(
+    db: &Db,
+    congress: &Congress,
+    term: i64,
+    input: &DeputyInput,
+    origin: &Origin,
+) -> Result<i64, AppError> {
+    let v = input.validate().map_err(AppError::Invalid)?;
+    let mut tx = db.begin().await?;
+    match create_deputy(&mut tx, congress.id, term, &v, origin).await? {
+        Ok(id) => {
+            tx.commit().await?;
+            Ok(id)
+        }
+        Err(errs) => Err(AppError::Invalid(errs)),
+    }
+}
+
+pub async fn update_deputy_cmd(
+    db: &Db,
+    congress: &Congress,
+    id: i64,
+    input: &DeputyInput,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let v = input.validate().map_err(AppError::Invalid)?;
+    let current = store::deputy(db, congress.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut tx = db.begin().await?;
+    let refs = resolve_refs(&mut tx, congress.id, &v)
+        .await?
+        .map_err(AppError::Invalid)?;
+    if !store::update_deputy(
+        &mut tx,
+        congress.id,
+        id,
+        current.person_id,
+        &v,
+        refs,
+        origin.now,
+    )
+    .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    let changed = changed_fields(&current, &v);
+    audit::append(
+        &mut tx,
+        &origin.record(
+            congress.id,
+            "people.deputy_update",
+            format!("deputy:{id}"),
+            &changed,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Names of the roster fields that differ (for the audit record; values are not recorded).
+fn changed_fields(cur: &store::DeputyDetail, v: &ValidDeputy) -> Vec<&'static str> {
+    let pairs: [(&'static str, Option<&str>, Option<&str>); 10] = [
+        ("name", Some(cur.name.as_str()), Some(v.name.as_str())),
+        ("gender", Some(cur.gender.as_str()), Some(v.gender.as_str())),
+        (
+            "ethnicity",
+            Some(cur.ethnicity.as_str()),
+            Some(v.ethnicity.as_str()),
+        ),
+        ("party", Some(cur.party.as_str()), Some(v.party.as_str())),
+        (
+            "composition",
+            Some(cur.composition.as_str()),
+            Some(v.composition.as_str()),
+        ),
+        (
+            "occupation",
+            Some(cur.occupation.as_str()),
+            Some(v.occupation.as_str()),
+        ),
+        (
+            "education",
+            Some(cur.education.as_str()),
+            Some(v.education.as_str()),
+        ),
+        (
+            "constituency",
+            cur.constituency.as_deref(),
+            Some(v.constituency.as_str()),
+        ),
+        (
+            "delegation",
+            cur.delegation.as_deref(),
+            v.delegation.as_deref(),
+        ),
+        ("station", cur.station.as_deref(), v.station.as_deref()),
+    ];
+    pairs
+        .into_iter()
+        .filter(|(_, a, b)| a != b)
+        .map(|(f, _, _)| f)
+        .collect()
+}
+
+/// Changes a deputy's status (代表法 Art 61–62), refusing illegal transitions.
+pub async fn set_status_cmd(
+    db: &Db,
+    congress: &Congress,
+    id: i64,
+    next: DeputyStatus,
+    date: &str,
+    reason: &str,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let current = store::deputy(db, congress.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let from = DeputyStatus::parse(&current.status).ok_or(AppError::internal("unknown status"))?;
+    from.can_become(next)
+        .map_err(|k| AppError::Invalid(vec![FieldError::new("status", k)]))?;
+    let mut errs = Vec::new();
+    if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
+        errs.push(FieldError::new("status_date", "field.date_invalid"));
+    }
+    if next != DeputyStatus::InOffice && reason.trim().is_empty() {
+        errs.push(FieldError::new("status_reason", "field.required"));
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let mut tx = db.begin().await?;
+    store::set_status(
+        &mut tx,
+        congress.id,
+        id,
+        next,
+        date,
+        reason.trim(),
+        origin.now,
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &origin.record(
+            congress.id,
+            "people.deputy_status",
+            format!("deputy:{id}"),
+            &["status", "status_date", "status_reason"],
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A handling unit as entered.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct UnitInput {
+    pub name: String,
+    /// government / supervisory_commission / court / procuratorate (政府/监委/法院/检察院 accepted)
+    pub organ_kind: String,
+}
+
+pub fn validate_unit(input: &UnitInput) -> Result<(String, OrganKind), Vec<FieldError>> {
+    let mut errs = Vec::new();
+    let name = input.name.trim().to_string();
+    if name.is_empty() {
+        errs.push(FieldError::new("name", "field.required"));
+    } else if name.chars().count() > 100 {
+        errs.push(FieldError::new("name", "field.too_long"));
+    }
+    let organ = OrganKind::parse(&input.organ_kind);
+    if organ.is_none() {
+        errs.push(FieldError::new("organ_kind", "field.organ_invalid"));
+    }
+    match organ {
+        Some(o) if errs.is_empty() => Ok((name, o)),
+        _ => Err(errs),
+    }
+}
+
+pub async fn create_unit(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    name: &str,
+    organ: OrganKind,
+    origin: &Origin,
+) -> Result<Result<i64, Vec<FieldError>>, sqlx::Error> {
+    if store::org_named(tx, congress, "handling_unit", name)
+        .await?
+        .is_some()
+    {
+        return Ok(Err(vec![FieldError::new("name", "field.unit_exists")]));
+    }
+    let id = store::create_org(
+        tx,
+        congress,
+        "handling_unit",
+        Some(organ.as_str()),
+        name,
+        None,
+        origin.now,
+    )
+    .await?;
+    audit::append(
+        tx,
+        &origin.record(
+            congress,
+            "people.unit_create",
+            format!("unit:{id}"),
+            &["name", "organ_kind"],
+        ),
+    )
+    .await?;
+    Ok(Ok(id))
+}
+
+pub async fn create_unit_cmd(
+    db: &Db,
+    congress: &Congress,
+    input: &UnitInput,
+    origin: &Origin,
+) -> Result<i64, AppError> {
+    let (name, organ) = validate_unit(input).map_err(AppError::Invalid)?;
+    let mut tx = db.begin().await?;
+    let id = create_unit(&mut tx, congress.id, &name, organ, origin)
+        .await?
+        .map_err(AppError::Invalid)?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update_unit_cmd(
+    db: &Db,
+    congress: &Congress,
+    id: i64,
+    input: &UnitInput,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let (name, organ) = validate_unit(input).map_err(AppError::Invalid)?;
+    let mut tx = db.begin().await?;
+    if let Some(other) = store::org_named(&mut tx, congress.id, "handling_unit", &name).await?
+        && other != id
+    {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "name",
+            "field.unit_exists",
+        )]));
+    }
+    if !store::rename_unit(&mut tx, congress.id, id, &name, organ.as_str(), origin.now).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::append(
+        &mut tx,
+        &origin.record(
+            congress.id,
+            "people.unit_update",
+            format!("unit:{id}"),
+            &["name", "organ_kind"],
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! One error type for request handling. Module errors convert into it; the web layer renders it
+//! as an HTML page in the user's language or as RFC 9457 problem details for the API.
+//!
+//! Policy (as in crates.io): handlers and stores return `AppError`; `anyhow` is used only in the
+//! CLI and background tasks, where an error is logged rather than shown to a user.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use thiserror::Error;
+
+/// A field that failed validation, with the message key to show next to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub key: &'static str,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, key: &'static str) -> Self {
+        Self { field, key }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("sign-in required")]
+    Unauthenticated,
+    /// A malformed request; the key names the message shown to the user.
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldError>),
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("too many requests")]
+    TooManyRequests,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("csrf token missing or wrong")]
+    Csrf,
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The message key for the error's title.
+    pub fn key(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "error.not_found",
+            AppError::Forbidden => "error.forbidden",
+            AppError::Unauthenticated => "error.unauthenticated",
+            AppError::BadRequest(k) | AppError::Conflict(k) => k,
+            AppError::Invalid(_) => "error.invalid",
+            AppError::TooManyRequests => "error.too_many",
+            AppError::UnsupportedMediaType => "error.content_type",
+            AppError::PayloadTooLarge => "error.too_large",
+            AppError::Csrf => "error.csrf",
+            AppError::Db(_) | AppError::Internal(_) => "error.internal",
+        }
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+/// The error travels to the rendering middleware in the response's extensions; the body here is
+/// only a fallback for a response that escapes that middleware.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    pub status: StatusCode,
+    pub key: &'static str,
+    pub fields: Vec<FieldError>,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            // The detail goes to the log only; the user sees a generic message.
+            tracing::error!(error = %self, "request failed");
+        }
+        let fields = match &self {
+            AppError::Invalid(f) => f.clone(),
+            _ => Vec::new(),
+        };
+        let info = ErrorInfo {
+            status,
+            key: self.key(),
+            fields,
+        };
+        let mut resp = (status, info.key).into_response();
+        resp.extensions_mut().insert(info);
+        resp
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,10 @@
+//! Shared kernel every module uses: configuration, the injected clock, typed errors, ids,
+//! messages in both languages, and keyset pagination. Nothing here knows about a module.
+
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod i18n;
+pub mod ids;
+pub mod page;
+pub mod secret;

@@ -1,0 +1,104 @@
+//! Starting and stopping the server: database, migrations, background workers, HTTP, and a
+//! graceful shutdown on SIGTERM or Ctrl-C that lets requests in flight finish.
+
+use crate::db::{Db, migrate};
+use crate::notify::adapters::Adapter;
+use crate::notify::{scheduler, worker};
+use crate::platform::clock::{Clock, SystemClock};
+use crate::platform::config::Config;
+use crate::web::{AppState, metrics::Metrics};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub async fn open(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database_url, None).await?;
+    migrate::run(&db).await?;
+    Ok(db)
+}
+
+pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let db = open(&config).await?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    if demo && crate::demo::seed(&db, clock.now_ms()).await? {
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "demo district created"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(&config.listen).await?;
+    let addr = listener.local_addr()?;
+    let state = AppState {
+        db: db.clone(),
+        clock: clock.clone(),
+        config: Arc::new(config.clone()),
+        metrics: Arc::new(Metrics::default()),
+        demo,
+    };
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(worker::run(
+        db.clone(),
+        Adapter(config.notify.clone()),
+        clock.clone(),
+        stop_rx.clone(),
+    ));
+    let sched = tokio::spawn(scheduler_loop(db.clone(), clock.clone(), stop_rx));
+    tracing::info!(%addr, demo, elapsed_ms = started.elapsed().as_millis() as u64, "serving");
+    crate::cli::say(&format!(
+        "连心 Lianxin {} — http://{addr}/{}",
+        if demo { "演示环境 demo" } else { "" },
+        if demo {
+            "  (演示账户见登录页 / demo accounts on the login page)"
+        } else {
+            ""
+        }
+    ));
+    crate::web::serve(state, listener, shutdown_signal()).await?;
+    let _ = stop_tx.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(10), async {
+        let _ = worker.await;
+        let _ = sched.await;
+    })
+    .await;
+    db.pool.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn scheduler_loop(
+    db: Db,
+    clock: Arc<dyn Clock>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        if let Err(e) = scheduler::tick(&db, clock.as_ref()).await {
+            tracing::error!(error = %e, "scheduler");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutdown signal received; finishing requests in flight");
+}

@@ -1,0 +1,143 @@
+//! Turns errors into what the user can read: RFC 9457 problem details (Chinese and English) on
+//! the API, an HTML page in the user's language elsewhere, and a redirect to the login page when
+//! a page needs a signed-in user.
+
+use super::ctx::ShellSeed;
+use super::shell::Shell;
+use crate::platform::error::{AppError, ErrorInfo};
+use crate::platform::i18n::{Lang, tr};
+use askama::Template;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Serialize;
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem (`urn:lianxin:error:<key>`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Title in the language of the request.
+    pub title: String,
+    pub status: u16,
+    pub title_zh: String,
+    pub title_en: String,
+    /// Field errors, if the input was invalid.
+    pub errors: Vec<ProblemField>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProblemField {
+    pub field: String,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/templates/error.html")]
+struct ErrorPage {
+    shell: Shell,
+    status: u16,
+    message: String,
+}
+
+pub async fn render(State(state): State<super::AppState>, req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let here = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let demo = state.demo;
+    let resp = next.run(req).await;
+    let info = match resp.extensions().get::<ErrorInfo>() {
+        Some(i) => i.clone(),
+        None if resp.status() == StatusCode::METHOD_NOT_ALLOWED => ErrorInfo {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            key: "error.method",
+            fields: Vec::new(),
+        },
+        None => return resp,
+    };
+    let seed = resp.extensions().get::<ShellSeed>().cloned();
+    let lang = seed.as_ref().map(|s| s.lang).unwrap_or(Lang::Zh);
+    // Keep the cookies the context middleware set (e.g. a fresh CSRF token).
+    let cookies: Vec<_> = resp
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .cloned()
+        .collect();
+    let mut out = if is_api {
+        problem(&info, lang)
+    } else if info.status == StatusCode::UNAUTHORIZED {
+        let next = serde_urlencoded::to_string([("next", here.as_str())]).unwrap_or_default();
+        Redirect::to(&format!("/login?{next}")).into_response()
+    } else {
+        let shell = match &seed {
+            Some(s) => Shell::bare(
+                s.lang,
+                &s.csrf,
+                &s.here,
+                demo,
+                s.large_text,
+                tr(lang, info.key),
+            ),
+            None => Shell::bare(lang, "", &here, demo, false, tr(lang, info.key)),
+        };
+        let page = ErrorPage {
+            message: tr(lang, &format!("{}.detail", info.key)).to_string(),
+            status: info.status.as_u16(),
+            shell,
+        };
+        match page.render() {
+            Ok(html) => (info.status, Html(html)).into_response(),
+            Err(_) => (info.status, tr(lang, info.key).to_string()).into_response(),
+        }
+    };
+    for c in cookies {
+        out.headers_mut().append(header::SET_COOKIE, c);
+    }
+    // Security headers were set by the context middleware on the original response.
+    for (name, value) in resp.headers() {
+        if name != header::CONTENT_TYPE
+            && name != header::CONTENT_LENGTH
+            && name != header::SET_COOKIE
+            && !out.headers().contains_key(name)
+        {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
+pub fn problem(info: &ErrorInfo, lang: Lang) -> Response {
+    let body = Problem {
+        kind: format!("urn:lianxin:error:{}", info.key),
+        title: tr(lang, info.key).to_string(),
+        status: info.status.as_u16(),
+        title_zh: tr(Lang::Zh, info.key).to_string(),
+        title_en: tr(Lang::En, info.key).to_string(),
+        errors: info
+            .fields
+            .iter()
+            .map(|f| ProblemField {
+                field: f.field.to_string(),
+                message_zh: tr(Lang::Zh, f.key).into(),
+                message_en: tr(Lang::En, f.key).into(),
+            })
+            .collect(),
+    };
+    let json = serde_json::to_string(&body).unwrap_or_default();
+    (
+        info.status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        json,
+    )
+        .into_response()
+}

@@ -1,0 +1,116 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations, and a docs page drawn
+//! from it on the server (works offline, without JavaScript).
+
+use super::AppState;
+use super::ctx::Ctx;
+use super::shell::Shell;
+use crate::platform::error::{AppError, AppResult};
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Lianxin 连心 API",
+        description = "人大工作平台 JSON API. Errors are RFC 9457 problem details with Chinese and English titles. Authenticate with the session cookie (send `X-CSRF-Token` on writes) or `Authorization: Bearer <token>`."
+    ),
+    paths(
+        crate::accounts::api::me,
+        crate::accounts::api::create_token,
+        crate::congress::api::list,
+        crate::congress::api::detail,
+        crate::people::api::list_deputies,
+        crate::people::api::get_deputy,
+        crate::people::api::create_deputy,
+        crate::people::api::update_deputy,
+        crate::people::api::list_units,
+        crate::people::api::create_unit,
+        crate::people::api::public_deputies,
+        crate::notify::pages::api_inbox,
+    ),
+    components(schemas(crate::web::errors::Problem, crate::web::errors::ProblemField))
+)]
+pub struct ApiDoc;
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(json))
+        .route("/docs", get(docs))
+}
+
+async fn json() -> AppResult<Response> {
+    let body = document().to_json().map_err(AppError::internal)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+pub struct Operation {
+    pub method: String,
+    pub path: String,
+    pub summary: String,
+    pub tag: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/templates/api_docs.html")]
+struct DocsPage {
+    shell: Shell,
+    operations: Vec<Operation>,
+}
+
+/// Lists the operations of the document (read back as JSON, so it follows whatever the
+/// generator emits).
+pub fn operations() -> Vec<Operation> {
+    let value = serde_json::to_value(document()).unwrap_or_default();
+    let mut out = Vec::new();
+    if let Some(paths) = value.get("paths").and_then(|p| p.as_object()) {
+        for (path, item) in paths {
+            for method in ["get", "post", "put", "patch", "delete"] {
+                if let Some(op) = item.get(method) {
+                    let text =
+                        |k: &str| op.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+                    let tag = op
+                        .get("tags")
+                        .and_then(|t| t.get(0))
+                        .and_then(|t| t.as_str())
+                        .unwrap_or("")
+                        .to_string();
+                    let summary = if text("summary").is_empty() {
+                        text("description")
+                    } else {
+                        text("summary")
+                    };
+                    out.push(Operation {
+                        method: method.to_uppercase(),
+                        path: path.clone(),
+                        summary,
+                        tag,
+                    });
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.tag, &a.path).cmp(&(&b.tag, &b.path)));
+    out
+}
+
+async fn docs(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let shell = Shell::new(&state, &ctx, "api.title").await?;
+    Ok(Html(
+        DocsPage {
+            shell,
+            operations: operations(),
+        }
+        .render()
+        .map_err(AppError::internal)?,
+    )
+    .into_response())
+}
