@@ -46,6 +46,8 @@ struct LoginPage {
 #[derive(Deserialize)]
 struct NextQuery {
     next: Option<String>,
+    /// Set when the user was sent here because their session ended.
+    expired: Option<String>,
 }
 
 async fn login_page(
@@ -56,7 +58,8 @@ async fn login_page(
     if ctx.actor.is_some() {
         return Ok(Redirect::to(safe_next(q.next.as_deref().unwrap_or("/home"))).into_response());
     }
-    let shell = Shell::new(&state, &ctx, "login.title").await?;
+    let mut shell = Shell::new(&state, &ctx, "login.title").await?;
+    shell.session_expired |= q.expired.is_some();
     render_login(
         &state,
         shell,
@@ -318,7 +321,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let mut roles = Vec::new();
     if let Some(c) = &current {
         for g in actor.grants.iter().filter(|g| g.congress == c.id) {
-            roles.push(t.t(&g.role.key()));
+            roles.push(t.t(g.role.key()));
         }
         let p = state.policy();
         if allows(actor, Permission::ViewRoster, c.target(), p) {

@@ -3,6 +3,7 @@
 //! use `pg_dump`/`pg_restore` (see README).
 
 use super::{Backend, Db};
+use sqlx::Connection;
 use std::path::Path;
 use thiserror::Error;
 
@@ -42,17 +43,18 @@ pub async fn backup(db: &Db, to: &Path) -> Result<(), BackupError> {
 pub async fn check(file: &Path) -> Result<(), BackupError> {
     let name = file.display().to_string();
     let url = format!("sqlite://{name}?mode=ro");
-    let db = Db::connect(&url, None)
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&url)
         .await
         .map_err(|e| BackupError::NotOurs(name.clone(), e.to_string()))?;
     let res: Result<(String,), _> = sqlx::query_as("PRAGMA integrity_check")
-        .fetch_one(&db.pool)
+        .fetch_one(&mut conn)
         .await;
     let ok = matches!(&res, Ok((s,)) if s == "ok");
     let versions: Result<(i64,), _> = sqlx::query_as("SELECT COUNT(*) FROM schema_migrations")
-        .fetch_one(&db.pool)
+        .fetch_one(&mut conn)
         .await;
-    db.pool.close().await;
+    let _ = conn.close().await;
     match (ok, versions) {
         (true, Ok((n,))) if n > 0 => Ok(()),
         (false, _) => Err(BackupError::NotOurs(name, "integrity check failed".into())),

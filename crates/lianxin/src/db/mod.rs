@@ -77,6 +77,21 @@ impl Db {
         Ok(Db { pool, backend })
     }
 
+    /// A single plain connection without our pragmas: for inspecting a file read-only (backups).
+    pub async fn connect_plain(url: &str) -> Result<Db, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect_with(AnyConnectOptions::from_str(url)?)
+            .await?;
+        Ok(Db { pool, backend })
+    }
+
     /// Readiness: the database answers a trivial query.
     pub async fn ready(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()

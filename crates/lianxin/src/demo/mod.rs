@@ -572,7 +572,7 @@ fn deputy_input(
 ) -> DeputyInput {
     DeputyInput {
         name: names::name(rng),
-        gender: if rng.next() % 5 < 3 {
+        gender: if rng.next_u64() % 5 < 3 {
             "male".into()
         } else {
             "female".into()

@@ -6,15 +6,15 @@
 pub struct Lcg(pub u64);
 
 impl Lcg {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[(self.next() as usize) % items.len()]
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[(self.next_u64() as usize) % items.len()]
     }
 }
 
@@ -30,19 +30,19 @@ const GIVEN: &[&str] = &[
 ];
 
 pub fn name(rng: &mut Lcg) -> String {
-    let mut n = (*rng.pick(SURNAMES)).to_string();
-    n.push_str(*rng.pick(GIVEN));
-    if rng.next() % 3 != 0 {
-        n.push_str(*rng.pick(GIVEN));
+    let mut n = rng.pick(SURNAMES).to_string();
+    n.push_str(rng.pick(GIVEN));
+    if !rng.next_u64().is_multiple_of(3) {
+        n.push_str(rng.pick(GIVEN));
     }
     n
 }
 
 /// A checksum-valid ID number in the fictional region `99xxxx`, unique per `serial`.
 pub fn id_card(region: u32, serial: u64, rng: &mut Lcg) -> String {
-    let year = 1955 + rng.next() % 45;
-    let month = 1 + rng.next() % 12;
-    let day = 1 + rng.next() % 28;
+    let year = 1955 + rng.next_u64() % 45;
+    let month = 1 + rng.next_u64() % 12;
+    let day = 1 + rng.next_u64() % 28;
     let seq = serial % 1000;
     let first17 = format!("{region:06}{year:04}{month:02}{day:02}{seq:03}");
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];

@@ -54,8 +54,10 @@ async fn smtp_send(addr: &str, from: &str, row: &OutboxRow) -> Result<(), String
         expect(&mut r, code).await?;
     }
     let subject = encode_header(&row.subject);
-    // Dot-stuffing: a line starting with '.' gets another '.'.
-    let body = row.body.replace("\r\n.", "\r\n..").replace("\n.", "\n..");
+    // SMTP lines end in CRLF; a line starting with '.' gets another '.' (RFC 5321 §4.5.2).
+    let crlf = row.body.replace("\r\n", "\n").replace('\n', "\r\n");
+    let body = format!("\r\n{crlf}").replace("\r\n.", "\r\n..");
+    let body = &body[2..];
     let msg = format!(
         "From: <{from}>\r\nTo: <{}>\r\nSubject: {subject}\r\nMessage-ID: <outbox-{}@lianxin>\r\nMIME-Version: 1.0\r\n\
          Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n.\r\n",

@@ -428,7 +428,7 @@ async fn unit_form(
         "procuratorate",
     ]
     .iter()
-    .map(|k| (k.to_string(), t.t(&format!("organ.{k}"))))
+    .map(|k| (k.to_string(), t.t(format!("organ.{k}"))))
     .collect();
     Ok(UnitForm {
         shell,
@@ -777,6 +777,6 @@ async fn template(
     let bytes = xlsx::template(kind).map_err(AppError::internal)?;
     Ok(xlsx_response(
         bytes,
-        &tr(ctx.lang, &format!("export.template_{}", kind.as_str())),
+        tr(ctx.lang, &format!("export.template_{}", kind.as_str())),
     ))
 }

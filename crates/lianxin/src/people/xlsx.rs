@@ -114,11 +114,11 @@ fn cell_text(c: &Data) -> String {
     }
 }
 
+/// A data row: its spreadsheet row number and its values by field.
+type Row = (usize, HashMap<&'static str, String>);
+
 /// Reads the first sheet into header-mapped rows, or a file-level error.
-fn read_rows(
-    bytes: &[u8],
-    kind: ListKind,
-) -> Result<Vec<(usize, HashMap<&'static str, String>)>, RowError> {
+fn read_rows(bytes: &[u8], kind: ListKind) -> Result<Vec<Row>, RowError> {
     let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|_| err(0, "file", "import.not_xlsx"))?;
     let range = wb

@@ -65,6 +65,7 @@ pub struct ShellSeed {
     pub csrf: String,
     pub large_text: bool,
     pub signed_in: bool,
+    pub session_expired: bool,
     pub here: String,
 }
 
@@ -189,6 +190,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         csrf: csrf.clone(),
         large_text: ctx.large_text,
         signed_in: ctx.actor.is_some(),
+        session_expired,
         here,
     };
     req.extensions_mut().insert(ctx);

@@ -76,7 +76,11 @@ pub async fn render(State(state): State<super::AppState>, req: Request, next: Ne
     let mut out = if is_api {
         problem(&info, lang)
     } else if info.status == StatusCode::UNAUTHORIZED {
-        let next = serde_urlencoded::to_string([("next", here.as_str())]).unwrap_or_default();
+        let expired = seed.as_ref().is_some_and(|s| s.session_expired);
+        let mut next = serde_urlencoded::to_string([("next", here.as_str())]).unwrap_or_default();
+        if expired {
+            next.push_str("&expired=1");
+        }
         Redirect::to(&format!("/login?{next}")).into_response()
     } else {
         let shell = match &seed {

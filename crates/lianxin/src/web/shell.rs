@@ -180,7 +180,7 @@ impl Shell {
 
     /// A message with an `{n}` count.
     pub fn f_rows(&self, key: &str, n: &usize) -> String {
-        self.t.f(key, "n", &n.to_string())
+        self.t.f(key, "n", n.to_string())
     }
 
     pub fn version(&self) -> &'static str {

@@ -1,0 +1,206 @@
+//! The JSON API: OpenAPI document, bearer tokens, keyset pages, create and update.
+
+use crate::support::*;
+use axum::http::StatusCode;
+use std::collections::HashSet;
+
+#[tokio::test]
+async fn openapi_document_lists_the_operations_and_the_docs_page_works_offline() {
+    let app = TestApp::demo().await;
+    let mut c = app.client();
+    let r = c.get("/api/v1/openapi.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let doc = r.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/api/v1/me",
+        "/api/v1/congresses",
+        "/api/v1/congresses/{cid}/deputies",
+        "/api/v1/congresses/{cid}/deputies/{id}",
+        "/api/v1/public/congresses/{cid}/deputies",
+    ] {
+        assert!(paths.contains_key(p), "missing {p}");
+    }
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    let docs = c.get("/api/v1/docs").await.text();
+    assert!(
+        docs.contains("/api/v1/congresses/{cid}/deputies") && !docs.contains("<script src=\"http")
+    );
+}
+
+#[tokio::test]
+async fn bearer_tokens_work_without_csrf_and_cannot_mint_tokens() {
+    let app = TestApp::demo().await;
+    let qingshi = app.congress_id("青石镇").await;
+    let mut c = app.login("qingshi").await;
+    let r = c
+        .json(
+            "POST",
+            "/api/v1/tokens",
+            serde_json::json!({"name": "对接测试", "days": 30}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let token = r.json()["token"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM api_tokens WHERE token_digest = '{token}'"
+        ))
+        .await,
+        0,
+        "only a digest is stored"
+    );
+    let mut api = app.client();
+    api.bearer = Some(token);
+    let me = api.get("/api/v1/me").await.json();
+    assert_eq!(me["username"], "qingshi");
+    let id = id_with_check("99010219800101005");
+    let body = serde_json::json!({"name": "接口登记", "gender": "男", "ethnicity": "汉族", "id_card": id, "party": "群众", "composition": "工人",
+        "occupation": "电工", "education": "大学", "constituency": "第2选区"});
+    let req = axum::http::Request::post(format!("/api/v1/congresses/{qingshi}/deputies"))
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap();
+    let r = api.send(req).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let new_id = r.json()["id"].as_i64().unwrap();
+    let d = api
+        .get(&format!("/api/v1/congresses/{qingshi}/deputies/{new_id}"))
+        .await
+        .json();
+    assert_eq!(d["name"], "接口登记");
+    assert!(d["id_card_masked"].as_str().unwrap().contains("****"));
+    assert!(d.get("id_card").is_none());
+    // A token cannot create tokens; an expired token is refused.
+    let r = api
+        .json("POST", "/api/v1/tokens", serde_json::json!({"name": "x"}))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    app.clock.advance(chrono::Duration::days(31));
+    assert_eq!(api.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn keyset_pages_cover_the_roster_once_in_pinyin_order() {
+    let app = TestApp::demo().await;
+    let district = app.congress_id("示范区").await;
+    let mut c = app.login("daibiao").await;
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let path = match &after {
+            Some(a) => format!(
+                "/api/v1/congresses/{district}/deputies?limit=37&after={}",
+                &serde_urlencoded::to_string([("x", a)]).unwrap()[2..]
+            ),
+            None => format!("/api/v1/congresses/{district}/deputies?limit=37"),
+        };
+        let page = c.get(&path).await.json();
+        for item in page["items"].as_array().unwrap() {
+            seen.push((
+                item["id"].as_i64().unwrap(),
+                item["name"].as_str().unwrap().to_string(),
+            ));
+        }
+        match page["next"].as_str() {
+            Some(n) => after = Some(n.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 180);
+    assert_eq!(
+        seen.iter().map(|s| s.0).collect::<HashSet<_>>().len(),
+        180,
+        "no row twice"
+    );
+    let keys: Vec<String> = seen
+        .iter()
+        .map(|(_, n)| lianxin::people::domain::name_key(n))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "pinyin order");
+    // A bad cursor is a clear 400, not a 500.
+    assert_eq!(
+        c.get(&format!(
+            "/api/v1/congresses/{district}/deputies?after=garbage"
+        ))
+        .await
+        .status,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
+async fn updates_through_the_api_are_audited_by_field_name() {
+    let app = TestApp::demo().await;
+    let qingshi = app.congress_id("青石镇").await;
+    let mut c = app.login("qingshi").await;
+    let (id,): (i64,) =
+        sqlx::query_as("SELECT id FROM deputies WHERE congress_id = $1 ORDER BY id LIMIT 1")
+            .bind(qingshi)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    let d = c
+        .get(&format!("/api/v1/congresses/{qingshi}/deputies/{id}"))
+        .await
+        .json();
+    let body = serde_json::json!({"name": d["name"], "gender": d["gender"], "ethnicity": d["ethnicity"], "party": d["party"],
+        "composition": d["composition"], "occupation": "新职业", "education": d["education"], "constituency": d["constituency"],
+        "delegation": d["delegation"], "station": d["station"]});
+    let r = c
+        .json(
+            "PUT",
+            &format!("/api/v1/congresses/{qingshi}/deputies/{id}"),
+            body,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let (fields, target): (String, String) = sqlx::query_as("SELECT fields, target FROM audit_log WHERE action = 'people.deputy_update' ORDER BY id DESC LIMIT 1")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(fields, "occupation");
+    assert_eq!(target, format!("deputy:{id}"));
+}
+
+#[tokio::test]
+async fn units_are_listed_created_and_duplicates_refused() {
+    let app = TestApp::demo().await;
+    let district = app.congress_id("示范区").await;
+    let mut c = app.login("bangong").await;
+    let page = c
+        .get(&format!("/api/v1/congresses/{district}/units?limit=200"))
+        .await
+        .json();
+    assert_eq!(page["items"].as_array().unwrap().len(), 40);
+    assert!(page["items"][0]["head"].is_string(), "each unit has a head");
+    let r = c
+        .json(
+            "POST",
+            &format!("/api/v1/congresses/{district}/units"),
+            serde_json::json!({"name": "区数据局", "organ_kind": "政府"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = c
+        .json(
+            "POST",
+            &format!("/api/v1/congresses/{district}/units"),
+            serde_json::json!({"name": "区乡村振兴局", "organ_kind": "政府"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    // The personnel office may read units but not create them.
+    let mut p = app.login("renshi").await;
+    let r = p
+        .json(
+            "POST",
+            &format!("/api/v1/congresses/{district}/units"),
+            serde_json::json!({"name": "区某局", "organ_kind": "government"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

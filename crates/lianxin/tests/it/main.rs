@@ -1,0 +1,15 @@
+//! The one integration test binary. Every test runs against a real database: SQLite by default,
+//! PostgreSQL when `LIANXIN_TEST_DATABASE_URL` is set (CI runs both). Browser tests are ignored
+//! by default and run by `.ci/run` with Debian's Chromium.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api;
+mod browser;
+mod import;
+mod notify;
+mod ops;
+mod schema;
+mod support;
+mod tenancy;
+mod web;
