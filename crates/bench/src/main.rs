@@ -1,1 +1,383 @@
-fn main() {}
+//! `lianxin-bench`: builds a synthetic district at scale (default 1,000,000 persons and 50,000
+//! deputies across 210 congresses) next to the demo district, starts the real `lianxin serve`
+//! binary on it, and measures page and API latency (p50/p99 over sequential requests), throughput
+//! under concurrent clients, and the server's resident memory. Every figure is printed with the
+//! `/healthz` baseline measured in the same run, because these machines are noisy.
+//!
+//! Usage: `cargo run --release -p lianxin-bench -- [--persons N] [--deputies N] [--requests N]
+//! [--database-url URL] [--keep DIR]`
+
+#![allow(clippy::print_stdout)]
+
+use anyhow::{Context, Result, bail};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+struct Args {
+    persons: u64,
+    deputies: u64,
+    requests: usize,
+    database_url: Option<String>,
+    keep: Option<std::path::PathBuf>,
+}
+
+fn args() -> Result<Args> {
+    let mut a = Args {
+        persons: 1_000_000,
+        deputies: 50_000,
+        requests: 300,
+        database_url: None,
+        keep: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut val = || it.next().with_context(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--persons" => a.persons = val()?.parse()?,
+            "--deputies" => a.deputies = val()?.parse()?,
+            "--requests" => a.requests = val()?.parse()?,
+            "--database-url" => a.database_url = Some(val()?),
+            "--keep" => a.keep = Some(val()?.into()),
+            "--help" | "-h" => {
+                println!(
+                    "lianxin-bench [--persons N] [--deputies N] [--requests N] [--database-url URL] [--keep DIR]"
+                );
+                std::process::exit(0);
+            }
+            other => bail!("unknown option {other}"),
+        }
+    }
+    Ok(a)
+}
+
+struct Server(Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One HTTP/1.1 GET over a fresh connection; returns the status and the elapsed time.
+async fn get(addr: &str, path: &str, token: &str) -> Result<(u16, Duration)> {
+    let start = Instant::now();
+    let mut s = TcpStream::connect(addr).await?;
+    s.set_nodelay(true)?;
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).await?;
+    let mut buf = Vec::with_capacity(64 * 1024);
+    s.read_to_end(&mut buf).await?;
+    let status = std::str::from_utf8(&buf[..buf.len().min(12)])
+        .ok()
+        .and_then(|l| l.get(9..12))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    Ok((status, start.elapsed()))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+async fn measure(addr: &str, path: &str, token: &str, n: usize) -> Result<(Duration, Duration)> {
+    for _ in 0..n.min(20) {
+        get(addr, path, token).await?; // warm-up
+    }
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let (status, t) = get(addr, path, token).await?;
+        if status != 200 {
+            bail!("{path} answered {status}");
+        }
+        times.push(t);
+    }
+    times.sort();
+    Ok((percentile(&times, 0.5), percentile(&times, 0.99)))
+}
+
+/// Requests per second with `clients` concurrent connections for `secs` seconds.
+async fn throughput(addr: &str, path: &str, token: &str, clients: usize, secs: u64) -> Result<f64> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (addr, path, token) = (addr.to_string(), path.to_string(), token.to_string());
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                if let Ok((200, _)) = get(&addr, &path, &token).await {
+                    n += 1;
+                }
+            }
+            n
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await?;
+    }
+    Ok(total as f64 / secs as f64)
+}
+
+fn rss_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let a = args()?;
+    let tmp = tempfile_dir(a.keep.clone())?;
+    let url = a
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}/lianxin.sqlite?mode=rwc", tmp.display()));
+    println!(
+        "# lianxin-bench: {} persons, {} deputies, database {}",
+        a.persons,
+        a.deputies,
+        lianxin::platform::config::mask_url(&url)
+    );
+    let db = lianxin::db::Db::connect(&url, None).await?;
+    lianxin::db::migrate::run(&db).await?;
+    let now = chrono_now_ms();
+    lianxin::demo::seed(&db, now).await?;
+
+    let bar = indicatif::ProgressBar::new(a.persons + a.deputies);
+    bar.set_style(indicatif::ProgressStyle::with_template(
+        "{elapsed_precise} [{bar:40}] {pos}/{len} rows ({per_sec}) {msg}",
+    )?);
+    let started = Instant::now();
+    let spec = lianxin::demo::scale::Spec {
+        persons: a.persons,
+        deputies: a.deputies,
+        districts: 10,
+        towns_per_district: 20,
+    };
+    let made =
+        lianxin::demo::scale::seed(&db, &spec, now, &|done, _| bar.set_position(done)).await?;
+    bar.finish();
+    let seed_secs = started.elapsed().as_secs_f64();
+    println!(
+        "seeded in {seed_secs:.1} s ({:.0} rows/s); {} congresses; largest has {} deputies",
+        (a.persons + a.deputies) as f64 / seed_secs,
+        made.congresses,
+        made.largest_deputies
+    );
+
+    // A staff account on the largest congress, with an API token (also accepted by pages).
+    let token = staff_token(&db, made.largest, now).await?;
+    db.pool.close().await;
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let exe = std::env::current_exe()?.with_file_name("lianxin");
+    let child = Command::new(&exe)
+        .arg("serve")
+        .env("LIANXIN_DATA", &tmp)
+        .env("LIANXIN_DATABASE_URL", &url)
+        .env("LIANXIN_LISTEN", &addr)
+        .env("LIANXIN_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .with_context(|| {
+            format!(
+                "start {} (build it first: cargo build --release)",
+                exe.display()
+            )
+        })?;
+    let server = Server(child);
+    let pid = server.0.id();
+    let up = Instant::now();
+    while !matches!(get(&addr, "/readyz", "").await, Ok((200, _))) {
+        if up.elapsed() > Duration::from_secs(30) {
+            bail!("server did not start");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (idle_rss, _) = rss_kib(pid);
+    let c = made.largest.0;
+    let n = a.requests;
+    // The last page of the largest roster, to show that keyset pages cost the same deep down.
+    let last_cursor = last_page_cursor(&addr, c, &token).await?;
+    let endpoints: Vec<(&str, String)> = vec![
+        ("baseline GET /healthz", "/healthz".into()),
+        ("public home page /", "/".into()),
+        ("roster page 1 (HTML)", format!("/c/{c}/deputies")),
+        (
+            "roster last page (HTML, keyset)",
+            format!("/c/{c}/deputies?after={last_cursor}"),
+        ),
+        (
+            "roster name search (HTML)",
+            format!("/c/{c}/deputies?q=%E7%8E%8B"),
+        ),
+        (
+            "deputy detail (HTML)",
+            format!("/c/{c}/deputies/{}", made.sample_deputy),
+        ),
+        (
+            "roster page 1 (API, 50 rows)",
+            format!("/api/v1/congresses/{c}/deputies"),
+        ),
+        (
+            "deputy detail (API)",
+            format!("/api/v1/congresses/{c}/deputies/{}", made.sample_deputy),
+        ),
+        (
+            "find my deputy (public)",
+            format!("/find?congress={c}&constituency=1"),
+        ),
+    ];
+    println!();
+    println!("| request | p50 ms | p99 ms | p50 / baseline p50 |");
+    println!("|---|---:|---:|---:|");
+    let mut baseline = Duration::ZERO;
+    for (name, path) in &endpoints {
+        let (p50, p99) = measure(&addr, path, &token, n).await?;
+        if baseline.is_zero() {
+            baseline = p50;
+        }
+        println!(
+            "| {name} | {:.2} | {:.2} | {:.1}× |",
+            ms(p50),
+            ms(p99),
+            p50.as_secs_f64() / baseline.as_secs_f64()
+        );
+    }
+    let rps_health = throughput(&addr, "/healthz", &token, 16, 5).await?;
+    let rps_list = throughput(&addr, &format!("/c/{c}/deputies"), &token, 16, 5).await?;
+    let (rss, hwm) = rss_kib(pid);
+    println!();
+    println!(
+        "throughput, 16 concurrent clients, 5 s: /healthz {rps_health:.0} req/s; roster page 1 (HTML) {rps_list:.0} req/s"
+    );
+    println!(
+        "server memory: idle {:.1} MiB after start; {:.1} MiB after load (peak {:.1} MiB)",
+        idle_rss as f64 / 1024.0,
+        rss as f64 / 1024.0,
+        hwm as f64 / 1024.0
+    );
+    if let Some(p) = lianxin::db::sqlite_path(&url) {
+        let size = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+        println!("database file: {:.0} MiB", size as f64 / 1_048_576.0);
+    }
+    drop(server);
+    if a.keep.is_none() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    Ok(())
+}
+
+fn tempfile_dir(keep: Option<std::path::PathBuf>) -> Result<std::path::PathBuf> {
+    let dir = keep.unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("lianxin-bench-{}", std::process::id()))
+    });
+    if dir.join("lianxin.sqlite").exists() {
+        bail!(
+            "{} already holds a database; choose an empty directory",
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+fn chrono_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+async fn staff_token(
+    db: &lianxin::db::Db,
+    congress: lianxin::platform::ids::CongressId,
+    now: i64,
+) -> Result<String> {
+    use lianxin::accounts::roles::{Grant, Office, Role};
+    use lianxin::accounts::store;
+    let mut tx = db.begin().await?;
+    let user = store::create_user(&mut tx, "bench-staff", "bench", None, "!", false, now).await?;
+    store::grant(
+        &mut tx,
+        user,
+        &Grant {
+            congress,
+            role: Role::Staff,
+            office: Some(Office::DeputiesAffairs),
+            organization: None,
+        },
+        now,
+    )
+    .await?;
+    let token = store::create_api_token(&mut tx, user, "bench", now, 1).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// Walks the API pages of the largest roster to find the cursor of its last page.
+async fn last_page_cursor(addr: &str, congress: i64, token: &str) -> Result<String> {
+    let mut after: Option<String> = None;
+    loop {
+        let path = match &after {
+            Some(a) => format!("/api/v1/congresses/{congress}/deputies?limit=50&after={a}"),
+            None => format!("/api/v1/congresses/{congress}/deputies?limit=50"),
+        };
+        let body = get_body(addr, &path, token).await?;
+        let next = body
+            .split("\"next\":\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .map(str::to_string);
+        match next {
+            Some(n) => after = Some(percent(&n)),
+            None => return after.context("roster has a single page"),
+        }
+    }
+}
+
+async fn get_body(addr: &str, path: &str, token: &str) -> Result<String> {
+    let mut s = TcpStream::connect(addr).await?;
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n").as_bytes()).await?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await?;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    Ok(text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default())
+}
+
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
             get(get_deputy).put(update_deputy),
         )
         .route("/congresses/{cid}/units", get(list_units).post(create_unit))
+        .route("/congresses/{cid}/members", get(list_members))
         .route("/public/congresses/{cid}/deputies", get(public_deputies))
 }
 
@@ -176,6 +177,23 @@ pub async fn create_unit(
     let congress = guard(&state, &ctx, cid, Permission::EditUnits).await?;
     let id = service::create_unit_cmd(&state.db, &congress, &input, &origin(&state, &ctx)?).await?;
     Ok((StatusCode::CREATED, axum::Json(Created { id })))
+}
+
+/// Members of the congress's bodies: standing committee (常委会), presidium (主席团) and special
+/// committees (专门委员会), each with their post (chair, vice_chair, secretary_general, member).
+#[utoipa::path(get, path = "/api/v1/congresses/{cid}/members", tag = "people", params(("cid" = i64, Path)),
+    responses((status = 200, body = Vec<store::Member>), (status = 403, body = crate::web::errors::Problem)))]
+pub async fn list_members(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(cid): Id,
+) -> AppResult<axum::Json<Vec<store::Member>>> {
+    let congress = guard(&state, &ctx, cid, Permission::ViewRoster).await?;
+    let mut out = Vec::new();
+    for kind in ["standing_committee", "presidium", "special_committee"] {
+        out.extend(store::members(&state.db, congress.id, kind).await?);
+    }
+    Ok(axum::Json(out))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -130,7 +130,8 @@ pub fn name_key(name: &str) -> String {
         }
         key.push(' ');
     }
-    key.push('|');
+    // '!' sorts after the space between syllables but before any letter: 李思 before 李思立.
+    key.push('!');
     key.push_str(name);
     key
 }
@@ -332,9 +333,12 @@ mod tests {
 
     #[test]
     fn names_sort_by_pinyin() {
-        let mut names = vec!["张伟", "李娜", "安然", "王芳"];
+        let mut names = vec!["张伟", "李思立", "李娜", "安然", "王芳", "李思"];
         names.sort_by_key(|n| name_key(n));
-        assert_eq!(names, vec!["安然", "李娜", "王芳", "张伟"]);
+        assert_eq!(
+            names,
+            vec!["安然", "李娜", "李思", "李思立", "王芳", "张伟"]
+        );
     }
 
     #[test]

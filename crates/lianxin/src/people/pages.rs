@@ -25,6 +25,7 @@ use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/c/{cid}", get(overview))
         .route("/c/{cid}/deputies", get(deputies).post(create_deputy))
         .route("/c/{cid}/deputies/new", get(new_deputy))
         .route("/c/{cid}/deputies/{id}", get(deputy).post(update_deputy))
@@ -51,6 +52,63 @@ fn html(t: impl Template) -> AppResult<Response> {
 
 fn html_status(status: StatusCode, t: impl Template) -> AppResult<Response> {
     Ok((status, Html(t.render().map_err(AppError::internal)?)).into_response())
+}
+
+// ---- the congress at a glance ----
+
+/// A body of the congress with its members (常委会, 主席团, 专门委员会).
+pub struct Body {
+    pub name: String,
+    pub members: Vec<store::Member>,
+}
+
+#[derive(Template)]
+#[template(path = "people/templates/overview.html")]
+struct OverviewPage {
+    shell: Shell,
+    congress: Congress,
+    term: Option<crate::congress::Term>,
+    sessions: Vec<crate::congress::Session>,
+    counts: (i64, i64, i64),
+    bodies: Vec<Body>,
+    working_bodies: Vec<store::Named>,
+    organs: Vec<store::Named>,
+}
+
+/// Groups members (ordered by body, then post) into bodies.
+pub fn group_bodies(members: Vec<store::Member>) -> Vec<Body> {
+    let mut bodies: Vec<Body> = Vec::new();
+    for m in members {
+        match bodies.last_mut() {
+            Some(b) if b.name == m.organization => b.members.push(m),
+            _ => bodies.push(Body {
+                name: m.organization.clone(),
+                members: vec![m],
+            }),
+        }
+    }
+    bodies
+}
+
+async fn overview(State(state): State<AppState>, ctx: Ctx, Id(cid): Id) -> AppResult<Response> {
+    let congress = guard(&state, &ctx, cid, Permission::ViewRoster).await?;
+    let today = state.clock.today().to_string();
+    let db = &state.db;
+    let mut members = Vec::new();
+    for kind in ["standing_committee", "presidium", "special_committee"] {
+        members.extend(store::members(db, congress.id, kind).await?);
+    }
+    let page = OverviewPage {
+        shell: Shell::new(&state, &ctx, "overview.title").await?,
+        term: crate::congress::store::current_term(db, congress.id, &today).await?,
+        sessions: crate::congress::store::sessions(db, congress.id).await?,
+        counts: store::counts(db, congress.id).await?,
+        bodies: group_bodies(members),
+        working_bodies: store::orgs_of_kind(db, congress.id, "working_body").await?,
+        organs: store::orgs_of_kind(db, congress.id, "organ").await?,
+        congress,
+    };
+    html(page)
 }
 
 // ---- deputies ----

@@ -593,3 +593,18 @@ pub async fn names(
         .await?;
     Ok(rows.into_iter().map(|(n,)| n).collect())
 }
+
+/// Organisations of a congress of the given kinds (working bodies, organs), by name.
+pub async fn orgs_of_kind(
+    db: &Db,
+    congress: CongressId,
+    kind: &str,
+) -> Result<Vec<Named>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name FROM organizations WHERE congress_id = $1 AND kind = $2 ORDER BY id",
+    )
+    .bind(congress.0)
+    .bind(kind)
+    .fetch_all(&db.pool)
+    .await
+}

@@ -39,7 +39,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         .cloned();
     let towns: Vec<Congress> = all
         .iter()
-        .filter(|c| c.level == CongressLevel::Town)
+        .filter(|c| c.parent.is_some() && c.parent == district.as_ref().map(|d| d.id))
         .cloned()
         .collect();
     let stations = match &district {

@@ -30,6 +30,7 @@ use utoipa::OpenApi;
         crate::people::api::update_deputy,
         crate::people::api::list_units,
         crate::people::api::create_unit,
+        crate::people::api::list_members,
         crate::people::api::public_deputies,
         crate::notify::pages::api_inbox,
     ),

@@ -28,6 +28,8 @@ pub struct SwitchOption {
 pub struct ShownError {
     pub field: String,
     pub message: String,
+    /// The summary line: the field's name and the message ("姓名：此项必须填写").
+    pub summary: String,
 }
 
 #[derive(Debug, Clone)]
@@ -117,6 +119,7 @@ impl Shell {
             let base = format!("/c/{}", c.id);
             let p = state.policy();
             if allows(actor, Permission::ViewRoster, c.target(), p) {
+                nav.push((base.clone(), "nav.overview"));
                 nav.push((format!("{base}/deputies"), "nav.deputies"));
             }
             if allows(actor, Permission::ViewUnits, c.target(), p) {
@@ -131,14 +134,17 @@ impl Shell {
                 nav.push(("/audit".to_string(), "nav.audit"));
             }
         }
-        nav.push(("/inbox".to_string(), "nav.inbox"));
         nav.push(("/api/v1/docs".to_string(), "nav.api"));
+        // Only the deepest item containing this page is current (/c/1/deputies, not also /c/1).
+        let current = nav
+            .iter()
+            .filter(|(href, _)| contains_page(href, &ctx.here))
+            .max_by_key(|(href, _)| href.len())
+            .map(|(href, _)| href.clone());
         s.nav = nav
             .into_iter()
             .map(|(href, key)| NavItem {
-                active: ctx.here == href
-                    || ctx.here.starts_with(&format!("{href}/"))
-                    || ctx.here.starts_with(&format!("{href}?")),
+                active: current.as_deref() == Some(href.as_str()),
                 href,
                 label: tr(ctx.lang, key).into(),
             })
@@ -147,11 +153,23 @@ impl Shell {
     }
 
     pub fn with_errors(mut self, errors: &[FieldError]) -> Shell {
+        let sep = if self.lang == Lang::Zh { "：" } else { ": " };
         self.errors = errors
             .iter()
-            .map(|e| ShownError {
-                field: e.field.to_string(),
-                message: tr(self.lang, e.key).to_string(),
+            .map(|e| {
+                let message = tr(self.lang, e.key).to_string();
+                let label_key = format!("field.{}", e.field);
+                let label = tr(self.lang, &label_key);
+                let summary = if label == label_key {
+                    message.clone()
+                } else {
+                    format!("{label}{sep}{message}")
+                };
+                ShownError {
+                    field: e.field.to_string(),
+                    message,
+                    summary,
+                }
             })
             .collect();
         if !self.errors.is_empty() {
@@ -196,6 +214,11 @@ impl Shell {
             _ => iso.to_string(),
         }
     }
+}
+
+/// Whether the page at `here` lies under the navigation target `href`.
+fn contains_page(href: &str, here: &str) -> bool {
+    here == href || here.starts_with(&format!("{href}/")) || here.starts_with(&format!("{href}?"))
 }
 
 /// The congresses the actor may work in: those of their grants, plus (for district staff, when

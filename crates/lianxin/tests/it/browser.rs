@@ -67,7 +67,8 @@ async fn a_staff_member_signs_in_switches_language_opens_the_roster_and_fixes_a_
     wait_for_driver(driver_port).await;
     let profile = tempfile::tempdir().unwrap();
     let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
-        "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": [
+        "goog:chromeOptions": {"binary": "/usr/bin/chromium", "prefs": {"intl.accept_languages": "zh-CN,zh"}, "args": [
+            "--lang=zh-CN",
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1200,1000",
             format!("--user-data-dir={}", profile.path().display())]}

@@ -116,3 +116,167 @@ async fn backup_is_consistent_and_restore_brings_it_back() {
     std::fs::write(&junk, b"not a database").unwrap();
     assert!(lianxin::db::backup::restore(&junk, &live).await.is_err());
 }
+
+fn lianxin(data: &std::path::Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"));
+    c.env("LIANXIN_DATA", data)
+        .env_remove("LIANXIN_DATABASE_URL")
+        .env("LIANXIN_LOG", "warn");
+    c.stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    c
+}
+
+async fn wait_ready(addr: &str) {
+    for _ in 0..600 {
+        if let Ok(mut s) = tokio::net::TcpStream::connect(addr).await {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let _ = s.write_all(b"GET /readyz HTTP/1.0\r\n\r\n").await;
+            let mut buf = String::new();
+            let _ = s.read_to_string(&mut buf).await;
+            if buf.contains("200 OK") {
+                return;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("server at {addr} did not become ready");
+}
+
+fn signal(pid: u32, sig: &str) {
+    assert!(
+        std::process::Command::new("kill")
+            .arg(sig)
+            .arg(pid.to_string())
+            .status()
+            .unwrap()
+            .success()
+    );
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_gracefully() {
+    let data = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = lianxin(data.path())
+        .arg("demo")
+        .env("LIANXIN_LISTEN", &addr)
+        .spawn()
+        .unwrap();
+    wait_ready(&addr).await;
+    signal(child.id(), "-TERM");
+    let mut waited = 0;
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(waited < 300, "did not stop within 15 s of SIGTERM");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        waited += 1;
+    };
+    assert!(status.success(), "exit status {status:?}");
+}
+
+#[tokio::test]
+async fn a_process_killed_mid_import_leaves_all_or_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    // A district and its term, then a large valid file.
+    assert!(
+        lianxin(data.path())
+            .arg("migrate")
+            .status()
+            .unwrap()
+            .success()
+    );
+    let url = format!("sqlite://{}/lianxin.sqlite", data.path().display());
+    let db = lianxin::db::Db::connect(&url, None).await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let c = lianxin::congress::store::create(
+        &mut tx,
+        None,
+        lianxin::congress::CongressLevel::District,
+        "压力区人民代表大会",
+        "压力区",
+        "970100",
+        0,
+    )
+    .await
+    .unwrap();
+    lianxin::congress::store::create_term(&mut tx, c, 1, "2020-01-01", "2099-12-31")
+        .await
+        .unwrap();
+    lianxin::people::store::create_constituency(&mut tx, c, "第1选区", None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    db.pool.close().await;
+    let headers: Vec<&str> = lianxin::people::xlsx::DEPUTY_COLUMNS
+        .iter()
+        .map(|c| c.1)
+        .collect();
+    let ids: Vec<String> = (0..10_000)
+        .map(|i| crate::support::id_with_check(&format!("970101198001{:05}", i)))
+        .collect();
+    let rows: Vec<Vec<&str>> = ids
+        .iter()
+        .map(|id| {
+            vec![
+                "压测代表",
+                "男",
+                "汉族",
+                id.as_str(),
+                "群众",
+                "工人",
+                "工人",
+                "大学",
+                "第1选区",
+                "",
+                "",
+            ]
+        })
+        .collect();
+    let file = data.path().join("big.xlsx");
+    std::fs::write(
+        &file,
+        lianxin::people::xlsx::workbook(&headers, &rows).unwrap(),
+    )
+    .unwrap();
+    let mut child = lianxin(data.path())
+        .args([
+            "import", "--kind", "deputies", "--region", "970100", "--file",
+        ])
+        .arg(&file)
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the import finished before the kill: make the file larger"
+    );
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    let _ = child.wait();
+    let db = lianxin::db::Db::connect(&url, None).await.unwrap();
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM deputies")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    let (persons,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM persons")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        n, 0,
+        "an import killed before it was acknowledged left {n} rows"
+    );
+    assert_eq!(persons, 0);
+    let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(check, "ok");
+}

@@ -31,6 +31,8 @@ async fn town_staff_cannot_read_or_change_another_towns_data() {
 
     // Another town and the district: refused on every read path.
     for path in [
+        format!("/c/{baisha}"),
+        format!("/api/v1/congresses/{baisha}/members"),
         format!("/c/{baisha}/deputies"),
         format!("/c/{baisha}/deputies/{other_deputy}"),
         format!("/c/{baisha}/units"),
@@ -184,5 +186,34 @@ async fn public_find_my_deputy_publishes_no_personal_numbers() {
         !text.contains("id_card") && !text.contains("birth") && !text.contains("9901"),
         "{}",
         &text[..200]
+    );
+}
+
+#[tokio::test]
+async fn the_overview_shows_the_bodies_and_their_members() {
+    let app = TestApp::demo().await;
+    let district = app.congress_id("示范区").await;
+    let mut c = app.login("changwei").await;
+    let html = c.get(&format!("/c/{district}")).await.text();
+    assert!(html.contains("示范区人大常委会") && html.contains("主任"));
+    assert!(html.contains("第18届"));
+    let members = c
+        .get(&format!("/api/v1/congresses/{district}/members"))
+        .await
+        .json();
+    let sc: Vec<_> = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "standing_committee")
+        .collect();
+    assert_eq!(sc.len(), 25);
+    assert_eq!(sc[0]["post"], "chair", "the chair is listed first");
+    assert!(
+        members
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["kind"] == "presidium")
     );
 }

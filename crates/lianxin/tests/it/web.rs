@@ -201,6 +201,10 @@ async fn a_form_with_errors_is_shown_again_then_saved_when_corrected() {
             && html.contains("href=\"#f-id_card\"")
     );
     assert!(
+        html.contains(">姓名：此项必须填写</a>"),
+        "the summary names the field"
+    );
+    assert!(
         html.contains("value=\"果农\""),
         "what the user typed is kept"
     );
