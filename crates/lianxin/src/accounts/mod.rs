@@ -1,6 +1,7 @@
 //! 账户 — accounts (global, linked to persons), roles granted per congress, server-side
 //! sessions, API tokens, and the one policy layer that decides every access.
 
+pub mod admin;
 pub mod api;
 pub mod bootstrap;
 pub mod pages;

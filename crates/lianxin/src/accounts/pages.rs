@@ -25,6 +25,10 @@ pub fn routes() -> Router<AppState> {
         .route("/prefs", post(prefs))
         .route("/home", get(home))
         .route("/audit", get(audit_page))
+        .route(
+            "/account/password",
+            get(password_page).post(change_password),
+        )
 }
 
 /// A demo account as listed on the login page and in the README.
@@ -370,8 +374,8 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
                 title: t.t("home.card.admin"),
                 number: None,
                 text: t.t("home.card.admin_text"),
-                href: "/api/v1/docs".into(),
-                link: t.t("nav.api"),
+                href: "/admin/users".into(),
+                link: t.t("nav.accounts"),
             });
         }
         if actor.has(c.id, Role::Deputy) {
@@ -433,6 +437,100 @@ async fn audit_page(
         shell,
         entries,
         next,
+    };
+    Ok(Html(page.render().map_err(AppError::internal)?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "accounts/templates/password.html")]
+struct PasswordPage {
+    shell: Shell,
+    forced: bool,
+    done: bool,
+}
+
+async fn password_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let actor = ctx.actor()?;
+    let shell = Shell::new(&state, &ctx, "password.title").await?;
+    let page = PasswordPage {
+        shell,
+        forced: actor.must_change_password,
+        done: false,
+    };
+    Ok(Html(page.render().map_err(AppError::internal)?).into_response())
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+/// Changes one's own password: the current one is checked, the new one must meet the policy;
+/// every other session of the user ends.
+async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let actor = ctx.actor()?.clone();
+    let stored = store::password_hash(&state.db, actor.user)
+        .await?
+        .unwrap_or_default();
+    let mut errors = Vec::new();
+    if !password::verify(&f.current, &stored) {
+        errors.push(FieldError::new("current", "password.current_wrong"));
+    }
+    if let Err(key) = password::check_policy(&actor.username, &f.new) {
+        errors.push(FieldError::new("new", key));
+    } else if f.new == f.current {
+        errors.push(FieldError::new("new", "password.same_as_old"));
+    }
+    if f.new != f.confirm {
+        errors.push(FieldError::new("confirm", "password.mismatch"));
+    }
+    if !errors.is_empty() {
+        let shell = Shell::new(&state, &ctx, "password.title")
+            .await?
+            .with_errors(&errors);
+        let page = PasswordPage {
+            shell,
+            forced: actor.must_change_password,
+            done: false,
+        };
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(page.render().map_err(AppError::internal)?),
+        )
+            .into_response());
+    }
+    let hash = password::hash(&f.new).map_err(AppError::internal)?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin().await?;
+    store::set_password(&mut tx, actor.user, &hash, false).await?;
+    store::end_other_sessions(&mut tx, actor.user, ctx.session_token.as_deref()).await?;
+    audit::append(
+        &mut tx,
+        &Record {
+            at: now,
+            user: Some(actor.user),
+            congress: None,
+            action: "accounts.password_change",
+            target: format!("user:{}", actor.user.0),
+            outcome: Outcome::Success,
+            fields: &["password_hash"],
+            client_addr: ctx.client_addr.clone(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let mut shell = Shell::new(&state, &ctx, "password.title").await?;
+    shell.user_name = Some(actor.display_name.clone());
+    let page = PasswordPage {
+        shell,
+        forced: false,
+        done: true,
     };
     Ok(Html(page.render().map_err(AppError::internal)?).into_response())
 }

@@ -16,8 +16,12 @@ pub enum Permission {
     ViewUnits,
     /// Create and edit handling units.
     EditUnits,
-    /// Manage accounts of a congress (system administrator).
+    /// Create, reset and disable accounts (system administrator).
     ManageAccounts,
+    /// Grant and revoke roles (security administrator).
+    ManageGrants,
+    /// Create town congresses, terms and sessions (system administrator).
+    ManageCongresses,
     /// Read the audit trail (audit administrator).
     ViewAudit,
 }
@@ -70,7 +74,8 @@ pub fn allows(actor: &Actor, perm: Permission, target: Target, settings: PolicyS
                 || here(Role::UnitHead)
         }
         Permission::EditUnits => staff_here(&[Office::GeneralOffice, Office::DeputiesAffairs]),
-        Permission::ManageAccounts => admin(Role::SystemAdmin),
+        Permission::ManageAccounts | Permission::ManageCongresses => admin(Role::SystemAdmin),
+        Permission::ManageGrants => admin(Role::SecurityAdmin),
         Permission::ViewAudit => admin(Role::AuditAdmin),
     }
 }
@@ -110,6 +115,7 @@ mod tests {
             user: UserId(1),
             username: "u".into(),
             display_name: "u".into(),
+            must_change_password: false,
             grants: grants
                 .iter()
                 .map(|(c, r, o)| Grant {
@@ -172,6 +178,14 @@ mod tests {
         assert!(!allows(&sys, Permission::ViewAudit, district(), ON));
         assert!(allows(&audit, Permission::ViewAudit, district(), ON));
         assert!(!allows(&audit, Permission::ManageAccounts, district(), ON));
+        // 三员分立: the system administrator manages accounts but grants no roles; the security
+        // administrator grants roles but creates no accounts.
+        let sec = actor(&[(DISTRICT, Role::SecurityAdmin, None)]);
+        assert!(!allows(&sys, Permission::ManageGrants, district(), ON));
+        assert!(allows(&sec, Permission::ManageGrants, town(TOWN_A), ON));
+        assert!(!allows(&sec, Permission::ManageAccounts, district(), ON));
+        assert!(!allows(&sec, Permission::ManageCongresses, district(), ON));
+        assert!(allows(&sys, Permission::ManageCongresses, district(), ON));
     }
 
     #[test]

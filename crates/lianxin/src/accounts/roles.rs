@@ -140,6 +140,9 @@ pub struct Actor {
     pub username: String,
     pub display_name: String,
     pub grants: Vec<Grant>,
+    /// A one-time password is in use: nothing but the password change is allowed.
+    #[serde(skip)]
+    pub must_change_password: bool,
 }
 
 impl Actor {

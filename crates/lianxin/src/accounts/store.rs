@@ -151,12 +151,13 @@ pub async fn session_actor(db: &Db, token: &str, now: i64) -> Result<Option<Acto
 }
 
 pub async fn actor(db: &Db, user: UserId) -> Result<Option<Actor>, sqlx::Error> {
-    let row: Option<(String, String, i64)> =
-        sqlx::query_as("SELECT username, display_name, disabled FROM users WHERE id = $1")
-            .bind(user.0)
-            .fetch_optional(&db.pool)
-            .await?;
-    let Some((username, display_name, disabled)) = row else {
+    let row: Option<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT username, display_name, disabled, must_change_password FROM users WHERE id = $1",
+    )
+    .bind(user.0)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((username, display_name, disabled, must_change)) = row else {
         return Ok(None);
     };
     if disabled != 0 {
@@ -167,7 +168,47 @@ pub async fn actor(db: &Db, user: UserId) -> Result<Option<Actor>, sqlx::Error> 
         username,
         display_name,
         grants: grants_of(db, user).await?,
+        must_change_password: must_change != 0,
     }))
+}
+
+pub async fn password_hash(db: &Db, user: UserId) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user.0)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.map(|(h,)| h))
+}
+
+/// Sets a new password hash; `must_change` marks it one-time (reset by an administrator).
+pub async fn set_password(
+    tx: &mut Tx<'_>,
+    user: UserId,
+    hash: &str,
+    must_change: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $2, must_change_password = $3, failed_logins = 0, locked_until = NULL WHERE id = $1")
+        .bind(user.0)
+        .bind(hash)
+        .bind(i64::from(must_change))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of the user except the one whose token is `keep` (if any).
+pub async fn end_other_sessions(
+    tx: &mut Tx<'_>,
+    user: UserId,
+    keep: Option<&str>,
+) -> Result<u64, sqlx::Error> {
+    let keep = keep.map(secret::digest).unwrap_or_default();
+    let r = sqlx::query("DELETE FROM auth_sessions WHERE user_id = $1 AND token_digest <> $2")
+        .bind(user.0)
+        .bind(keep)
+        .execute(&mut **tx)
+        .await?;
+    Ok(r.rows_affected())
 }
 
 pub async fn end_session(db: &Db, token: &str) -> Result<(), sqlx::Error> {
@@ -223,4 +264,100 @@ pub async fn username_taken(tx: &mut Tx<'_>, username: &str) -> Result<bool, sql
         .fetch_optional(&mut **tx)
         .await?;
     Ok(row.is_some())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct UserListRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub disabled: i64,
+    pub must_change_password: i64,
+    pub last_login_at: Option<i64>,
+}
+
+/// Accounts with a role in one of `congresses`, or with no role yet, by user name (keyset).
+pub async fn list_users(
+    db: &Db,
+    congresses: &[i64],
+    q: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<UserListRow>, sqlx::Error> {
+    let ids = if congresses.is_empty() {
+        "0".to_string()
+    } else {
+        congresses
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let pattern = q.map(|q| format!("%{}%", crate::db::like_escape(q)));
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT u.id, u.username, u.display_name, u.disabled, u.must_change_password, u.last_login_at FROM users u \
+         WHERE (EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.congress_id IN ({ids})) \
+                OR NOT EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id)) \
+         AND u.username <> 'demo-seed' \
+         AND ($1 IS NULL OR u.username LIKE $1 ESCAPE '\\' OR u.display_name LIKE $1 ESCAPE '\\') \
+         AND ($2 IS NULL OR u.username > $2) ORDER BY u.username LIMIT $3"
+    )))
+    .bind(pattern)
+    .bind(after)
+    .bind(limit + 1)
+    .fetch_all(&db.pool)
+    .await
+}
+
+pub async fn user_row(db: &Db, user: UserId) -> Result<Option<UserListRow>, sqlx::Error> {
+    sqlx::query_as("SELECT id, username, display_name, disabled, must_change_password, last_login_at FROM users WHERE id = $1")
+        .bind(user.0)
+        .fetch_optional(&db.pool)
+        .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GrantRow {
+    pub id: i64,
+    pub congress_id: i64,
+    pub role: String,
+    pub office: Option<String>,
+    pub organization_id: Option<i64>,
+}
+
+pub async fn grant_rows(db: &Db, user: UserId) -> Result<Vec<GrantRow>, sqlx::Error> {
+    sqlx::query_as("SELECT id, congress_id, role, office, organization_id FROM role_grants WHERE user_id = $1 ORDER BY congress_id, role")
+        .bind(user.0)
+        .fetch_all(&db.pool)
+        .await
+}
+
+pub async fn revoke(tx: &mut Tx<'_>, user: UserId, grant: i64) -> Result<Option<i64>, sqlx::Error> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "DELETE FROM role_grants WHERE id = $1 AND user_id = $2 RETURNING congress_id",
+    )
+    .bind(grant)
+    .bind(user.0)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|(c,)| c))
+}
+
+pub async fn set_disabled(
+    tx: &mut Tx<'_>,
+    user: UserId,
+    disabled: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET disabled = $2 WHERE id = $1")
+        .bind(user.0)
+        .bind(i64::from(disabled))
+        .execute(&mut **tx)
+        .await?;
+    if disabled {
+        sqlx::query("DELETE FROM auth_sessions WHERE user_id = $1")
+            .bind(user.0)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }

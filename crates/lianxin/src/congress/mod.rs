@@ -1,6 +1,7 @@
 //! 人民代表大会 — congresses (the tenants: a district and its towns), their terms (届) and
 //! sessions (次会议).
 
+pub mod admin;
 pub mod api;
 pub mod store;
 

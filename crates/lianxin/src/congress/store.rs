@@ -132,3 +132,33 @@ pub async fn sessions(db: &Db, c: CongressId) -> Result<Vec<Session>, sqlx::Erro
         .fetch_all(&db.pool)
         .await
 }
+
+pub async fn terms(db: &Db, c: CongressId) -> Result<Vec<Term>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, number, starts_on, ends_on FROM terms WHERE congress_id = $1 ORDER BY number",
+    )
+    .bind(c.0)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// A term with the id of its congress.
+pub async fn term(db: &Db, id: i64) -> Result<Option<(i64, Term)>, sqlx::Error> {
+    let row: Option<(i64, i64, i64, String, String)> = sqlx::query_as(
+        "SELECT congress_id, id, number, starts_on, ends_on FROM terms WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.map(|(c, id, number, starts_on, ends_on)| {
+        (
+            c,
+            Term {
+                id,
+                number,
+                starts_on,
+                ends_on,
+            },
+        )
+    }))
+}

@@ -27,6 +27,9 @@ pub enum AppError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// Forbidden, with the reason's message key.
+    #[error("denied: {0}")]
+    Denied(&'static str),
     #[error("sign-in required")]
     Unauthenticated,
     /// A malformed request; the key names the message shown to the user.
@@ -54,7 +57,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Denied(_) => StatusCode::FORBIDDEN,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -73,7 +76,7 @@ impl AppError {
             AppError::NotFound => "error.not_found",
             AppError::Forbidden => "error.forbidden",
             AppError::Unauthenticated => "error.unauthenticated",
-            AppError::BadRequest(k) | AppError::Conflict(k) => k,
+            AppError::BadRequest(k) | AppError::Conflict(k) | AppError::Denied(k) => k,
             AppError::Invalid(_) => "error.invalid",
             AppError::TooManyRequests => "error.too_many",
             AppError::UnsupportedMediaType => "error.content_type",

@@ -172,6 +172,17 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         }
     }
 
+    // A one-time password must be replaced before anything else (bootstrap, administrator reset).
+    if actor.as_ref().is_some_and(|a| a.must_change_password)
+        && !allowed_before_password_change(req.uri().path())
+    {
+        return if req.uri().path().starts_with("/api/") {
+            AppError::Denied("password.must_change").into_response()
+        } else {
+            axum::response::Redirect::to("/account/password").into_response()
+        };
+    }
+
     let ctx = Ctx {
         lang,
         large_text: cookie(&jar, LARGE_COOKIE) == Some("1"),
@@ -281,6 +292,14 @@ async fn check_csrf(
         return Err(AppError::Csrf);
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// What a user with a one-time password may still reach.
+fn allowed_before_password_change(path: &str) -> bool {
+    matches!(
+        path,
+        "/account/password" | "/logout" | "/prefs" | "/healthz" | "/readyz"
+    ) || path.starts_with("/assets/")
 }
 
 /// A local redirect target: only paths on this site (no `//host` or scheme).

@@ -47,6 +47,8 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .merge(crate::portal::routes())
         .merge(crate::accounts::pages::routes())
+        .merge(crate::accounts::admin::routes())
+        .merge(crate::congress::admin::routes())
         .merge(crate::people::pages::routes())
         .merge(crate::notify::pages::routes());
     let api = Router::new()

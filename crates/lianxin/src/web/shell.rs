@@ -130,6 +130,14 @@ impl Shell {
             {
                 nav.push((format!("{base}/import"), "nav.import"));
             }
+            if allows(actor, Permission::ManageAccounts, c.target(), p)
+                || allows(actor, Permission::ManageGrants, c.target(), p)
+            {
+                nav.push(("/admin/users".to_string(), "nav.accounts"));
+            }
+            if allows(actor, Permission::ManageCongresses, c.target(), p) {
+                nav.push(("/admin/congresses".to_string(), "nav.congresses"));
+            }
             if allows(actor, Permission::ViewAudit, c.target(), p) {
                 nav.push(("/audit".to_string(), "nav.audit"));
             }
