@@ -390,8 +390,8 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<bool> {
     for (k, p) in person_of.iter().take(25).enumerate() {
         let post = match k {
             0 => "chair",
+            // 组织法 Art 47 ¶2: a district standing committee has a chair, vice-chairs and members.
             1..=4 => "vice_chair",
-            5 => "secretary_general",
             _ => "member",
         };
         people::add_membership(&mut tx, district, sc, *p, post, Some("2022-01-13")).await?;
@@ -464,28 +464,19 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<bool> {
     for (name, organ) in UNITS {
         let kind = crate::people::domain::OrganKind::parse(organ)
             .ok_or_else(|| anyhow::anyhow!("organ {organ}"))?;
-        let unit = service::create_unit(&mut tx, district, name, kind, &origin)
+        serial += 1;
+        let head = service::Head {
+            name: names::name(&mut rng),
+            gender: if serial.is_multiple_of(3) {
+                crate::people::domain::Gender::Female
+            } else {
+                crate::people::domain::Gender::Male
+            },
+        };
+        let unit = service::create_unit(&mut tx, district, name, kind, Some(&head), &origin)
             .await?
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         first_unit.get_or_insert(unit);
-        serial += 1;
-        let head = deputy_input(&mut rng, serial, "", "", "");
-        let v = crate::people::domain::ValidDeputy {
-            name: head.name.clone(),
-            gender: crate::people::domain::Gender::parse(&head.gender)
-                .unwrap_or(crate::people::domain::Gender::Male),
-            ethnicity: head.ethnicity.clone(),
-            id_card: Some(head.id_card.clone()),
-            party: head.party,
-            composition: head.composition,
-            occupation: "单位负责人".into(),
-            education: head.education,
-            constituency: String::new(),
-            delegation: None,
-            station: None,
-        };
-        let person = people::create_person(&mut tx, &v, now).await?;
-        people::add_membership(&mut tx, district, unit, person, "head", Some("2024-01-01")).await?;
     }
 
     // Accounts.

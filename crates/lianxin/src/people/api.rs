@@ -28,7 +28,10 @@ pub fn routes() -> Router<AppState> {
             get(get_deputy).put(update_deputy),
         )
         .route("/congresses/{cid}/units", get(list_units).post(create_unit))
-        .route("/congresses/{cid}/members", get(list_members))
+        .route(
+            "/congresses/{cid}/members",
+            get(list_members).post(add_member),
+        )
         .route("/public/congresses/{cid}/deputies", get(public_deputies))
 }
 
@@ -180,7 +183,7 @@ pub async fn create_unit(
 }
 
 /// Members of the congress's bodies: standing committee (常委会), presidium (主席团) and special
-/// committees (专门委员会), each with their post (chair, vice_chair, secretary_general, member).
+/// committees (专门委员会), each with their post (chair, vice_chair, member).
 #[utoipa::path(get, path = "/api/v1/congresses/{cid}/members", tag = "people", params(("cid" = i64, Path)),
     responses((status = 200, body = Vec<store::Member>), (status = 403, body = crate::web::errors::Problem)))]
 pub async fn list_members(
@@ -194,6 +197,20 @@ pub async fn list_members(
         out.extend(store::members(&state.db, congress.id, kind).await?);
     }
     Ok(axum::Json(out))
+}
+
+/// Puts a deputy of this congress on one of its bodies.
+#[utoipa::path(post, path = "/api/v1/congresses/{cid}/members", tag = "people", params(("cid" = i64, Path)), request_body = service::MemberInput,
+    responses((status = 201, body = Created), (status = 403, body = crate::web::errors::Problem), (status = 422, body = crate::web::errors::Problem)))]
+pub async fn add_member(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(cid): Id,
+    Json(input): Json<service::MemberInput>,
+) -> AppResult<(StatusCode, axum::Json<Created>)> {
+    let congress = guard(&state, &ctx, cid, Permission::EditRoster).await?;
+    let id = service::add_member_cmd(&state.db, &congress, &input, &origin(&state, &ctx)?).await?;
+    Ok((StatusCode::CREATED, axum::Json(Created { id })))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

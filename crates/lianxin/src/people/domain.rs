@@ -379,3 +379,107 @@ mod tests {
         assert_eq!(v.delegation, None);
     }
 }
+
+/// The bodies whose members the roster keeps (常委会, 主席团, 专门委员会).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyKind {
+    StandingCommittee,
+    Presidium,
+    SpecialCommittee,
+}
+
+impl BodyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BodyKind::StandingCommittee => "standing_committee",
+            BodyKind::Presidium => "presidium",
+            BodyKind::SpecialCommittee => "special_committee",
+        }
+    }
+    pub fn parse(s: &str) -> Option<BodyKind> {
+        [
+            BodyKind::StandingCommittee,
+            BodyKind::Presidium,
+            BodyKind::SpecialCommittee,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// A member's post in a body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Post {
+    /// 主任 / 主任委员 / 主席团常务主席
+    Chair,
+    /// 副主任 / 副主任委员
+    ViceChair,
+    /// 委员 / 成员
+    Member,
+}
+
+impl Post {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Post::Chair => "chair",
+            Post::ViceChair => "vice_chair",
+            Post::Member => "member",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Post> {
+        [Post::Chair, Post::ViceChair, Post::Member]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+}
+
+/// Who may sit on a body. The standing committee of a district (市辖区) congress is elected "在代表
+/// 中" and consists of a chair, vice-chairs and members — no secretary-general at county level
+/// (组织法 Art 47 ¶2); special committees' members are nominated "在代表中" (Art 34); the session
+/// presidium is elected by the congress from its deputies (Art 19 for towns; practice at county
+/// level). So every member must be a deputy of the same congress, in office.
+pub fn check_member(
+    kind: BodyKind,
+    post: Post,
+    deputy_in_office: bool,
+) -> Result<(), &'static str> {
+    if !deputy_in_office {
+        return Err("member.not_deputy");
+    }
+    if kind == BodyKind::Presidium && post == Post::ViceChair {
+        return Err("member.post_invalid");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod member_tests {
+    use super::*;
+
+    #[test]
+    fn only_deputies_in_office_sit_on_bodies() {
+        assert_eq!(
+            check_member(BodyKind::StandingCommittee, Post::Member, true),
+            Ok(())
+        );
+        assert_eq!(
+            check_member(BodyKind::StandingCommittee, Post::Chair, false),
+            Err("member.not_deputy")
+        );
+        assert_eq!(
+            check_member(BodyKind::SpecialCommittee, Post::ViceChair, true),
+            Ok(())
+        );
+        assert_eq!(
+            check_member(BodyKind::Presidium, Post::ViceChair, true),
+            Err("member.post_invalid")
+        );
+        assert_eq!(
+            Post::parse("secretary_general"),
+            None,
+            "no secretary-general at county level (组织法 Art 47 ¶2)"
+        );
+    }
+}

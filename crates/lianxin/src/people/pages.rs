@@ -26,6 +26,8 @@ use serde::Deserialize;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/c/{cid}", get(overview))
+        .route("/c/{cid}/members", post(add_member))
+        .route("/c/{cid}/members/{id}/end", post(end_member))
         .route("/c/{cid}/deputies", get(deputies).post(create_deputy))
         .route("/c/{cid}/deputies/new", get(new_deputy))
         .route("/c/{cid}/deputies/{id}", get(deputy).post(update_deputy))
@@ -73,6 +75,11 @@ struct OverviewPage {
     bodies: Vec<Body>,
     working_bodies: Vec<store::Named>,
     organs: Vec<store::Named>,
+    can_edit: bool,
+    body_options: Vec<(String, String)>,
+    deputy_options: Vec<(String, String)>,
+    post_options: Vec<(String, String)>,
+    today: String,
 }
 
 /// Groups members (ordered by body, then post) into bodies.
@@ -92,23 +99,134 @@ pub fn group_bodies(members: Vec<store::Member>) -> Vec<Body> {
 
 async fn overview(State(state): State<AppState>, ctx: Ctx, Id(cid): Id) -> AppResult<Response> {
     let congress = guard(&state, &ctx, cid, Permission::ViewRoster).await?;
+    render_overview(&state, &ctx, congress, &[], StatusCode::OK).await
+}
+
+async fn render_overview(
+    state: &AppState,
+    ctx: &Ctx,
+    congress: Congress,
+    errors: &[FieldError],
+    status: StatusCode,
+) -> AppResult<Response> {
     let today = state.clock.today().to_string();
     let db = &state.db;
     let mut members = Vec::new();
     for kind in ["standing_committee", "presidium", "special_committee"] {
         members.extend(store::members(db, congress.id, kind).await?);
     }
+    let can_edit = allows(
+        ctx.actor()?,
+        Permission::EditRoster,
+        congress.target(),
+        state.policy(),
+    );
+    let shell = Shell::new(state, ctx, "overview.title")
+        .await?
+        .with_errors(errors);
+    let t = shell.t;
+    let choose = || vec![(String::new(), t.t("form.choose"))];
+    let (mut body_options, mut deputy_options) = (choose(), choose());
+    if can_edit {
+        body_options.extend(
+            store::bodies(db, congress.id)
+                .await?
+                .into_iter()
+                .map(|b| (b.id.to_string(), b.name)),
+        );
+        deputy_options.extend(
+            store::deputies_in_office(db, congress.id)
+                .await?
+                .into_iter()
+                .map(|d| (d.id.to_string(), d.name)),
+        );
+    }
     let page = OverviewPage {
-        shell: Shell::new(&state, &ctx, "overview.title").await?,
+        shell,
         term: crate::congress::store::current_term(db, congress.id, &today).await?,
         sessions: crate::congress::store::sessions(db, congress.id).await?,
         counts: store::counts(db, congress.id).await?,
         bodies: group_bodies(members),
         working_bodies: store::orgs_of_kind(db, congress.id, "working_body").await?,
         organs: store::orgs_of_kind(db, congress.id, "organ").await?,
+        can_edit,
+        body_options,
+        deputy_options,
+        post_options: ["member", "vice_chair", "chair"]
+            .iter()
+            .map(|p| (p.to_string(), t.k("post", p)))
+            .collect(),
+        today,
         congress,
     };
-    html(page)
+    html_status(status, page)
+}
+
+#[derive(Deserialize)]
+struct MemberForm {
+    organization_id: String,
+    deputy_id: String,
+    post: String,
+    starts_on: String,
+}
+
+async fn add_member(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(cid): Id,
+    Form(f): Form<MemberForm>,
+) -> AppResult<Response> {
+    let congress = guard(&state, &ctx, cid, Permission::EditRoster).await?;
+    let input = service::MemberInput {
+        organization_id: f.organization_id.parse().unwrap_or(0),
+        deputy_id: f.deputy_id.parse().unwrap_or(0),
+        post: f.post,
+        starts_on: f.starts_on,
+    };
+    match service::add_member_cmd(&state.db, &congress, &input, &origin(&state, &ctx)?).await {
+        Ok(_) => Ok(Redirect::to(&format!("/c/{}", congress.id)).into_response()),
+        Err(AppError::Invalid(errs)) => {
+            render_overview(
+                &state,
+                &ctx,
+                congress,
+                &errs,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct EndForm {
+    ends_on: String,
+}
+
+async fn end_member(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Ids(cid, id): Ids,
+    Form(f): Form<EndForm>,
+) -> AppResult<Response> {
+    let congress = guard(&state, &ctx, cid, Permission::EditRoster).await?;
+    match service::end_member_cmd(&state.db, &congress, id, &f.ends_on, &origin(&state, &ctx)?)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/c/{}", congress.id)).into_response()),
+        Err(AppError::Invalid(errs)) => {
+            render_overview(
+                &state,
+                &ctx,
+                congress,
+                &errs,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 // ---- deputies ----
@@ -465,6 +583,7 @@ struct UnitForm {
     action: String,
     input: UnitInput,
     organs: Vec<(String, String)>,
+    genders: Vec<(String, String)>,
 }
 
 async fn unit_form(
@@ -488,12 +607,18 @@ async fn unit_form(
     .iter()
     .map(|k| (k.to_string(), t.t(format!("organ.{k}"))))
     .collect();
+    let genders = vec![
+        (String::new(), t.t("form.choose")),
+        ("male".into(), t.t("gender.male")),
+        ("female".into(), t.t("gender.female")),
+    ];
     Ok(UnitForm {
         shell,
         congress,
         action,
         input,
         organs,
+        genders,
     })
 }
 
@@ -501,8 +626,8 @@ async fn new_unit(State(state): State<AppState>, ctx: Ctx, Id(cid): Id) -> AppRe
     let congress = guard(&state, &ctx, cid, Permission::EditUnits).await?;
     let action = format!("/c/{}/units", congress.id);
     let input = UnitInput {
-        name: String::new(),
         organ_kind: "government".into(),
+        ..UnitInput::default()
     };
     html(unit_form(&state, &ctx, congress, action, input, &[]).await?)
 }
@@ -540,6 +665,8 @@ async fn edit_unit(
     let input = UnitInput {
         name: u.name,
         organ_kind: u.organ_kind.unwrap_or_default(),
+        head_name: u.head.unwrap_or_default(),
+        head_gender: u.head_gender.unwrap_or_default(),
     };
     html(unit_form(&state, &ctx, congress, action, input, &[]).await?)
 }

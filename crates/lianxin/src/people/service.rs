@@ -296,9 +296,23 @@ pub struct UnitInput {
     pub name: String,
     /// government / supervisory_commission / court / procuratorate (政府/监委/法院/检察院 accepted)
     pub organ_kind: String,
+    /// 单位负责人 — the head who signs the unit's replies; optional.
+    #[serde(default)]
+    pub head_name: String,
+    /// The head's gender (male/female, 男/女); required with a head.
+    #[serde(default)]
+    pub head_gender: String,
 }
 
-pub fn validate_unit(input: &UnitInput) -> Result<(String, OrganKind), Vec<FieldError>> {
+/// A validated unit head.
+pub struct Head {
+    pub name: String,
+    pub gender: super::domain::Gender,
+}
+
+pub fn validate_unit(
+    input: &UnitInput,
+) -> Result<(String, OrganKind, Option<Head>), Vec<FieldError>> {
     let mut errs = Vec::new();
     let name = input.name.trim().to_string();
     if name.is_empty() {
@@ -310,10 +324,61 @@ pub fn validate_unit(input: &UnitInput) -> Result<(String, OrganKind), Vec<Field
     if organ.is_none() {
         errs.push(FieldError::new("organ_kind", "field.organ_invalid"));
     }
+    let head_name = input.head_name.trim();
+    let mut head = None;
+    if head_name.chars().count() > 50 {
+        errs.push(FieldError::new("head_name", "field.too_long"));
+    } else if !head_name.is_empty() {
+        match super::domain::Gender::parse(&input.head_gender) {
+            Some(gender) => {
+                head = Some(Head {
+                    name: head_name.to_string(),
+                    gender,
+                })
+            }
+            None => errs.push(FieldError::new("head_gender", "field.gender_invalid")),
+        }
+    }
     match organ {
-        Some(o) if errs.is_empty() => Ok((name, o)),
+        Some(o) if errs.is_empty() => Ok((name, o, head)),
         _ => Err(errs),
     }
+}
+
+/// Records a new head for the unit, ending the previous head's term today; nothing when the
+/// name is unchanged.
+async fn set_head(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    unit: i64,
+    current: Option<&str>,
+    head: &Head,
+    origin: &Origin,
+) -> Result<(), sqlx::Error> {
+    if current == Some(head.name.as_str()) {
+        return Ok(());
+    }
+    let today = chrono::DateTime::from_timestamp_millis(origin.now)
+        .map(|t| {
+            t.with_timezone(&crate::platform::clock::shanghai())
+                .date_naive()
+                .to_string()
+        })
+        .unwrap_or_default();
+    store::end_head(tx, congress, unit, &today).await?;
+    let person = store::create_plain_person(tx, &head.name, head.gender, origin.now).await?;
+    store::upsert_membership(tx, congress, unit, person, "head", &today).await?;
+    audit::append(
+        tx,
+        &origin.record(
+            congress,
+            "people.unit_head",
+            format!("unit:{unit}"),
+            &["head"],
+        ),
+    )
+    .await?;
+    Ok(())
 }
 
 pub async fn create_unit(
@@ -321,6 +386,7 @@ pub async fn create_unit(
     congress: CongressId,
     name: &str,
     organ: OrganKind,
+    head: Option<&Head>,
     origin: &Origin,
 ) -> Result<Result<i64, Vec<FieldError>>, sqlx::Error> {
     if store::org_named(tx, congress, "handling_unit", name)
@@ -349,6 +415,9 @@ pub async fn create_unit(
         ),
     )
     .await?;
+    if let Some(h) = head {
+        set_head(tx, congress, id, None, h, origin).await?;
+    }
     Ok(Ok(id))
 }
 
@@ -358,9 +427,9 @@ pub async fn create_unit_cmd(
     input: &UnitInput,
     origin: &Origin,
 ) -> Result<i64, AppError> {
-    let (name, organ) = validate_unit(input).map_err(AppError::Invalid)?;
+    let (name, organ, head) = validate_unit(input).map_err(AppError::Invalid)?;
     let mut tx = db.begin().await?;
-    let id = create_unit(&mut tx, congress.id, &name, organ, origin)
+    let id = create_unit(&mut tx, congress.id, &name, organ, head.as_ref(), origin)
         .await?
         .map_err(AppError::Invalid)?;
     tx.commit().await?;
@@ -374,7 +443,10 @@ pub async fn update_unit_cmd(
     input: &UnitInput,
     origin: &Origin,
 ) -> Result<(), AppError> {
-    let (name, organ) = validate_unit(input).map_err(AppError::Invalid)?;
+    let (name, organ, head) = validate_unit(input).map_err(AppError::Invalid)?;
+    let current = store::unit(db, congress.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut tx = db.begin().await?;
     if let Some(other) = store::org_named(&mut tx, congress.id, "handling_unit", &name).await?
         && other != id
@@ -394,6 +466,126 @@ pub async fn update_unit_cmd(
             "people.unit_update",
             format!("unit:{id}"),
             &["name", "organ_kind"],
+        ),
+    )
+    .await?;
+    if let Some(h) = &head {
+        set_head(&mut tx, congress.id, id, current.head.as_deref(), h, origin).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A member to put on a body, as entered.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct MemberInput {
+    /// The body (standing committee, presidium or special committee) of this congress.
+    pub organization_id: i64,
+    /// The deputy, of this congress and in office.
+    pub deputy_id: i64,
+    /// chair / vice_chair / member
+    pub post: String,
+    /// YYYY-MM-DD
+    pub starts_on: String,
+}
+
+/// Puts a deputy on a body of the congress (组织法 Art 19, 34, 47: members come from the deputies).
+pub async fn add_member_cmd(
+    db: &Db,
+    congress: &Congress,
+    input: &MemberInput,
+    origin: &Origin,
+) -> Result<i64, AppError> {
+    use super::domain::{BodyKind, Post, check_member};
+    let mut errs = Vec::new();
+    let kind = store::body(db, congress.id, input.organization_id)
+        .await?
+        .as_deref()
+        .and_then(BodyKind::parse);
+    if kind.is_none() {
+        errs.push(FieldError::new("organization_id", "member.body_unknown"));
+    }
+    let post = Post::parse(&input.post);
+    if post.is_none() {
+        errs.push(FieldError::new("post", "member.post_invalid"));
+    }
+    if chrono::NaiveDate::parse_from_str(input.starts_on.trim(), "%Y-%m-%d").is_err() {
+        errs.push(FieldError::new("starts_on", "field.date_invalid"));
+    }
+    let deputy = store::deputy(db, congress.id, input.deputy_id).await?;
+    let in_office = deputy
+        .as_ref()
+        .is_some_and(|d| DeputyStatus::parse(&d.status).is_some_and(DeputyStatus::in_office));
+    if let (Some(k), Some(p)) = (kind, post)
+        && let Err(key) = check_member(k, p, in_office)
+    {
+        errs.push(FieldError::new(
+            if key == "member.not_deputy" {
+                "deputy_id"
+            } else {
+                "post"
+            },
+            key,
+        ));
+    }
+    let (Some(_), Some(post), Some(deputy), true) = (kind, post, deputy, errs.is_empty()) else {
+        return Err(AppError::Invalid(errs));
+    };
+    let person = crate::platform::ids::PersonId(deputy.person_id);
+    let mut tx = db.begin().await?;
+    if store::is_current_member(&mut tx, input.organization_id, person).await? {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "deputy_id",
+            "member.already",
+        )]));
+    }
+    let id = store::upsert_membership(
+        &mut tx,
+        congress.id,
+        input.organization_id,
+        person,
+        post.as_str(),
+        input.starts_on.trim(),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &origin.record(
+            congress.id,
+            "people.member_add",
+            format!("membership:{id}"),
+            &["organization_id", "person_id", "post", "starts_on"],
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn end_member_cmd(
+    db: &Db,
+    congress: &Congress,
+    id: i64,
+    ends_on: &str,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    if chrono::NaiveDate::parse_from_str(ends_on.trim(), "%Y-%m-%d").is_err() {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "ends_on",
+            "field.date_invalid",
+        )]));
+    }
+    let mut tx = db.begin().await?;
+    if !store::end_membership(&mut tx, congress.id, id, ends_on.trim()).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::append(
+        &mut tx,
+        &origin.record(
+            congress.id,
+            "people.member_end",
+            format!("membership:{id}"),
+            &["ends_on"],
         ),
     )
     .await?;

@@ -412,6 +412,7 @@ pub struct Unit {
     pub name: String,
     pub organ_kind: Option<String>,
     pub head: Option<String>,
+    pub head_gender: Option<String>,
 }
 
 pub async fn create_org(
@@ -456,7 +457,8 @@ pub async fn org_named(
 }
 
 const UNIT_SELECT: &str = "SELECT o.id, o.congress_id, o.name, o.organ_kind, \
-     (SELECT p.name FROM memberships m JOIN persons p ON p.id = m.person_id WHERE m.organization_id = o.id AND m.post = 'head' LIMIT 1) AS head \
+     (SELECT p.name FROM memberships m JOIN persons p ON p.id = m.person_id WHERE m.organization_id = o.id AND m.post = 'head' AND m.ends_on IS NULL LIMIT 1) AS head, \
+     (SELECT p.gender FROM memberships m JOIN persons p ON p.id = m.person_id WHERE m.organization_id = o.id AND m.post = 'head' AND m.ends_on IS NULL LIMIT 1) AS head_gender \
      FROM organizations o WHERE o.kind = 'handling_unit'";
 
 pub async fn units(
@@ -528,6 +530,7 @@ pub async fn add_membership(
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Member {
+    pub id: i64,
     pub organization: String,
     pub kind: String,
     pub name: String,
@@ -541,9 +544,9 @@ pub async fn members(
     kind: &str,
 ) -> Result<Vec<Member>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT o.name AS organization, o.kind, p.name, m.post FROM memberships m JOIN organizations o ON o.id = m.organization_id \
-         JOIN persons p ON p.id = m.person_id WHERE m.congress_id = $1 AND o.kind = $2 \
-         ORDER BY o.name, CASE m.post WHEN 'chair' THEN 0 WHEN 'vice_chair' THEN 1 WHEN 'secretary_general' THEN 2 ELSE 3 END, p.name_key",
+        "SELECT m.id, o.name AS organization, o.kind, p.name, m.post FROM memberships m JOIN organizations o ON o.id = m.organization_id \
+         JOIN persons p ON p.id = m.person_id WHERE m.congress_id = $1 AND o.kind = $2 AND m.ends_on IS NULL \
+         ORDER BY o.name, CASE m.post WHEN 'chair' THEN 0 WHEN 'vice_chair' THEN 1 ELSE 2 END, p.name_key",
     )
     .bind(congress.0)
     .bind(kind)
@@ -607,4 +610,136 @@ pub async fn orgs_of_kind(
     .bind(kind)
     .fetch_all(&db.pool)
     .await
+}
+
+/// Puts a person on a body; a past membership with the same post is taken up again.
+pub async fn upsert_membership(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    org: i64,
+    person: PersonId,
+    post: &str,
+    starts: &str,
+) -> Result<i64, sqlx::Error> {
+    let existing: Option<(i64, Option<String>)> =
+        sqlx::query_as("SELECT id, ends_on FROM memberships WHERE organization_id = $1 AND person_id = $2 AND post = $3")
+            .bind(org)
+            .bind(person.0)
+            .bind(post)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if let Some((id, _)) = existing {
+        sqlx::query("UPDATE memberships SET starts_on = $2, ends_on = NULL WHERE id = $1")
+            .bind(id)
+            .bind(starts)
+            .execute(&mut **tx)
+            .await?;
+        return Ok(id);
+    }
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO memberships (congress_id, organization_id, person_id, post, starts_on) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(congress.0)
+    .bind(org)
+    .bind(person.0)
+    .bind(post)
+    .bind(starts)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Whether the person already holds a current post on the body.
+pub async fn is_current_member(
+    tx: &mut Tx<'_>,
+    org: i64,
+    person: PersonId,
+) -> Result<bool, sqlx::Error> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM memberships WHERE organization_id = $1 AND person_id = $2 AND ends_on IS NULL")
+        .bind(org)
+        .bind(person.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.is_some())
+}
+
+pub async fn end_membership(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    ends: &str,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE memberships SET ends_on = $3 WHERE congress_id = $1 AND id = $2 AND ends_on IS NULL")
+        .bind(congress.0)
+        .bind(id)
+        .bind(ends)
+        .execute(&mut **tx)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// A body of a congress: its id and kind, if it belongs to that congress.
+pub async fn body(db: &Db, congress: CongressId, org: i64) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT kind FROM organizations WHERE congress_id = $1 AND id = $2")
+            .bind(congress.0)
+            .bind(org)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(row.map(|(k,)| k))
+}
+
+/// Bodies of a congress that have members (standing committee, presidium, special committees).
+pub async fn bodies(db: &Db, congress: CongressId) -> Result<Vec<Named>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name FROM organizations WHERE congress_id = $1 AND kind IN ('standing_committee', 'presidium', 'special_committee') ORDER BY id",
+    )
+    .bind(congress.0)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// Deputies in office of a congress (id, name), in pinyin order, for choosing members.
+pub async fn deputies_in_office(db: &Db, congress: CongressId) -> Result<Vec<Named>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT d.id, p.name FROM deputies d JOIN persons p ON p.id = d.person_id WHERE d.congress_id = $1 AND d.status = 'in_office' ORDER BY d.name_key, d.id",
+    )
+    .bind(congress.0)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// A person known only by name and gender (a unit head who is not a deputy).
+pub async fn create_plain_person(
+    tx: &mut Tx<'_>,
+    name: &str,
+    gender: super::domain::Gender,
+    now: i64,
+) -> Result<PersonId, sqlx::Error> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO persons (name, name_key, gender, ethnicity, created_at) VALUES ($1, $2, $3, '', $4) RETURNING id",
+    )
+    .bind(name)
+    .bind(name_key(name))
+    .bind(gender.as_str())
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(PersonId(id))
+}
+
+/// Ends the unit's current head membership, if any.
+pub async fn end_head(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    unit: i64,
+    ends: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE memberships SET ends_on = $3 WHERE congress_id = $1 AND organization_id = $2 AND post = 'head' AND ends_on IS NULL")
+        .bind(congress.0)
+        .bind(unit)
+        .bind(ends)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

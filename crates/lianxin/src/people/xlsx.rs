@@ -58,6 +58,8 @@ pub const DEPUTY_COLUMNS: &[(&str, &str, &str, bool)] = &[
 pub const UNIT_COLUMNS: &[(&str, &str, &str, bool)] = &[
     ("name", "单位名称", "Unit name", true),
     ("organ_kind", "所属机关", "Organ", true),
+    ("head_name", "负责人", "Head", false),
+    ("head_gender", "负责人性别", "Head's gender", false),
 ];
 
 fn columns(kind: ListKind) -> &'static [(&'static str, &'static str, &'static str, bool)] {
@@ -264,12 +266,21 @@ pub async fn import(
                 let input = UnitInput {
                     name: values.get("name").cloned().unwrap_or_default(),
                     organ_kind: values.get("organ_kind").cloned().unwrap_or_default(),
+                    head_name: values.get("head_name").cloned().unwrap_or_default(),
+                    head_gender: values.get("head_gender").cloned().unwrap_or_default(),
                 };
                 match service::validate_unit(&input) {
                     Err(errs) => push(errs, &mut report),
-                    Ok((name, organ)) => {
-                        if let Err(errs) =
-                            service::create_unit(&mut tx, congress, &name, organ, origin).await?
+                    Ok((name, organ, head)) => {
+                        if let Err(errs) = service::create_unit(
+                            &mut tx,
+                            congress,
+                            &name,
+                            organ,
+                            head.as_ref(),
+                            origin,
+                        )
+                        .await?
                         {
                             push(errs, &mut report);
                         }
@@ -362,6 +373,13 @@ pub async fn export(
                         .unwrap_or_default();
                     sheet.write_string(r, 0, &u.name)?;
                     sheet.write_string(r, 1, &organ)?;
+                    sheet.write_string(r, 2, u.head.as_deref().unwrap_or(""))?;
+                    let gender = match u.head_gender.as_deref() {
+                        Some("male") => tr(lang, "gender.male"),
+                        Some("female") => tr(lang, "gender.female"),
+                        _ => "",
+                    };
+                    sheet.write_string(r, 3, gender)?;
                     r += 1;
                 }
                 if !more {

@@ -31,6 +31,7 @@ use utoipa::OpenApi;
         crate::people::api::list_units,
         crate::people::api::create_unit,
         crate::people::api::list_members,
+        crate::people::api::add_member,
         crate::people::api::public_deputies,
         crate::notify::pages::api_inbox,
     ),

@@ -81,31 +81,35 @@ async fn a_staff_member_signs_in_switches_language_opens_the_roster_and_fixes_a_
         .await
         .unwrap();
     let base = format!("http://{addr}");
+    let css = |s: &'static str| Locator::Css(s);
 
     // Sign in as the deputies' affairs office.
     c.goto(&format!("{base}/login")).await.unwrap();
-    assert!(c.source().await.unwrap().contains("演示账户"));
-    c.find(Locator::Css("#f-username"))
+    assert!(
+        c.source().await.unwrap().contains("演示账户"),
+        "Chinese by default, demo accounts listed"
+    );
+    c.find(css("#f-username"))
         .await
         .unwrap()
         .send_keys("daibiao")
         .await
         .unwrap();
-    c.find(Locator::Css("#f-password"))
+    c.find(css("#f-password"))
         .await
         .unwrap()
         .send_keys(lianxin::demo::DEMO_PASSWORD)
         .await
         .unwrap();
-    c.find(Locator::Css("#login-submit"))
+    c.find(css("#login-submit"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    assert!(c.current_url().await.unwrap().path().ends_with("/home"));
+    wait_path(&c, "/home").await;
     assert!(
-        c.find(Locator::Css("h1"))
+        c.find(css("h1"))
             .await
             .unwrap()
             .text()
@@ -116,67 +120,58 @@ async fn a_staff_member_signs_in_switches_language_opens_the_roster_and_fixes_a_
     shot(&c, "home-zh").await;
 
     // Switch to English and back.
-    c.find(Locator::Css("#lang-switch"))
+    c.find(css("#lang-switch"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
+    c.wait().for_element(css("html[lang='en']")).await.unwrap();
     assert_eq!(
-        c.find(Locator::Css("h1"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
+        c.find(css("h1")).await.unwrap().text().await.unwrap(),
         "My tasks"
     );
-    assert_eq!(
-        c.find(Locator::Css("html"))
-            .await
-            .unwrap()
-            .attr("lang")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("en")
-    );
-    c.find(Locator::Css("#lang-switch"))
+    c.find(css("#lang-switch"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
+    c.wait()
+        .for_element(css("html[lang='zh-CN']"))
+        .await
+        .unwrap();
     assert_eq!(
-        c.find(Locator::Css("h1"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
+        c.find(css("h1")).await.unwrap().text().await.unwrap(),
         "我的待办"
     );
 
-    // Open the roster and search it.
+    // Open the roster and page through it.
     c.find(Locator::LinkText("代表名册"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    let rows = c
-        .find_all(Locator::Css("#deputy-list tbody tr"))
-        .await
-        .unwrap();
-    assert_eq!(rows.len(), 50, "first page");
-    c.find(Locator::Css("#next-page"))
+    c.wait().for_element(css("#deputy-list")).await.unwrap();
+    assert_eq!(
+        c.find_all(css("#deputy-list tbody tr"))
+            .await
+            .unwrap()
+            .len(),
+        50,
+        "first page"
+    );
+    c.find(css("#next-page"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
+    wait_query(&c, "after=").await;
+    c.wait().for_element(css("#deputy-list")).await.unwrap();
     assert!(
-        !c.find_all(Locator::Css("#deputy-list tbody tr"))
+        !c.find_all(css("#deputy-list tbody tr"))
             .await
             .unwrap()
             .is_empty()
@@ -184,32 +179,26 @@ async fn a_staff_member_signs_in_switches_language_opens_the_roster_and_fixes_a_
     shot(&c, "roster").await;
 
     // Submit the new-deputy form with errors, then correctly.
-    c.find(Locator::LinkText("代表名册"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::LinkText("登记代表"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Css("#f-id_card"))
+    c.goto(&format!("{base}/c/1/deputies/new")).await.unwrap();
+    c.wait().for_element(css("#deputy-form")).await.unwrap();
+    c.find(css("#f-id_card"))
         .await
         .unwrap()
         .send_keys("12345")
         .await
         .unwrap();
-    c.find(Locator::Css("#deputy-submit"))
+    c.find(css("#deputy-submit"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    let summary = c.find(Locator::Css("#error-summary")).await.unwrap();
+    let summary = c.wait().for_element(css("#error-summary")).await.unwrap();
     assert!(summary.text().await.unwrap().contains("出现问题"));
+    assert!(
+        summary.text().await.unwrap().contains("姓名：此项必须填写"),
+        "each line names its field"
+    );
     assert!(c.title().await.unwrap().starts_with("错误："));
     let focused = c.active_element().await.unwrap().attr("id").await.unwrap();
     assert_eq!(
@@ -225,56 +214,79 @@ async fn a_staff_member_signs_in_switches_language_opens_the_roster_and_fixes_a_
         ("f-composition", "工人"),
         ("f-occupation", "电工"),
         ("f-education", "大学"),
+        ("f-id_card", "11010519491231002X"),
     ] {
         let input = c.find(Locator::Id(field)).await.unwrap();
         input.clear().await.unwrap();
         input.send_keys(value).await.unwrap();
     }
-    let id = c.find(Locator::Id("f-id_card")).await.unwrap();
-    id.clear().await.unwrap();
-    id.send_keys("11010519491231002X").await.unwrap();
-    c.find(Locator::Css("#f-gender option[value='male']"))
+    c.find(css("#f-gender option[value='male']"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    c.find(Locator::Css("#f-constituency option:nth-child(2)"))
+    c.find(css("#f-constituency option:nth-child(2)"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    c.find(Locator::Css("#deputy-submit"))
+    c.find(css("#deputy-submit"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
+    let saved = c.wait().for_element(css("#saved")).await.unwrap();
+    assert!(saved.text().await.unwrap().contains("已保存"));
     assert!(
-        c.find(Locator::Css("#saved"))
+        c.find(css("h1"))
             .await
             .unwrap()
             .text()
             .await
             .unwrap()
-            .contains("已保存")
+            .contains("浏览器测试")
     );
-    let h1 = c
-        .find(Locator::Css("h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(h1.contains("浏览器测试"));
-    assert!(c.source().await.unwrap().contains("110105********002X"));
+    assert!(
+        c.source().await.unwrap().contains("110105********002X"),
+        "the ID number is masked"
+    );
 
     // A phone-sized window still works.
     c.set_window_size(360, 780).await.unwrap();
     c.goto(&format!("{base}/")).await.unwrap();
+    c.wait().for_element(css("#towns")).await.unwrap();
     shot(&c, "public-phone").await;
     c.close().await.unwrap();
+}
+
+/// Waits until the browser shows a page whose path ends with `suffix` (a click does not wait).
+async fn wait_path(c: &fantoccini::Client, suffix: &str) {
+    for _ in 0..200 {
+        if c.current_url().await.unwrap().path().ends_with(suffix) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the browser never reached …{suffix}");
+}
+
+async fn wait_query(c: &fantoccini::Client, part: &str) {
+    for _ in 0..200 {
+        if c.current_url()
+            .await
+            .unwrap()
+            .query()
+            .unwrap_or("")
+            .contains(part)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the browser never reached a page with {part}");
 }
 
 async fn wait_for_driver(port: u16) {

@@ -10,6 +10,7 @@ mod browser;
 mod import;
 mod notify;
 mod ops;
+mod people;
 mod schema;
 mod support;
 mod tenancy;
