@@ -425,6 +425,21 @@ async fn audit_page(
     {
         return Err(AppError::Forbidden);
     }
+    // Reading the trail is itself on the trail (the audit administrator is audited too).
+    audit::append_alone(
+        &state.db,
+        &Record {
+            at: state.clock.now_ms(),
+            user: Some(actor.user),
+            congress: None,
+            action: "audit.read",
+            target: format!("audit_log:before:{}", q.before.unwrap_or(0)),
+            outcome: Outcome::Success,
+            fields: &[],
+            client_addr: ctx.client_addr.clone(),
+        },
+    )
+    .await?;
     let shell = Shell::new(&state, &ctx, "audit.title").await?;
     let mut entries = audit::recent(&state.db, q.before, 101).await?;
     let next = if entries.len() > 100 {

@@ -1,6 +1,7 @@
 //! Operations: health, readiness, metrics, the demo seed, backup and restore.
 
 use crate::support::*;
+use axum::http::StatusCode;
 
 #[tokio::test]
 async fn health_readiness_and_metrics_answer() {
@@ -279,4 +280,35 @@ async fn a_process_killed_mid_import_leaves_all_or_nothing() {
         .await
         .unwrap();
     assert_eq!(check, "ok");
+}
+
+#[tokio::test]
+async fn a_database_failure_is_a_plain_500_page_and_readiness_says_so() {
+    let app = TestApp::demo().await;
+    let mut c = app.client();
+    assert_eq!(c.get("/").await.status, StatusCode::OK);
+    app.state.db.pool.close().await;
+    let r = c.get("/").await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let html = r.text();
+    assert!(
+        html.contains("系统出现问题") && html.contains("没有改变任何数据"),
+        "explained in Chinese"
+    );
+    assert!(
+        !html.contains("pool") && !html.contains("sqlx"),
+        "no internals leak to the page"
+    );
+    let p = c.get("/api/v1/congresses").await;
+    assert_eq!(p.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(p.json()["title_en"], "Something went wrong");
+    assert_eq!(
+        c.get("/readyz").await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(
+        c.get("/healthz").await.status,
+        StatusCode::OK,
+        "the process itself is up"
+    );
 }

@@ -164,6 +164,12 @@ async fn administrators_and_anonymous_users_see_no_roster() {
     // The audit trail is the audit administrator's alone.
     let mut audit = app.login("auditadmin").await;
     assert_eq!(audit.get("/audit").await.status, StatusCode::OK);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'audit.read'")
+            .await,
+        1,
+        "reading is audited"
+    );
     let mut staff = app.login("daibiao").await;
     assert_eq!(staff.get("/audit").await.status, StatusCode::FORBIDDEN);
 }
