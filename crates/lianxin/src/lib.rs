@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod calendar;
 pub mod cli;
 pub mod congress;
 pub mod db;
@@ -13,5 +14,8 @@ pub mod notify;
 pub mod people;
 pub mod platform;
 pub mod portal;
+pub mod search;
 pub mod server;
+pub mod settings;
+pub mod text;
 pub mod web;

@@ -22,6 +22,8 @@ pub enum Permission {
     ManageGrants,
     /// Create town congresses, terms and sessions (system administrator).
     ManageCongresses,
+    /// Load holiday arrangements and change congress settings (system administrator).
+    ManageSettings,
     /// Read the audit trail (audit administrator).
     ViewAudit,
 }
@@ -74,7 +76,9 @@ pub fn allows(actor: &Actor, perm: Permission, target: Target, settings: PolicyS
                 || here(Role::UnitHead)
         }
         Permission::EditUnits => staff_here(&[Office::GeneralOffice, Office::DeputiesAffairs]),
-        Permission::ManageAccounts | Permission::ManageCongresses => admin(Role::SystemAdmin),
+        Permission::ManageAccounts | Permission::ManageCongresses | Permission::ManageSettings => {
+            admin(Role::SystemAdmin)
+        }
         Permission::ManageGrants => admin(Role::SecurityAdmin),
         Permission::ViewAudit => admin(Role::AuditAdmin),
     }

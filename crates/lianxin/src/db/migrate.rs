@@ -12,12 +12,20 @@ pub struct Migration {
     pub postgres: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sqlite: include_str!("migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("migrations/postgres/0001_foundation.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sqlite: include_str!("migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("migrations/postgres/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "shared_layers",
+        sqlite: include_str!("migrations/sqlite/0002_shared_layers.sql"),
+        postgres: include_str!("migrations/postgres/0002_shared_layers.sql"),
+    },
+];
 
 /// Applies every migration not yet applied, each in its own transaction. On PostgreSQL an
 /// advisory lock keeps two starting servers from migrating at once; SQLite's write lock does the
@@ -124,6 +132,7 @@ mod tests {
             "api_tokens",
             "scheduled_jobs",
             "audit_log",
+            "holiday_years",
         ];
         for m in MIGRATIONS {
             for (table, cols) in declared_columns(m.sqlite) {

@@ -7,7 +7,7 @@ use super::{current_term, guard, origin};
 use crate::accounts::policy::Permission;
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::ids::CongressId;
-use crate::platform::page::{Cursor, Page, clamp_limit};
+use crate::platform::page::clamp_limit;
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::extract::{Id, Ids, Json, Query};
@@ -37,7 +37,7 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ListQuery {
-    /// Part of a name.
+    /// Search words (Chinese full-text search: traditional or simplified, any part of a word).
     pub q: Option<String>,
     /// The `next` value of the previous page.
     pub after: Option<String>,
@@ -62,20 +62,17 @@ pub async fn list_deputies(
     Query(q): Query<ListQuery>,
 ) -> AppResult<axum::Json<DeputyPage>> {
     let congress = guard(&state, &ctx, cid, Permission::ViewRoster).await?;
-    let limit = clamp_limit(q.limit);
-    let after = match q.after.as_deref() {
-        Some(a) => Some(Cursor::decode(a).ok_or(AppError::BadRequest("error.bad_cursor"))?),
-        None => None,
-    };
-    let name = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let rows = store::list_deputies(&state.db, congress.id, name, after.as_ref(), limit).await?;
-    let page = Page::from_rows(rows, limit, |r| Cursor {
-        key: r.name_key.clone(),
-        id: r.id,
-    });
+    let listing = super::list_deputies(
+        &state,
+        &congress,
+        q.q.as_deref(),
+        q.after.as_deref(),
+        clamp_limit(q.limit),
+    )
+    .await?;
     Ok(axum::Json(DeputyPage {
-        items: page.items,
-        next: page.next,
+        items: listing.rows,
+        next: listing.next,
     }))
 }
 
@@ -136,35 +133,27 @@ pub struct UnitPage {
     pub next: Option<String>,
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-pub struct PageQuery {
-    pub after: Option<String>,
-    pub limit: Option<i64>,
-}
-
 /// A page of the congress's handling units, by name.
-#[utoipa::path(get, path = "/api/v1/congresses/{cid}/units", tag = "people", params(("cid" = i64, Path), PageQuery),
+#[utoipa::path(get, path = "/api/v1/congresses/{cid}/units", tag = "people", params(("cid" = i64, Path), ListQuery),
     responses((status = 200, body = UnitPage), (status = 403, body = crate::web::errors::Problem)))]
 pub async fn list_units(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(cid): Id,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<ListQuery>,
 ) -> AppResult<axum::Json<UnitPage>> {
     let congress = guard(&state, &ctx, cid, Permission::ViewUnits).await?;
-    let limit = clamp_limit(q.limit);
-    let after = match q.after.as_deref() {
-        Some(a) => Some(Cursor::decode(a).ok_or(AppError::BadRequest("error.bad_cursor"))?),
-        None => None,
-    };
-    let rows = store::units(&state.db, congress.id, after.as_ref(), limit).await?;
-    let page = Page::from_rows(rows, limit, |u| Cursor {
-        key: u.name.clone(),
-        id: u.id,
-    });
+    let listing = super::list_units(
+        &state,
+        &congress,
+        q.q.as_deref(),
+        q.after.as_deref(),
+        clamp_limit(q.limit),
+    )
+    .await?;
     Ok(axum::Json(UnitPage {
-        items: page.items,
-        next: page.next,
+        items: listing.rows,
+        next: listing.next,
     }))
 }
 

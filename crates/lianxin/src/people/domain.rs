@@ -144,7 +144,7 @@ pub struct DeputyInput {
     pub gender: String,
     pub ethnicity: String,
     /// 18-character resident ID number; stored only as a keyed digest and a masked copy.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub id_card: String,
     pub party: String,
     pub composition: String,
@@ -153,11 +153,16 @@ pub struct DeputyInput {
     /// Name of the constituency (选区).
     pub constituency: String,
     /// Name of the delegation (代表团) or deputies' group; optional.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub delegation: String,
     /// Name of the liaison station; optional.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub station: String,
+}
+
+/// Optional text fields accept `null` as well as a missing field or "" (what the API returns).
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
 /// A deputy's roster entry that passed validation.

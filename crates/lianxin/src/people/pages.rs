@@ -10,7 +10,7 @@ use crate::accounts::policy::{Permission, allows};
 use crate::congress::Congress;
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::platform::i18n::tr;
-use crate::platform::page::{Cursor, Page, clamp_limit};
+use crate::platform::page::clamp_limit;
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::extract::{Form, Id, Ids, Query};
@@ -237,6 +237,8 @@ struct DeputiesPage {
     shell: Shell,
     congress: Congress,
     rows: Vec<store::DeputyRow>,
+    /// For a search: each row's name with the matching part marked.
+    highlights: Vec<super::Highlight>,
     q: String,
     next: Option<String>,
     can_edit: bool,
@@ -255,14 +257,14 @@ async fn deputies(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let congress = guard(&state, &ctx, cid, Permission::ViewRoster).await?;
-    let limit = clamp_limit(None);
-    let after = q.after.as_deref().and_then(Cursor::decode);
-    let name = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let rows = store::list_deputies(&state.db, congress.id, name, after.as_ref(), limit).await?;
-    let page = Page::from_rows(rows, limit, |r| Cursor {
-        key: r.name_key.clone(),
-        id: r.id,
-    });
+    let listing = super::list_deputies(
+        &state,
+        &congress,
+        q.q.as_deref(),
+        q.after.as_deref(),
+        clamp_limit(None),
+    )
+    .await?;
     let can_edit = allows(
         ctx.actor()?,
         Permission::EditRoster,
@@ -270,12 +272,14 @@ async fn deputies(
         state.policy(),
     );
     let shell = Shell::new(&state, &ctx, "deputies.title").await?;
+    let q = q.q.as_deref().map(str::trim).unwrap_or("").to_string();
     html(DeputiesPage {
         shell,
         congress,
-        rows: page.items,
-        q: name.unwrap_or("").to_string(),
-        next: page.next,
+        rows: listing.rows,
+        highlights: listing.highlights,
+        q,
+        next: listing.next,
         can_edit,
     })
 }
@@ -536,29 +540,27 @@ struct UnitsPage {
     shell: Shell,
     congress: Congress,
     rows: Vec<store::Unit>,
+    highlights: Vec<super::Highlight>,
+    q: String,
     next: Option<String>,
     can_edit: bool,
-}
-
-#[derive(Deserialize)]
-struct AfterQuery {
-    after: Option<String>,
 }
 
 async fn units(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(cid): Id,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let congress = guard(&state, &ctx, cid, Permission::ViewUnits).await?;
-    let limit = clamp_limit(None);
-    let after = q.after.as_deref().and_then(Cursor::decode);
-    let rows = store::units(&state.db, congress.id, after.as_ref(), limit).await?;
-    let page = Page::from_rows(rows, limit, |u| Cursor {
-        key: u.name.clone(),
-        id: u.id,
-    });
+    let listing = super::list_units(
+        &state,
+        &congress,
+        q.q.as_deref(),
+        q.after.as_deref(),
+        clamp_limit(None),
+    )
+    .await?;
     let can_edit = allows(
         ctx.actor()?,
         Permission::EditUnits,
@@ -566,11 +568,14 @@ async fn units(
         state.policy(),
     );
     let shell = Shell::new(&state, &ctx, "units.title").await?;
+    let q = q.q.as_deref().map(str::trim).unwrap_or("").to_string();
     html(UnitsPage {
         shell,
         congress,
-        rows: page.items,
-        next: page.next,
+        rows: listing.rows,
+        highlights: listing.highlights,
+        q,
+        next: listing.next,
         can_edit,
     })
 }

@@ -37,6 +37,61 @@ impl Origin {
     }
 }
 
+/// Indexes a deputy for search (name, occupation and the other public roster fields).
+pub async fn index_deputy(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    v: &ValidDeputy,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    crate::text::add_words([v.name.as_str()]);
+    let body = [
+        v.occupation.as_str(),
+        &v.party,
+        &v.composition,
+        &v.constituency,
+        v.delegation.as_deref().unwrap_or(""),
+        v.station.as_deref().unwrap_or(""),
+    ]
+    .join(" ");
+    crate::search::index(
+        tx,
+        &crate::search::Doc {
+            congress,
+            kind: "deputy",
+            item_id: id,
+            title: &v.name,
+            body: &body,
+        },
+        now,
+    )
+    .await
+}
+
+/// Indexes a handling unit for search (its name and head).
+pub async fn index_unit(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    name: &str,
+    head: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    crate::search::index(
+        tx,
+        &crate::search::Doc {
+            congress,
+            kind: "unit",
+            item_id: id,
+            title: name,
+            body: head.unwrap_or(""),
+        },
+        now,
+    )
+    .await
+}
+
 pub const DEPUTY_FIELDS: &[&str] = &[
     "name",
     "gender",
@@ -120,6 +175,7 @@ pub async fn create_deputy(
         None => store::create_person(tx, v, origin.now).await?,
     };
     let id = store::insert_deputy(tx, congress, term, person, v, refs, origin.now).await?;
+    index_deputy(tx, congress, id, v, origin.now).await?;
     audit::append(
         tx,
         &origin.record(
@@ -179,6 +235,7 @@ pub async fn update_deputy_cmd(
     {
         return Err(AppError::NotFound);
     }
+    index_deputy(&mut tx, congress.id, id, &v, origin.now).await?;
     let changed = changed_fields(&current, &v);
     audit::append(
         &mut tx,
@@ -418,6 +475,15 @@ pub async fn create_unit(
     if let Some(h) = head {
         set_head(tx, congress, id, None, h, origin).await?;
     }
+    index_unit(
+        tx,
+        congress,
+        id,
+        name,
+        head.map(|h| h.name.as_str()),
+        origin.now,
+    )
+    .await?;
     Ok(Ok(id))
 }
 
@@ -472,6 +538,16 @@ pub async fn update_unit_cmd(
     if let Some(h) = &head {
         set_head(&mut tx, congress.id, id, current.head.as_deref(), h, origin).await?;
     }
+    let head_name = head.as_ref().map(|h| h.name.clone()).or(current.head);
+    index_unit(
+        &mut tx,
+        congress.id,
+        id,
+        &name,
+        head_name.as_deref(),
+        origin.now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! another congress finds nothing.
 
 use super::domain::{DeputyStatus, ValidDeputy, name_key};
-use crate::db::{Db, Tx, like_escape};
+use crate::db::{Db, Tx};
 use crate::platform::ids::{CongressId, PersonId};
 use crate::platform::page::Cursor;
 use crate::platform::secret;
@@ -52,23 +52,19 @@ pub struct DeputyDetail {
 const LIST_SELECT: &str = "SELECT d.id, p.name, p.gender, d.party, d.occupation, c.name AS constituency, d.status, d.name_key \
      FROM deputies d JOIN persons p ON p.id = d.person_id LEFT JOIN constituencies c ON c.id = d.constituency_id";
 
-/// A page of a congress's deputies in pinyin order, optionally filtered by name.
+/// A page of a congress's deputies in pinyin order (searches go through `crate::search`).
 pub async fn list_deputies(
     db: &Db,
     congress: CongressId,
-    name: Option<&str>,
     after: Option<&Cursor>,
     limit: i64,
 ) -> Result<Vec<DeputyRow>, sqlx::Error> {
-    let pattern = name.map(|n| format!("%{}%", like_escape(n)));
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{LIST_SELECT} WHERE d.congress_id = $1 \
-         AND ($2 IS NULL OR p.name LIKE $2 ESCAPE '\\') \
-         AND ($3 IS NULL OR d.name_key > $3 OR (d.name_key = $3 AND d.id > $4)) \
-         ORDER BY d.name_key, d.id LIMIT $5"
+         AND ($2 IS NULL OR d.name_key > $2 OR (d.name_key = $2 AND d.id > $3)) \
+         ORDER BY d.name_key, d.id LIMIT $4"
     )))
     .bind(congress.0)
-    .bind(pattern)
     .bind(after.map(|c| c.key.clone()))
     .bind(after.map_or(0, |c| c.id))
     .bind(limit + 1)
@@ -742,4 +738,48 @@ pub async fn end_head(
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Roster rows for the given deputy ids of a congress, in the order of `ids` (search results).
+pub async fn deputies_by_ids(
+    db: &Db,
+    congress: CongressId,
+    ids: &[i64],
+) -> Result<Vec<DeputyRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows: Vec<DeputyRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{LIST_SELECT} WHERE d.congress_id = $1 AND d.id IN ({list})"
+    )))
+    .bind(congress.0)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| rows.iter().find(|r| r.id == *id).cloned())
+        .collect())
+}
+
+/// Units for the given ids of a congress, in the order of `ids` (search results).
+pub async fn units_by_ids(
+    db: &Db,
+    congress: CongressId,
+    ids: &[i64],
+) -> Result<Vec<Unit>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows: Vec<Unit> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{UNIT_SELECT} AND o.congress_id = $1 AND o.id IN ({list})"
+    )))
+    .bind(congress.0)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| rows.iter().find(|r| r.id == *id).cloned())
+        .collect())
 }

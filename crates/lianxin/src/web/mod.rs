@@ -49,6 +49,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::accounts::pages::routes())
         .merge(crate::accounts::admin::routes())
         .merge(crate::congress::admin::routes())
+        .merge(crate::calendar::pages::routes())
+        .merge(crate::settings::pages::routes())
         .merge(crate::people::pages::routes())
         .merge(crate::notify::pages::routes());
     let api = Router::new()

@@ -34,6 +34,7 @@ use utoipa::OpenApi;
         crate::people::api::add_member,
         crate::people::api::public_deputies,
         crate::notify::pages::api_inbox,
+        crate::settings::pages::api_list,
     ),
     components(schemas(crate::web::errors::Problem, crate::web::errors::ProblemField))
 )]

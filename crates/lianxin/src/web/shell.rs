@@ -130,6 +130,11 @@ impl Shell {
             {
                 nav.push((format!("{base}/import"), "nav.import"));
             }
+            if allows(actor, Permission::ViewRoster, c.target(), p)
+                || allows(actor, Permission::ManageSettings, c.target(), p)
+            {
+                nav.push((format!("{base}/settings"), "nav.settings"));
+            }
             if allows(actor, Permission::ManageAccounts, c.target(), p)
                 || allows(actor, Permission::ManageGrants, c.target(), p)
             {
@@ -142,6 +147,7 @@ impl Shell {
                 nav.push(("/audit".to_string(), "nav.audit"));
             }
         }
+        nav.push(("/calendar".to_string(), "nav.calendar"));
         nav.push(("/api/v1/docs".to_string(), "nav.api"));
         // Only the deepest item containing this page is current (/c/1/deputies, not also /c/1).
         let current = nav
@@ -207,6 +213,19 @@ impl Shell {
     /// A message with an `{n}` count.
     pub fn f_rows(&self, key: &str, n: &usize) -> String {
         self.t.f(key, "n", n.to_string())
+    }
+
+    /// A stored setting value in words: `3m` → 3个月, `5wd` → 5个工作日, a choice → its label.
+    pub fn setting_value(&self, v: &str) -> String {
+        use crate::settings::registry::Period;
+        match Period::decode(v) {
+            Some(Period::Months(n)) => self.t.f("settings.unit.months", "n", n.to_string()),
+            Some(Period::WorkingDays(n)) => {
+                self.t.f("settings.unit.working_days", "n", n.to_string())
+            }
+            Some(Period::Days(n)) => self.t.f("settings.unit.days", "n", n.to_string()),
+            None => self.t.t(format!("settings.choice.{v}")),
+        }
     }
 
     pub fn version(&self) -> &'static str {

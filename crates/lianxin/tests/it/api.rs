@@ -92,7 +92,7 @@ async fn keyset_pages_cover_the_roster_once_in_pinyin_order() {
         let path = match &after {
             Some(a) => format!(
                 "/api/v1/congresses/{district}/deputies?limit=37&after={}",
-                &serde_urlencoded::to_string([("x", a)]).unwrap()[2..]
+                enc(a)
             ),
             None => format!("/api/v1/congresses/{district}/deputies?limit=37"),
         };

@@ -12,6 +12,7 @@ mod notify;
 mod ops;
 mod people;
 mod schema;
+mod shared;
 mod support;
 mod tenancy;
 mod web;

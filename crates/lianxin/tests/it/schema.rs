@@ -13,7 +13,7 @@ async fn sqlite_columns() -> BTreeSet<(String, String)> {
     .unwrap();
     lianxin::db::migrate::run(&db).await.unwrap();
     let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+        "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE 'search_fts%'",
     )
     .fetch_all(&db.pool)
     .await

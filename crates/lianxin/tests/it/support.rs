@@ -298,3 +298,8 @@ pub fn id_with_check(first17: &str) -> String {
         .sum();
     format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
 }
+
+/// Percent-encodes a query value.
+pub fn enc(s: &str) -> String {
+    serde_urlencoded::to_string([("x", s)]).unwrap()[2..].to_string()
+}

@@ -1,0 +1,205 @@
+//! 全文检索 — full-text search inside the database, so that a search sees exactly what the last
+//! transaction committed: SQLite FTS5 (external-content table kept in step by triggers) or a
+//! PostgreSQL GIN index over `to_tsvector('simple', tokens)`. The tokens are the normalised,
+//! segmented text of [`crate::text`], plus scope tokens (`c<congress>`, `k<kind>`) so that the
+//! index itself narrows a search to one congress and one kind of item. Only the first K matches
+//! are ranked, so frequent terms stay fast; results are keyset-paginated by (score, id).
+
+use crate::db::{Backend, Db, Tx};
+use crate::platform::ids::CongressId;
+use crate::text::{self, Term};
+
+/// Candidates ranked per query.
+pub const TOP_K: i64 = 1000;
+
+/// A document to index.
+pub struct Doc<'a> {
+    pub congress: CongressId,
+    /// `deputy`, `unit`, later `suggestion`, `opinion`, …
+    pub kind: &'a str,
+    pub item_id: i64,
+    pub title: &'a str,
+    pub body: &'a str,
+}
+
+fn scope_tokens(congress: CongressId, kind: &str) -> String {
+    format!(
+        "c{} k{}",
+        congress.0,
+        kind.replace(|c: char| !c.is_ascii_alphanumeric(), "")
+    )
+}
+
+/// The tokens stored for a document.
+pub fn doc_tokens(doc: &Doc<'_>) -> String {
+    let mut t = scope_tokens(doc.congress, doc.kind);
+    for w in text::tokens(&format!("{} {}", doc.title, doc.body)) {
+        t.push(' ');
+        t.push_str(&w);
+    }
+    t
+}
+
+/// Indexes (or re-indexes) a document inside the caller's transaction.
+pub async fn index(tx: &mut Tx<'_>, doc: &Doc<'_>, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO search_docs (congress_id, kind, item_id, title, body, tokens, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (kind, item_id) DO UPDATE SET congress_id = $1, title = $4, body = $5, tokens = $6, updated_at = $7",
+    )
+    .bind(doc.congress.0)
+    .bind(doc.kind)
+    .bind(doc.item_id)
+    .bind(doc.title)
+    .bind(doc.body)
+    .bind(doc_tokens(doc))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn remove(tx: &mut Tx<'_>, kind: &str, item_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM search_docs WHERE kind = $1 AND item_id = $2")
+        .bind(kind)
+        .bind(item_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A search result; `score` is lower-is-better on both backends.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Hit {
+    pub id: i64,
+    pub item_id: i64,
+    pub title: String,
+    pub body: String,
+    pub score: f64,
+}
+
+/// Where the next page starts: the last hit's score and id.
+pub fn cursor_of(h: &Hit) -> String {
+    format!("s{}~{}", h.score, h.id)
+}
+
+pub fn parse_cursor(s: &str) -> Option<(f64, i64)> {
+    let (score, id) = s.strip_prefix('s')?.split_once('~')?;
+    Some((score.parse().ok()?, id.parse().ok()?))
+}
+
+fn fts5_query(scope: &str, terms: &[Term]) -> String {
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut parts: Vec<String> = scope.split(' ').map(quote).collect();
+    for t in terms {
+        parts.push(match t {
+            Term::Exact(w) => quote(w),
+            Term::Prefix(w) => format!("{}*", quote(w)),
+        });
+    }
+    parts.join(" AND ")
+}
+
+fn pg_query(scope: &str, terms: &[Term]) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "''").replace('\\', "\\\\"));
+    let mut parts: Vec<String> = scope.split(' ').map(quote).collect();
+    for t in terms {
+        parts.push(match t {
+            Term::Exact(w) => quote(w),
+            Term::Prefix(w) => format!("{}:*", quote(w)),
+        });
+    }
+    parts.join(" & ")
+}
+
+/// Searches one kind of item of one congress. An empty query (no terms) finds nothing.
+pub async fn search(
+    db: &Db,
+    congress: CongressId,
+    kind: &str,
+    q: &str,
+    after: Option<(f64, i64)>,
+    limit: i64,
+) -> Result<Vec<Hit>, sqlx::Error> {
+    let terms = text::query_terms(q);
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let scope = scope_tokens(congress, kind);
+    let (score, id) = after.map_or((None, 0), |(s, i)| (Some(s), i));
+    // Backend-specific SQL (the only full-text SQL of the system).
+    let sql = match db.backend {
+        Backend::Sqlite => {
+            "SELECT d.id, d.item_id, d.title, d.body, s.score FROM \
+             (SELECT rowid AS id, bm25(search_fts) AS score FROM search_fts WHERE search_fts MATCH $1 LIMIT $2) s \
+             JOIN search_docs d ON d.id = s.id \
+             WHERE ($3 IS NULL OR s.score > $3 OR (s.score = $3 AND d.id > $4)) ORDER BY s.score, d.id LIMIT $5"
+        }
+        Backend::Postgres => {
+            "SELECT d.id, d.item_id, d.title, d.body, s.score FROM \
+             (SELECT c.id, (-ts_rank(to_tsvector('simple', c.tokens), to_tsquery('simple', $1)))::float8 AS score \
+              FROM (SELECT id, tokens FROM search_docs WHERE to_tsvector('simple', tokens) @@ to_tsquery('simple', $1) LIMIT $2) c) s \
+             JOIN search_docs d ON d.id = s.id \
+             WHERE ($3::float8 IS NULL OR s.score > $3 OR (s.score = $3 AND d.id > $4)) ORDER BY s.score, d.id LIMIT $5"
+        }
+    };
+    let query = match db.backend {
+        Backend::Sqlite => fts5_query(&scope, &terms),
+        Backend::Postgres => pg_query(&scope, &terms),
+    };
+    sqlx::query_as(sql)
+        .bind(query)
+        .bind(TOP_K)
+        .bind(score)
+        .bind(id)
+        .bind(limit + 1)
+        .fetch_all(&db.pool)
+        .await
+}
+
+/// Item ids matching a `LIKE '%q%'` scan of title and body: the baseline the benchmark compares with.
+pub async fn like_scan(
+    db: &Db,
+    congress: CongressId,
+    kind: &str,
+    q: &str,
+    limit: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let pattern = format!("%{}%", crate::db::like_escape(q));
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT item_id FROM search_docs WHERE congress_id = $1 AND kind = $2 AND (title LIKE $3 ESCAPE '\\' OR body LIKE $3 ESCAPE '\\') ORDER BY id LIMIT $4",
+    )
+    .bind(congress.0)
+    .bind(kind)
+    .bind(pattern)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().map(|(i,)| i).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_quoted_for_each_backend() {
+        let terms = vec![
+            Term::Exact("区委".into()),
+            Term::Prefix("王".into()),
+            Term::Exact("a\"b'c".into()),
+        ];
+        assert_eq!(
+            fts5_query("c1 kdeputy", &terms),
+            "\"c1\" AND \"kdeputy\" AND \"区委\" AND \"王\"* AND \"a\"\"b'c\""
+        );
+        assert_eq!(
+            pg_query("c1 kdeputy", &terms),
+            "'c1' & 'kdeputy' & '区委' & '王':* & 'a\"b''c'"
+        );
+        assert_eq!(
+            parse_cursor(&format!("s{}~{}", -1.25e-6, 42)),
+            Some((-1.25e-6, 42))
+        );
+        assert_eq!(parse_cursor("12.abc"), None);
+    }
+}
