@@ -143,8 +143,13 @@ fn rss_kib(pid: u32) -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+mod search_bench;
+
 #[tokio::main]
 async fn main() -> Result<()> {
+    if std::env::args().nth(1).as_deref() == Some("search") {
+        return search_main().await;
+    }
     let a = args()?;
     let tmp = tempfile_dir(a.keep.clone())?;
     let url = a
@@ -287,6 +292,52 @@ async fn main() -> Result<()> {
     if a.keep.is_none() {
         let _ = std::fs::remove_dir_all(&tmp);
     }
+    Ok(())
+}
+
+/// `lianxin-bench search [--docs N] [--runs N] [--database-url URL]`
+async fn search_main() -> Result<()> {
+    let mut docs = 1_000_000usize;
+    let mut runs = 50usize;
+    let mut url = None;
+    let mut it = std::env::args().skip(2);
+    while let Some(flag) = it.next() {
+        let mut val = || it.next().with_context(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--docs" => docs = val()?.parse()?,
+            "--runs" => runs = val()?.parse()?,
+            "--database-url" => url = Some(val()?),
+            other => bail!("unknown option {other}"),
+        }
+    }
+    let tmp = tempfile_dir(None)?;
+    let url = url.unwrap_or_else(|| format!("sqlite://{}/lianxin.sqlite?mode=rwc", tmp.display()));
+    println!(
+        "# lianxin-bench search: {docs} texts, database {}",
+        lianxin::platform::config::mask_url(&url)
+    );
+    let db = lianxin::db::Db::connect(&url, None).await?;
+    lianxin::db::migrate::run(&db).await?;
+    let mut tx = db.begin().await?;
+    let c = lianxin::congress::store::create(
+        &mut tx,
+        None,
+        lianxin::congress::CongressLevel::District,
+        "检索测试区人民代表大会",
+        "检索测试区",
+        &format!("96{:04}", std::process::id() % 10_000),
+        0,
+    )
+    .await?;
+    tx.commit().await?;
+    search_bench::run(&db, c, docs, runs).await?;
+    if let Some(p) = lianxin::db::sqlite_path(&url) {
+        println!(
+            "database file: {:.0} MiB",
+            std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0) as f64 / 1_048_576.0
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
     Ok(())
 }
 

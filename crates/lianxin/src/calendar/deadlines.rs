@@ -206,3 +206,32 @@ pub async fn recompute_for_year(
     }
     Ok(moved)
 }
+
+/// An open deadline as its holder sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Open {
+    pub id: i64,
+    pub module: String,
+    pub kind: String,
+    pub due_on: String,
+    pub basis_rule: String,
+    pub basis_source: String,
+    pub unloaded_years: String,
+    pub link: String,
+}
+
+/// The user's open deadlines, soonest first.
+pub async fn open_for(
+    db: &crate::db::Db,
+    user: UserId,
+    limit: i64,
+) -> Result<Vec<Open>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, module, kind, due_on, basis_rule, basis_source, unloaded_years, link FROM deadlines \
+         WHERE holder_user_id = $1 AND closed_at IS NULL ORDER BY due_on, id LIMIT $2",
+    )
+    .bind(user.0)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await
+}

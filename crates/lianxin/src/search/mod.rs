@@ -1,9 +1,10 @@
 //! 全文检索 — full-text search inside the database, so that a search sees exactly what the last
 //! transaction committed: SQLite FTS5 (external-content table kept in step by triggers) or a
 //! PostgreSQL GIN index over `to_tsvector('simple', tokens)`. The tokens are the normalised,
-//! segmented text of [`crate::text`], plus scope tokens (`c<congress>`, `k<kind>`) so that the
-//! index itself narrows a search to one congress and one kind of item. Only the first K matches
-//! are ranked, so frequent terms stay fast; results are keyset-paginated by (score, id).
+//! segmented text of [`crate::text`], each prefixed with its scope (`c<congress>k<kind>`), so that
+//! every postings list already belongs to one congress and one kind of item: a search never reads
+//! another congress's entries, and no list spans the whole table. Only the first K matches are
+//! ranked, so frequent terms stay fast; results are keyset-paginated by (score, id).
 
 use crate::db::{Backend, Db, Tx};
 use crate::platform::ids::CongressId;
@@ -22,22 +23,26 @@ pub struct Doc<'a> {
     pub body: &'a str,
 }
 
-fn scope_tokens(congress: CongressId, kind: &str) -> String {
+/// The scope prefix of every token: `c12kdeputy`. Kinds are letters only, so the prefix cannot
+/// run into a token that starts with a digit.
+fn scope(congress: CongressId, kind: &str) -> String {
     format!(
-        "c{} k{}",
+        "c{}k{}",
         congress.0,
-        kind.replace(|c: char| !c.is_ascii_alphanumeric(), "")
+        kind.chars()
+            .filter(char::is_ascii_lowercase)
+            .collect::<String>()
     )
 }
 
-/// The tokens stored for a document.
+/// The tokens stored for a document: its text's tokens, each prefixed with the scope.
 pub fn doc_tokens(doc: &Doc<'_>) -> String {
-    let mut t = scope_tokens(doc.congress, doc.kind);
-    for w in text::tokens(&format!("{} {}", doc.title, doc.body)) {
-        t.push(' ');
-        t.push_str(&w);
-    }
-    t
+    let p = scope(doc.congress, doc.kind);
+    text::tokens(&format!("{} {}", doc.title, doc.body))
+        .iter()
+        .map(|w| format!("{p}{w}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Indexes (or re-indexes) a document inside the caller's transaction.
@@ -88,26 +93,26 @@ pub fn parse_cursor(s: &str) -> Option<(f64, i64)> {
 }
 
 fn fts5_query(scope: &str, terms: &[Term]) -> String {
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let mut parts: Vec<String> = scope.split(' ').map(quote).collect();
-    for t in terms {
-        parts.push(match t {
+    let quote = |s: &str| format!("\"{scope}{}\"", s.replace('"', "\"\""));
+    let parts: Vec<String> = terms
+        .iter()
+        .map(|t| match t {
             Term::Exact(w) => quote(w),
             Term::Prefix(w) => format!("{}*", quote(w)),
-        });
-    }
+        })
+        .collect();
     parts.join(" AND ")
 }
 
 fn pg_query(scope: &str, terms: &[Term]) -> String {
-    let quote = |s: &str| format!("'{}'", s.replace('\'', "''").replace('\\', "\\\\"));
-    let mut parts: Vec<String> = scope.split(' ').map(quote).collect();
-    for t in terms {
-        parts.push(match t {
+    let quote = |s: &str| format!("'{scope}{}'", s.replace('\'', "''").replace('\\', "\\\\"));
+    let parts: Vec<String> = terms
+        .iter()
+        .map(|t| match t {
             Term::Exact(w) => quote(w),
             Term::Prefix(w) => format!("{}:*", quote(w)),
-        });
-    }
+        })
+        .collect();
     parts.join(" & ")
 }
 
@@ -124,7 +129,7 @@ pub async fn search(
     if terms.is_empty() {
         return Ok(Vec::new());
     }
-    let scope = scope_tokens(congress, kind);
+    let scope = scope(congress, kind);
     let (score, id) = after.map_or((None, 0), |(s, i)| (Some(s), i));
     // Backend-specific SQL (the only full-text SQL of the system).
     let sql = match db.backend {
@@ -189,16 +194,24 @@ mod tests {
             Term::Exact("a\"b'c".into()),
         ];
         assert_eq!(
-            fts5_query("c1 kdeputy", &terms),
-            "\"c1\" AND \"kdeputy\" AND \"区委\" AND \"王\"* AND \"a\"\"b'c\""
+            fts5_query("c1kdeputy", &terms),
+            "\"c1kdeputy区委\" AND \"c1kdeputy王\"* AND \"c1kdeputya\"\"b'c\""
         );
         assert_eq!(
-            pg_query("c1 kdeputy", &terms),
-            "'c1' & 'kdeputy' & '区委' & '王':* & 'a\"b''c'"
+            pg_query("c1kdeputy", &terms),
+            "'c1kdeputy区委' & 'c1kdeputy王':* & 'c1kdeputya\"b''c'"
         );
-        assert_eq!(
-            parse_cursor(&format!("s{}~{}", -1.25e-6, 42)),
-            Some((-1.25e-6, 42))
+        let doc = Doc {
+            congress: CongressId(12),
+            kind: "deputy",
+            item_id: 1,
+            title: "区委书记",
+            body: "",
+        };
+        assert!(
+            doc_tokens(&doc)
+                .split(' ')
+                .all(|t| t.starts_with("c12kdeputy"))
         );
         assert_eq!(parse_cursor("12.abc"), None);
     }

@@ -218,6 +218,29 @@ async fn loading_a_year_recomputes_open_deadlines_and_tells_their_holders() {
         .await
         .text();
     assert!(page.contains("2026年2月24日"), "the issue's worked example");
+    // The holder sees it on the home page, with its basis and the warning.
+    let home = staff.get("/home").await.text();
+    assert!(
+        home.contains("my-deadlines")
+            && home.contains("2027年1月20日")
+            && home.contains("代表法第五十一条")
+            && home.contains("2027年节假日安排尚未载入")
+    );
+    // In November the system administrator is reminded to load next year.
+    let mut sys = app.login("sysadmin").await;
+    assert!(
+        !sys.get("/home").await.text().contains("calendar-reminder"),
+        "March: no reminder"
+    );
+    app.clock.advance(chrono::Duration::days(250));
+    let mut sys = app.login("sysadmin").await;
+    assert!(
+        sys.get("/home")
+            .await
+            .text()
+            .contains("2027年节假日安排尚未载入")
+    );
+    let mut staff = app.login("daibiao").await;
     // Only the system administrator loads a year; a bad file changes nothing.
     let arrangement = "year 2027 测试用安排（虚构）\n2027-01-20..2027-01-22 holiday 测试假日\n2027-01-23 workday 测试调休\n";
     assert_eq!(
