@@ -26,6 +26,12 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
             "demo district created"
         );
     }
+    let words = crate::search::warm_dictionary(&db).await?;
+    tracing::info!(
+        words,
+        dict_version = crate::text::DICT_VERSION,
+        "user dictionary loaded"
+    );
     let listener = tokio::net::TcpListener::bind(&config.listen).await?;
     let addr = listener.local_addr()?;
     let state = AppState {

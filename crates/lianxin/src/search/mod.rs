@@ -182,6 +182,20 @@ pub async fn like_scan(
     Ok(rows.into_iter().map(|(i,)| i).collect())
 }
 
+/// Loads the congresses' own vocabulary into the segmenter's user dictionary: the names of the
+/// deputies in office and the place names (towns, constituencies, stations). Called at start-up;
+/// names added later are added as their items are indexed. Returns how many words were added.
+pub async fn warm_dictionary(db: &Db) -> Result<usize, sqlx::Error> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT p.name FROM deputies d JOIN persons p ON p.id = d.person_id WHERE d.status = 'in_office' \
+         UNION SELECT short_name FROM congresses UNION SELECT name FROM constituencies UNION SELECT name FROM stations",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    text::add_words(rows.iter().map(|(n,)| n.as_str()));
+    Ok(rows.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

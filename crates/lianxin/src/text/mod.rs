@@ -371,6 +371,23 @@ mod tests {
     }
 
     #[test]
+    fn the_user_dictionary_keeps_names_whole() {
+        assert!(
+            !tokens("钟离梦然来了").contains(&"钟离梦然".to_string()),
+            "not a word before"
+        );
+        add_words(["钟离梦然"]);
+        assert!(
+            tokens("钟离梦然来了").contains(&"钟离梦然".to_string()),
+            "a deputy's name is one word after"
+        );
+        assert!(
+            tokens("人大代表联络站").contains(&"人大代表".to_string()),
+            "congress vocabulary"
+        );
+    }
+
+    #[test]
     fn keywords_find_the_topic() {
         let k = keywords(
             &[

@@ -57,6 +57,13 @@ async fn the_demo_district_has_its_documented_size_and_seeding_is_idempotent() {
         app.count("SELECT COUNT(*) FROM users").await as usize,
         lianxin::demo::ACCOUNTS.len() + 1
     );
+    // The deputies' names and the place names go into the segmenter's dictionary at start-up.
+    assert!(
+        lianxin::search::warm_dictionary(&app.state.db)
+            .await
+            .unwrap()
+            > 780
+    );
     // One hash for every demo account (hashed once, not per account).
     assert_eq!(
         app.count("SELECT COUNT(DISTINCT password_hash) FROM users")
