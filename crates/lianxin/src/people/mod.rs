@@ -55,15 +55,24 @@ pub struct Listing<T> {
     pub highlights: Vec<Highlight>,
 }
 
-/// Deputies of a congress: by search when `q` is given (ranked, highlighted), else in pinyin order.
-pub async fn list_deputies(
+/// A list that is searched when `q` is given (ranked, highlighted on each row's title) and
+/// otherwise paged in its own order. `by_ids` loads the rows of the hits in their order; `plain`
+/// gives the page after a cursor in the list's own order.
+#[allow(clippy::too_many_arguments)]
+async fn searchable<T>(
     state: &AppState,
     congress: &Congress,
+    kind: &str,
     q: Option<&str>,
     after: Option<&str>,
     limit: i64,
-) -> Result<Listing<store::DeputyRow>, AppError> {
-    use crate::platform::page::{Cursor, Page};
+    by_ids: impl AsyncFnOnce(Vec<i64>) -> Result<Vec<T>, sqlx::Error>,
+    plain: impl AsyncFnOnce(
+        Option<crate::platform::page::Cursor>,
+    ) -> Result<(Vec<T>, Option<String>), sqlx::Error>,
+    title: impl Fn(&T) -> &str,
+) -> Result<Listing<T>, AppError> {
+    use crate::platform::page::Cursor;
     match q.map(str::trim).filter(|s| !s.is_empty()) {
         Some(q) => {
             let after = after
@@ -71,17 +80,20 @@ pub async fn list_deputies(
                     crate::search::parse_cursor(a).ok_or(AppError::BadRequest("error.bad_cursor"))
                 })
                 .transpose()?;
-            let hits =
-                crate::search::search(&state.db, congress.id, "deputy", q, after, limit).await?;
+            let hits = crate::search::search(&state.db, congress.id, kind, q, after, limit).await?;
             let next = (hits.len() as i64 > limit)
                 .then(|| hits.get(limit as usize - 1).map(crate::search::cursor_of))
                 .flatten();
-            let hits: Vec<_> = hits.into_iter().take(limit as usize).collect();
-            let ids: Vec<i64> = hits.iter().map(|h| h.item_id).collect();
-            let rows = store::deputies_by_ids(&state.db, congress.id, &ids).await?;
+            let rows = by_ids(
+                hits.iter()
+                    .take(limit as usize)
+                    .map(|h| h.item_id)
+                    .collect(),
+            )
+            .await?;
             let highlights = rows
                 .iter()
-                .map(|r| crate::text::highlight(&r.name, q))
+                .map(|r| crate::text::highlight(title(r), q))
                 .collect();
             Ok(Listing {
                 rows,
@@ -93,18 +105,45 @@ pub async fn list_deputies(
             let after = after
                 .map(|a| Cursor::decode(a).ok_or(AppError::BadRequest("error.bad_cursor")))
                 .transpose()?;
-            let rows = store::list_deputies(&state.db, congress.id, after.as_ref(), limit).await?;
+            let (rows, next) = plain(after).await?;
+            Ok(Listing {
+                rows,
+                next,
+                highlights: Vec::new(),
+            })
+        }
+    }
+}
+
+/// Deputies of a congress: by search when `q` is given (ranked, highlighted), else in pinyin order.
+pub async fn list_deputies(
+    state: &AppState,
+    congress: &Congress,
+    q: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Listing<store::DeputyRow>, AppError> {
+    use crate::platform::page::{Cursor, Page};
+    let db = &state.db;
+    searchable(
+        state,
+        congress,
+        "deputy",
+        q,
+        after,
+        limit,
+        async |ids| store::deputies_by_ids(db, congress.id, &ids).await,
+        async |after| {
+            let rows = store::list_deputies(db, congress.id, after.as_ref(), limit).await?;
             let page = Page::from_rows(rows, limit, |r| Cursor {
                 key: r.name_key.clone(),
                 id: r.id,
             });
-            Ok(Listing {
-                highlights: Vec::new(),
-                rows: page.items,
-                next: page.next,
-            })
-        }
-    }
+            Ok((page.items, page.next))
+        },
+        |r| r.name.as_str(),
+    )
+    .await
 }
 
 /// Handling units of a congress: by search when `q` is given, else by name.
@@ -116,48 +155,24 @@ pub async fn list_units(
     limit: i64,
 ) -> Result<Listing<store::Unit>, AppError> {
     use crate::platform::page::{Cursor, Page};
-    match q.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(q) => {
-            let after = after
-                .map(|a| {
-                    crate::search::parse_cursor(a).ok_or(AppError::BadRequest("error.bad_cursor"))
-                })
-                .transpose()?;
-            let hits =
-                crate::search::search(&state.db, congress.id, "unit", q, after, limit).await?;
-            let next = (hits.len() as i64 > limit)
-                .then(|| hits.get(limit as usize - 1).map(crate::search::cursor_of))
-                .flatten();
-            let ids: Vec<i64> = hits
-                .iter()
-                .take(limit as usize)
-                .map(|h| h.item_id)
-                .collect();
-            let rows = store::units_by_ids(&state.db, congress.id, &ids).await?;
-            let highlights = rows
-                .iter()
-                .map(|r| crate::text::highlight(&r.name, q))
-                .collect();
-            Ok(Listing {
-                rows,
-                next,
-                highlights,
-            })
-        }
-        None => {
-            let after = after
-                .map(|a| Cursor::decode(a).ok_or(AppError::BadRequest("error.bad_cursor")))
-                .transpose()?;
-            let rows = store::units(&state.db, congress.id, after.as_ref(), limit).await?;
+    let db = &state.db;
+    searchable(
+        state,
+        congress,
+        "unit",
+        q,
+        after,
+        limit,
+        async |ids| store::units_by_ids(db, congress.id, &ids).await,
+        async |after| {
+            let rows = store::units(db, congress.id, after.as_ref(), limit).await?;
             let page = Page::from_rows(rows, limit, |u| Cursor {
                 key: u.name.clone(),
                 id: u.id,
             });
-            Ok(Listing {
-                highlights: Vec::new(),
-                rows: page.items,
-                next: page.next,
-            })
-        }
-    }
+            Ok((page.items, page.next))
+        },
+        |u| u.name.as_str(),
+    )
+    .await
 }

@@ -740,6 +740,20 @@ pub async fn end_head(
     Ok(())
 }
 
+/// `rows` in the order of `ids` (search results come ranked; SQL `IN` does not keep order).
+fn in_order<T>(ids: &[i64], mut rows: Vec<T>, id_of: impl Fn(&T) -> i64) -> Vec<T> {
+    rows.sort_by_key(|r| {
+        ids.iter()
+            .position(|i| *i == id_of(r))
+            .unwrap_or(usize::MAX)
+    });
+    rows
+}
+
+fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
 /// Roster rows for the given deputy ids of a congress, in the order of `ids` (search results).
 pub async fn deputies_by_ids(
     db: &Db,
@@ -749,17 +763,14 @@ pub async fn deputies_by_ids(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let rows: Vec<DeputyRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{LIST_SELECT} WHERE d.congress_id = $1 AND d.id IN ({list})"
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{LIST_SELECT} WHERE d.congress_id = $1 AND d.id IN ({})",
+        id_list(ids)
     )))
     .bind(congress.0)
     .fetch_all(&db.pool)
     .await?;
-    Ok(ids
-        .iter()
-        .filter_map(|id| rows.iter().find(|r| r.id == *id).cloned())
-        .collect())
+    Ok(in_order(ids, rows, |r: &DeputyRow| r.id))
 }
 
 /// Units for the given ids of a congress, in the order of `ids` (search results).
@@ -771,15 +782,12 @@ pub async fn units_by_ids(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let rows: Vec<Unit> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{UNIT_SELECT} AND o.congress_id = $1 AND o.id IN ({list})"
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{UNIT_SELECT} AND o.congress_id = $1 AND o.id IN ({})",
+        id_list(ids)
     )))
     .bind(congress.0)
     .fetch_all(&db.pool)
     .await?;
-    Ok(ids
-        .iter()
-        .filter_map(|id| rows.iter().find(|r| r.id == *id).cloned())
-        .collect())
+    Ok(in_order(ids, rows, |u: &Unit| u.id))
 }

@@ -130,21 +130,24 @@ pub async fn search(
         return Ok(Vec::new());
     }
     let scope = scope(congress, kind);
-    let (score, id) = after.map_or((None, 0), |(s, i)| (Some(s), i));
+    // The cursor's score is bound as text and cast in SQL: a nullable float parameter fixed its
+    // type on the first page (NULL) of a prepared statement on PostgreSQL and broke the next one.
+    // Rust prints the shortest decimal that reads back as the same f64, so nothing is lost.
+    let (score, id) = after.map_or((None, 0), |(s, i)| (Some(s.to_string()), i));
     // Backend-specific SQL (the only full-text SQL of the system).
     let sql = match db.backend {
         Backend::Sqlite => {
             "SELECT d.id, d.item_id, d.title, d.body, s.score FROM \
              (SELECT rowid AS id, bm25(search_fts) AS score FROM search_fts WHERE search_fts MATCH $1 LIMIT $2) s \
              JOIN search_docs d ON d.id = s.id \
-             WHERE ($3 IS NULL OR s.score > $3 OR (s.score = $3 AND d.id > $4)) ORDER BY s.score, d.id LIMIT $5"
+             WHERE ($3 IS NULL OR s.score > CAST($3 AS REAL) OR (s.score = CAST($3 AS REAL) AND d.id > $4)) ORDER BY s.score, d.id LIMIT $5"
         }
         Backend::Postgres => {
             "SELECT d.id, d.item_id, d.title, d.body, s.score FROM \
              (SELECT c.id, (-ts_rank(to_tsvector('simple', c.tokens), to_tsquery('simple', $1)))::float8 AS score \
               FROM (SELECT id, tokens FROM search_docs WHERE to_tsvector('simple', tokens) @@ to_tsquery('simple', $1) LIMIT $2) c) s \
              JOIN search_docs d ON d.id = s.id \
-             WHERE ($3::float8 IS NULL OR s.score > $3 OR (s.score = $3 AND d.id > $4)) ORDER BY s.score, d.id LIMIT $5"
+             WHERE ($3::text IS NULL OR s.score > $3::float8 OR (s.score = $3::float8 AND d.id > $4)) ORDER BY s.score, d.id LIMIT $5"
         }
     };
     let query = match db.backend {

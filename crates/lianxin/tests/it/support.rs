@@ -95,6 +95,11 @@ impl TestApp {
     }
 
     pub async fn empty() -> TestApp {
+        // Errors the server logs show up in the output of a failing test.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("warn,lianxin=info")
+            .with_test_writer()
+            .try_init();
         let dir = tempfile::tempdir().unwrap();
         let db = fresh_db(dir.path()).await;
         let clock = Arc::new(FixedClock::at(start_time()));
