@@ -224,15 +224,19 @@ async fn insert_deputies(
 ) -> anyhow::Result<i64> {
     // The sort key is the person's; read it back in one query per batch.
     let placeholders: Vec<String> = (1..=persons.len()).map(|i| format!("${i}")).collect();
-    let mut q = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(format!(
-        "SELECT id, name_key FROM persons WHERE id IN ({})",
+    let mut q = sqlx::query_as::<_, (i64, String, String)>(sqlx::AssertSqlSafe(format!(
+        "SELECT id, name_key, name FROM persons WHERE id IN ({})",
         placeholders.join(",")
     )));
     for p in persons {
         q = q.bind(*p);
     }
-    let keys: std::collections::HashMap<i64, String> =
-        q.fetch_all(&mut **tx).await?.into_iter().collect();
+    let people: std::collections::HashMap<i64, (String, String)> = q
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(|(id, key, name)| (id, (key, name)))
+        .collect();
     // Ten parameters per row; the status is a literal.
     let mut sql = String::from(
         "INSERT INTO deputies (congress_id, term_id, person_id, name_key, constituency_id, party, composition, occupation, education, status, created_at, updated_at) VALUES ",
@@ -264,7 +268,7 @@ async fn insert_deputies(
             .bind(congress.0)
             .bind(term)
             .bind(*p)
-            .bind(keys.get(p).cloned().unwrap_or_default())
+            .bind(people.get(p).map(|x| x.0.clone()).unwrap_or_default())
             .bind(cons[k % cons.len()])
             .bind(rng.pick(names::PARTIES))
             .bind(rng.pick(names::COMPOSITIONS))
@@ -273,5 +277,43 @@ async fn insert_deputies(
             .bind(now);
     }
     let ids = q.fetch_all(&mut **tx).await?;
+    // Index them for search, as the roster's commands do one by one.
+    let mut sql = String::from(
+        "INSERT INTO search_docs (congress_id, kind, item_id, title, body, tokens, updated_at) VALUES ",
+    );
+    let mut docs = Vec::with_capacity(ids.len());
+    for (k, ((id,), p)) in ids.iter().zip(persons).enumerate() {
+        let name = people.get(p).map(|x| x.1.clone()).unwrap_or_default();
+        let tokens = crate::search::doc_tokens(&crate::search::Doc {
+            congress,
+            kind: "deputy",
+            item_id: *id,
+            title: &name,
+            body: "",
+        });
+        let b = k * 5;
+        if k > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!(
+            "(${}, 'deputy', ${}, ${}, '', ${}, ${})",
+            b + 1,
+            b + 2,
+            b + 3,
+            b + 4,
+            b + 5
+        ));
+        docs.push((*id, name, tokens));
+    }
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (id, name, tokens) in docs {
+        q = q
+            .bind(congress.0)
+            .bind(id)
+            .bind(name)
+            .bind(tokens)
+            .bind(now);
+    }
+    q.execute(&mut **tx).await?;
     Ok(ids.first().map_or(0, |(id,)| *id))
 }
