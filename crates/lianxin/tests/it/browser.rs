@@ -254,6 +254,22 @@ async fn a_staff_member_signs_in_switches_language_opens_the_roster_and_fixes_a_
         "the ID number is masked"
     );
 
+    // The calendar's calculator and the settings page, for people to look at.
+    c.goto(&format!(
+        "{base}/calendar?start=2025-11-15&amount=3&unit=months"
+    ))
+    .await
+    .unwrap();
+    let computed = c.wait().for_element(css("#computed")).await.unwrap();
+    assert!(
+        computed.text().await.unwrap().contains("2026年2月24日"),
+        "the Spring Festival roll-forward"
+    );
+    shot(&c, "calendar").await;
+    c.goto(&format!("{base}/c/1/settings")).await.unwrap();
+    c.wait().for_element(css("#settings")).await.unwrap();
+    shot(&c, "settings").await;
+
     // A phone-sized window still works.
     c.set_window_size(360, 780).await.unwrap();
     c.goto(&format!("{base}/")).await.unwrap();

@@ -323,18 +323,36 @@ async fn a_database_failure_is_a_plain_500_page_and_readiness_says_so() {
 #[tokio::test]
 async fn the_benchmark_seeder_builds_indexed_congresses() {
     let app = TestApp::empty().await;
-    let spec = lianxin::demo::scale::Spec { persons: 1200, deputies: 600, districts: 2, towns_per_district: 2 };
-    let made = lianxin::demo::scale::seed(&app.state.db, &spec, 0, &|_, _| {}).await.unwrap();
+    let spec = lianxin::demo::scale::Spec {
+        persons: 1200,
+        deputies: 600,
+        districts: 2,
+        towns_per_district: 2,
+    };
+    let made = lianxin::demo::scale::seed(&app.state.db, &spec, 0, &|_, _| {})
+        .await
+        .unwrap();
     assert_eq!(made.congresses, 6);
     assert_eq!(made.largest_deputies, 60);
     assert_eq!(app.count("SELECT COUNT(*) FROM persons").await, 1200);
     assert_eq!(app.count("SELECT COUNT(*) FROM deputies").await, 600);
-    assert_eq!(app.count("SELECT COUNT(*) FROM search_docs WHERE kind = 'deputy'").await, 600);
-    let (name,): (String,) = sqlx::query_as("SELECT p.name FROM deputies d JOIN persons p ON p.id = d.person_id WHERE d.id = $1")
-        .bind(made.sample_deputy)
-        .fetch_one(&app.state.db.pool)
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM search_docs WHERE kind = 'deputy'")
+            .await,
+        600
+    );
+    let (name,): (String,) = sqlx::query_as(
+        "SELECT p.name FROM deputies d JOIN persons p ON p.id = d.person_id WHERE d.id = $1",
+    )
+    .bind(made.sample_deputy)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    let hits = lianxin::search::search(&app.state.db, made.largest, "deputy", &name, None, 50)
         .await
         .unwrap();
-    let hits = lianxin::search::search(&app.state.db, made.largest, "deputy", &name, None, 50).await.unwrap();
-    assert!(hits.iter().any(|h| h.item_id == made.sample_deputy), "{name} is found");
+    assert!(
+        hits.iter().any(|h| h.item_id == made.sample_deputy),
+        "{name} is found"
+    );
 }

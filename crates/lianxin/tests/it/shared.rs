@@ -218,6 +218,10 @@ async fn loading_a_year_recomputes_open_deadlines_and_tells_their_holders() {
         .await
         .text();
     assert!(page.contains("2026年2月24日"), "the issue's worked example");
+    assert!(
+        page.contains("已过去") && !page.contains("还剩 -"),
+        "a past date is not 'minus days left'"
+    );
     // The holder sees it on the home page, with its basis and the warning.
     let home = staff.get("/home").await.text();
     assert!(
