@@ -219,3 +219,43 @@ async fn replacing_a_unit_head_keeps_the_previous_head_on_record() {
         2
     );
 }
+
+#[tokio::test]
+async fn one_person_may_be_a_deputy_of_the_district_and_of_a_town() {
+    let app = TestApp::demo().await;
+    let district = app.congress_id("示范区").await;
+    let qingshi = app.congress_id("青石镇").await;
+    let id = id_with_check("99010219750505555");
+    let before = app.count("SELECT COUNT(*) FROM persons").await;
+    let mut d = app.login("daibiao").await;
+    let r = d
+        .post_form(
+            &format!("/c/{district}/deputies"),
+            &deputy_fields("两级代表", &id, "青石镇第1选区"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let mut t = app.login("qingshi").await;
+    let r = t
+        .post_form(
+            &format!("/c/{qingshi}/deputies"),
+            &deputy_fields("两级代表", &id, "第1选区"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM persons").await,
+        before + 1,
+        "one person"
+    );
+    assert_eq!(app.count("SELECT COUNT(DISTINCT congress_id) FROM deputies WHERE person_id = (SELECT MAX(id) FROM persons)").await, 2, "two mandates");
+    // But not twice in the same congress and term.
+    let r = t
+        .post_form(
+            &format!("/c/{qingshi}/deputies"),
+            &deputy_fields("两级代表", &id, "第2选区"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("此人已是本届代表"));
+}
