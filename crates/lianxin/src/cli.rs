@@ -58,6 +58,9 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         to: PathBuf,
     },
+    /// The audit trail
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Replace the SQLite database with a backup (stop the server first)
     Restore {
         /// Backup file to restore from
@@ -77,6 +80,14 @@ pub enum AdminCommand {
         #[arg(long)]
         name: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Walk every audit chain and report the first broken link (edited or deleted records); exits 1 if any
+    Verify,
+    /// Sign every chain's current head now (the server does this daily)
+    Checkpoint,
 }
 
 #[derive(Args)]
@@ -310,6 +321,37 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let bytes = xlsx::export(&db, congress.id, kind, lang).await?;
             std::fs::write(&args.to, bytes)?;
             say(&format!("written {}", args.to.display()));
+        }
+        Command::Audit(cmd) => {
+            let db = crate::server::open(&config).await?;
+            crate::audit::chain::backfill(&db).await?;
+            let key = crate::audit::chain::load_or_create_key(&config.data_dir)?;
+            match cmd {
+                AuditCommand::Checkpoint => {
+                    let n = crate::audit::chain::checkpoint(
+                        &db,
+                        &key,
+                        chrono::Utc::now().timestamp_millis(),
+                    )
+                    .await?;
+                    say(&format!("signed {n} chain heads / 已签署 {n} 条审计链"));
+                }
+                AuditCommand::Verify => {
+                    let r = crate::audit::chain::verify(&db, &key).await?;
+                    say(&format!(
+                        "{} chains, {} records, {} checkpoints checked",
+                        r.chains, r.records, r.checkpoints
+                    ));
+                    if r.breaks.is_empty() {
+                        say("audit trail intact / 审计记录完整");
+                    } else {
+                        for b in &r.breaks {
+                            say(&format!("BROKEN / 已被篡改: {b:?}"));
+                        }
+                        return Ok(ExitCode::FAILURE);
+                    }
+                }
+            }
         }
         Command::Backup { to } => {
             let db = crate::server::open(&config).await?;

@@ -26,6 +26,11 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
             "demo district created"
         );
     }
+    let chained = crate::audit::chain::backfill(&db).await?;
+    if chained > 0 {
+        tracing::info!(records = chained, "audit records chained");
+    }
+    let audit_key = crate::audit::chain::load_or_create_key(&config.data_dir)?;
     let words = crate::search::warm_dictionary(&db).await?;
     tracing::info!(
         words,
@@ -48,7 +53,12 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         clock.clone(),
         stop_rx.clone(),
     ));
-    let sched = tokio::spawn(scheduler_loop(db.clone(), clock.clone(), stop_rx));
+    let sched = tokio::spawn(scheduler_loop(
+        db.clone(),
+        clock.clone(),
+        audit_key,
+        stop_rx,
+    ));
     tracing::info!(%addr, demo, elapsed_ms = started.elapsed().as_millis() as u64, "serving");
     crate::cli::say(&format!(
         "连心 Lianxin {} — http://{addr}/{}",
@@ -74,10 +84,11 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
 async fn scheduler_loop(
     db: Db,
     clock: Arc<dyn Clock>,
+    audit_key: Vec<u8>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     loop {
-        if let Err(e) = scheduler::tick(&db, clock.as_ref()).await {
+        if let Err(e) = scheduler::tick(&db, clock.as_ref(), &audit_key).await {
             tracing::error!(error = %e, "scheduler");
         }
         tokio::select! {

@@ -25,6 +25,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0002_shared_layers.sql"),
         postgres: include_str!("migrations/postgres/0002_shared_layers.sql"),
     },
+    Migration {
+        version: 3,
+        name: "audit_chain",
+        sqlite: include_str!("migrations/sqlite/0003_audit_chain.sql"),
+        postgres: include_str!("migrations/postgres/0003_audit_chain.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction. On PostgreSQL an
@@ -133,6 +139,8 @@ mod tests {
             "scheduled_jobs",
             "audit_log",
             "holiday_years",
+            "audit_chains",
+            "audit_checkpoints",
         ];
         for m in MIGRATIONS {
             for (table, cols) in declared_columns(m.sqlite) {

@@ -34,18 +34,28 @@ pub async fn finished(db: &Db, job: &str, clock: &dyn Clock) -> Result<(), sqlx:
 }
 
 /// The daily jobs known so far. Later modules (deadline reminders) add theirs here.
-pub const DAILY_JOBS: &[&str] = &["expire_sessions"];
+pub const DAILY_JOBS: &[&str] = &["expire_sessions", "audit_checkpoint"];
 
-/// Runs the daily jobs that are due.
-pub async fn tick(db: &Db, clock: &dyn Clock) -> Result<Vec<&'static str>, sqlx::Error> {
+/// Runs the daily jobs that are due. `audit_key` signs the audit chains' checkpoints.
+pub async fn tick(
+    db: &Db,
+    clock: &dyn Clock,
+    audit_key: &[u8],
+) -> Result<Vec<&'static str>, sqlx::Error> {
     let mut ran = Vec::new();
     for job in DAILY_JOBS {
         if claim_daily(db, job, clock).await? {
-            if *job == "expire_sessions" {
-                sqlx::query("DELETE FROM auth_sessions WHERE expires_at < $1")
-                    .bind(clock.now_ms())
-                    .execute(&db.pool)
-                    .await?;
+            match *job {
+                "expire_sessions" => {
+                    sqlx::query("DELETE FROM auth_sessions WHERE expires_at < $1")
+                        .bind(clock.now_ms())
+                        .execute(&db.pool)
+                        .await?;
+                }
+                "audit_checkpoint" => {
+                    crate::audit::chain::checkpoint(db, audit_key, clock.now_ms()).await?;
+                }
+                _ => {}
             }
             finished(db, job, clock).await?;
             tracing::info!(job, "daily job ran");

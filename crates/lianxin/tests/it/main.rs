@@ -6,6 +6,7 @@
 
 mod admin;
 mod api;
+mod audit;
 mod browser;
 mod import;
 mod notify;

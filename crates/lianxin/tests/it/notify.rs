@@ -282,10 +282,14 @@ async fn a_daily_job_runs_once_per_day_across_processes() {
     assert_eq!(demo.count("SELECT COUNT(*) FROM auth_sessions").await, 1);
     demo.clock.advance(chrono::Duration::hours(13));
     assert_eq!(
-        scheduler::tick(&demo.state.db, demo.clock.as_ref())
+        scheduler::tick(&demo.state.db, demo.clock.as_ref(), &[1u8; 32])
             .await
             .unwrap(),
-        vec!["expire_sessions"]
+        vec!["expire_sessions", "audit_checkpoint"]
+    );
+    assert!(
+        demo.count("SELECT COUNT(*) FROM audit_checkpoints").await >= 1,
+        "the chains' heads were signed"
     );
     assert_eq!(demo.count("SELECT COUNT(*) FROM auth_sessions").await, 0);
 }
