@@ -3,6 +3,11 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 
+/// Verified against when the user name is unknown, so that a sign-in takes as long whether or
+/// not the name exists. Must parse, or the check would return at once (tested).
+pub const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0000000000000000000000000000000000000000000";
+
 pub fn hash(password: &str) -> Result<String, String> {
     Argon2::default()
         .hash_password(password.as_bytes())
@@ -94,6 +99,8 @@ pub fn one_time() -> String {
 
 #[cfg(test)]
 mod tests {
+    use argon2::password_hash::phc::PasswordHash;
+
     #[test]
     fn argon2id_hashes_verify_and_differ_per_salt() {
         let h1 = super::hash("correct horse").unwrap();
@@ -108,6 +115,15 @@ mod tests {
         for _ in 0..500 {
             assert!(super::check_policy("", &super::one_time()).is_ok());
         }
+    }
+
+    #[test]
+    fn the_dummy_hash_costs_a_real_verification() {
+        assert!(
+            PasswordHash::new(super::DUMMY_HASH).is_ok(),
+            "it parses, so argon2 runs"
+        );
+        assert!(!super::verify("anything", super::DUMMY_HASH));
     }
 
     #[test]

@@ -290,14 +290,12 @@ pub async fn import(
         }
     }
     if report.errors.is_empty() && commit {
-        let fields: &[&str] = &["file"];
-        let mut rec = origin.record(
+        let rec = origin.record(
             congress,
             "people.import",
             format!("{}:{}", kind.as_str(), report.rows),
-            fields,
+            &["file"],
         );
-        rec.fields = fields;
         audit::append(&mut tx, &rec).await?;
         tx.commit().await?;
         report.written = true;
