@@ -9,6 +9,7 @@ mod api;
 mod audit;
 mod browser;
 mod import;
+mod matrix;
 mod notify;
 mod ops;
 mod people;

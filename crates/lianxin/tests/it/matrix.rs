@@ -1,0 +1,549 @@
+//! The authorisation matrix: every route of the application × every kind of user, with the
+//! expected allow or deny. A route added without a line here fails `every_route_has_a_decision`.
+
+use crate::support::*;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use std::collections::BTreeSet;
+
+/// Who may use a route (on the demo district, congress 1).
+#[derive(Clone, Copy, Debug)]
+enum Rule {
+    Public,
+    SignedIn,
+    /// Read the roster (staff of the district, standing-committee members).
+    Roster,
+    /// Change the roster (deputies' affairs and personnel offices).
+    EditRoster,
+    /// Read the handling units (staff, unit operators).
+    Units,
+    /// Change the handling units (general office, deputies' affairs).
+    EditUnits,
+    /// The import page: whoever may change the roster or the units.
+    ImportPage,
+    /// Read the rule settings (staff, unit operators, the system administrator).
+    SettingsView,
+    System,
+    Security,
+    /// System or security administrator.
+    Admins,
+    Audit,
+}
+
+const USERS: &[&str] = &[
+    "", // anonymous
+    "qunzhong",
+    "deputy",
+    "daibiao",
+    "bangong",
+    "renshi",
+    "qingshi",
+    "changwei",
+    "chengban",
+    "auditadmin",
+    "sysadmin",
+    "secadmin",
+];
+
+fn allowed(rule: Rule, user: &str) -> bool {
+    let signed_in = !user.is_empty();
+    match rule {
+        Rule::Public => true,
+        Rule::SignedIn => signed_in,
+        Rule::Roster => matches!(user, "daibiao" | "bangong" | "renshi" | "changwei"),
+        Rule::EditRoster => matches!(user, "daibiao" | "renshi"),
+        Rule::Units => matches!(user, "daibiao" | "bangong" | "renshi" | "chengban"),
+        Rule::EditUnits => matches!(user, "daibiao" | "bangong"),
+        Rule::ImportPage => matches!(user, "daibiao" | "bangong" | "renshi"),
+        Rule::SettingsView => matches!(
+            user,
+            "daibiao" | "bangong" | "renshi" | "changwei" | "chengban" | "sysadmin"
+        ),
+        Rule::System => user == "sysadmin",
+        Rule::Security => user == "secadmin",
+        Rule::Admins => matches!(user, "sysadmin" | "secadmin"),
+        Rule::Audit => user == "auditadmin",
+    }
+}
+
+/// How a request is sent.
+#[derive(Clone, Copy)]
+enum Body_ {
+    None,
+    Form(&'static [(&'static str, &'static str)]),
+    Json(&'static str),
+    Multipart,
+}
+
+struct Route {
+    method: &'static str,
+    /// The route as declared (with `{param}`s).
+    pattern: &'static str,
+    rule: Rule,
+    body: Body_,
+}
+
+const DEPUTY_FORM: &[(&str, &str)] = &[
+    ("name", ""),
+    ("gender", ""),
+    ("ethnicity", ""),
+    ("id_card", ""),
+    ("party", ""),
+    ("composition", ""),
+    ("occupation", ""),
+    ("education", ""),
+    ("constituency", ""),
+    ("delegation", ""),
+    ("station", ""),
+];
+const DEPUTY_JSON: &str = r#"{"name":"","gender":"","ethnicity":"","party":"","composition":"","occupation":"","education":"","constituency":""}"#;
+
+fn routes() -> Vec<Route> {
+    use Body_::*;
+    use Rule::*;
+    let r = |method, pattern, rule, body| Route {
+        method,
+        pattern,
+        rule,
+        body,
+    };
+    vec![
+        r("GET", "/", Public, None),
+        r("GET", "/find", Public, None),
+        r("GET", "/healthz", Public, None),
+        r("GET", "/readyz", Public, None),
+        r("GET", "/metrics", Public, None),
+        r("GET", "/assets/{version}/site.css", Public, None),
+        r("GET", "/assets/{version}/site.js", Public, None),
+        r("GET", "/login", Public, None),
+        r(
+            "POST",
+            "/login",
+            Public,
+            Form(&[("username", ""), ("password", ""), ("next", "")]),
+        ),
+        r(
+            "POST",
+            "/prefs",
+            Public,
+            Form(&[("lang", "zh-CN"), ("next", "/")]),
+        ),
+        r("GET", "/api/v1/openapi.json", Public, None),
+        r("GET", "/api/v1/docs", Public, None),
+        r("GET", "/api/v1/congresses", Public, None),
+        r("GET", "/api/v1/congresses/{id}", Public, None),
+        r(
+            "GET",
+            "/api/v1/public/congresses/{cid}/deputies",
+            Public,
+            None,
+        ),
+        r("GET", "/home", SignedIn, None),
+        r("GET", "/inbox", SignedIn, None),
+        r("POST", "/inbox/{id}/read", SignedIn, Form(&[])),
+        r("GET", "/api/v1/notifications", SignedIn, None),
+        r("GET", "/api/v1/me", SignedIn, None),
+        r("POST", "/api/v1/tokens", SignedIn, Json(r#"{"name":""}"#)),
+        r("GET", "/account/password", SignedIn, None),
+        r(
+            "POST",
+            "/account/password",
+            SignedIn,
+            Form(&[("current", "x"), ("new", "x"), ("confirm", "y")]),
+        ),
+        r("GET", "/calendar", SignedIn, None),
+        r("POST", "/calendar", System, Form(&[("body", "")])),
+        r("GET", "/c/{cid}", Roster, None),
+        r(
+            "POST",
+            "/c/{cid}/members",
+            EditRoster,
+            Form(&[
+                ("organization_id", ""),
+                ("deputy_id", ""),
+                ("post", "x"),
+                ("starts_on", ""),
+            ]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/members/{id}/end",
+            EditRoster,
+            Form(&[("ends_on", "not a date")]),
+        ),
+        r("GET", "/c/{cid}/deputies", Roster, None),
+        r("POST", "/c/{cid}/deputies", EditRoster, Form(DEPUTY_FORM)),
+        r("GET", "/c/{cid}/deputies/new", EditRoster, None),
+        r("GET", "/c/{cid}/deputies/{id}", Roster, None),
+        r(
+            "POST",
+            "/c/{cid}/deputies/{id}",
+            EditRoster,
+            Form(DEPUTY_FORM),
+        ),
+        r("GET", "/c/{cid}/deputies/{id}/edit", EditRoster, None),
+        r(
+            "POST",
+            "/c/{cid}/deputies/{id}/status",
+            EditRoster,
+            Form(&[("status", "x"), ("status_date", ""), ("status_reason", "")]),
+        ),
+        r("GET", "/c/{cid}/units", Units, None),
+        r(
+            "POST",
+            "/c/{cid}/units",
+            EditUnits,
+            Form(&[("name", ""), ("organ_kind", "")]),
+        ),
+        r("GET", "/c/{cid}/units/new", EditUnits, None),
+        r("GET", "/c/{cid}/units/{id}/edit", EditUnits, None),
+        r(
+            "POST",
+            "/c/{cid}/units/{id}",
+            EditUnits,
+            Form(&[("name", ""), ("organ_kind", "")]),
+        ),
+        r("GET", "/c/{cid}/import", ImportPage, None),
+        r("POST", "/c/{cid}/import", EditRoster, Multipart),
+        r(
+            "POST",
+            "/c/{cid}/import/confirm",
+            EditRoster,
+            Form(&[("token", "x"), ("kind", "deputies")]),
+        ),
+        r("GET", "/c/{cid}/export/{file}", Roster, None),
+        r("GET", "/c/{cid}/template/{file}", EditRoster, None),
+        r("GET", "/c/{cid}/settings", SettingsView, None),
+        r(
+            "POST",
+            "/c/{cid}/settings",
+            System,
+            Form(&[("key", "x"), ("value", ""), ("source_kind", "")]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/settings/preset",
+            System,
+            Form(&[("preset", "none")]),
+        ),
+        r(
+            "GET",
+            "/api/v1/congresses/{cid}/settings",
+            SettingsView,
+            None,
+        ),
+        r("GET", "/api/v1/congresses/{cid}/deputies", Roster, None),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/deputies",
+            EditRoster,
+            Json(DEPUTY_JSON),
+        ),
+        r(
+            "GET",
+            "/api/v1/congresses/{cid}/deputies/{id}",
+            Roster,
+            None,
+        ),
+        r(
+            "PUT",
+            "/api/v1/congresses/{cid}/deputies/{id}",
+            EditRoster,
+            Json(DEPUTY_JSON),
+        ),
+        r("GET", "/api/v1/congresses/{cid}/units", Units, None),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/units",
+            EditUnits,
+            Json(r#"{"name":"","organ_kind":""}"#),
+        ),
+        r("GET", "/api/v1/congresses/{cid}/members", Roster, None),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/members",
+            EditRoster,
+            Json(r#"{"organization_id":0,"deputy_id":0,"post":"x","starts_on":""}"#),
+        ),
+        r("GET", "/audit", Audit, None),
+        r("GET", "/admin/users", Admins, None),
+        r(
+            "POST",
+            "/admin/users",
+            System,
+            Form(&[("username", ""), ("display_name", "")]),
+        ),
+        r("GET", "/admin/users/new", System, None),
+        r("GET", "/admin/users/{id}", Admins, None),
+        r(
+            "POST",
+            "/admin/users/{id}/grants",
+            Security,
+            Form(&[("congress", "{cid}"), ("role", "x")]),
+        ),
+        r(
+            "POST",
+            "/admin/users/{id}/grants/{gid}/revoke",
+            Security,
+            Form(&[]),
+        ),
+        r("POST", "/admin/users/{id}/reset", System, Form(&[])),
+        r("POST", "/admin/users/{id}/disable", System, Form(&[])),
+        r("POST", "/admin/users/{id}/enable", System, Form(&[])),
+        r("GET", "/admin/congresses", System, None),
+        r(
+            "POST",
+            "/admin/congresses/towns",
+            System,
+            Form(&[
+                ("district", "{cid}"),
+                ("name", ""),
+                ("short_name", ""),
+                ("region_code", ""),
+            ]),
+        ),
+        r(
+            "POST",
+            "/admin/congresses/terms",
+            System,
+            Form(&[
+                ("congress", "{cid}"),
+                ("number", ""),
+                ("starts_on", ""),
+                ("ends_on", ""),
+            ]),
+        ),
+        r(
+            "POST",
+            "/admin/congresses/sessions",
+            System,
+            Form(&[
+                ("term", "{term}"),
+                ("number", ""),
+                ("opens_on", ""),
+                ("closes_on", ""),
+            ]),
+        ),
+        // Last: it ends the session.
+        r("POST", "/logout", Public, Form(&[])),
+    ]
+}
+
+/// The routes declared in the source, as (method, pattern).
+fn declared_routes() -> BTreeSet<(String, String)> {
+    let nested = [
+        "accounts/api.rs",
+        "congress/api.rs",
+        "people/api.rs",
+        "web/openapi.rs",
+    ];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut out = BTreeSet::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if p.extension().and_then(|x| x.to_str()) != Some("rs") {
+                continue;
+            }
+            let rel = p
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text = std::fs::read_to_string(&p).unwrap();
+            let mut rest = text.as_str();
+            while let Some(i) = rest.find(".route(") {
+                rest = &rest[i + ".route(".len()..];
+                let Some(q) = rest.find('"') else { break };
+                let path: String = rest[q + 1..].chars().take_while(|c| *c != '"').collect();
+                // The call's text up to its closing parenthesis.
+                let mut depth = 1;
+                let mut end = 0;
+                for (k, c) in rest.char_indices() {
+                    match c {
+                        '(' => depth += 1,
+                        ')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                end = k;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                let call = &rest[..end];
+                let full = if nested.contains(&rel.as_str()) {
+                    format!("/api/v1{path}")
+                } else {
+                    path
+                };
+                for m in ["get", "post", "put", "delete", "patch"] {
+                    if call.contains(&format!("{m}(")) {
+                        out.insert((m.to_uppercase(), full.clone()));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_route_has_a_decision() {
+    let table: BTreeSet<(String, String)> = routes()
+        .iter()
+        .map(|r| (r.method.to_string(), r.pattern.to_string()))
+        .collect();
+    let declared = declared_routes();
+    let missing: Vec<_> = declared.difference(&table).collect();
+    let stale: Vec<_> = table.difference(&declared).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an authorisation decision in tests/it/matrix.rs: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "matrix lines for routes that no longer exist: {stale:?}"
+    );
+    assert!(
+        declared.len() >= 70,
+        "the scan found the routes ({})",
+        declared.len()
+    );
+}
+
+#[tokio::test]
+async fn every_route_allows_exactly_whom_it_should() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let one = |sql: &str| {
+        let sql = sql.to_string();
+        let pool = app.state.db.pool.clone();
+        async move {
+            let (v,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            v.to_string()
+        }
+    };
+    let deputy = one(&format!(
+        "SELECT MIN(id) FROM deputies WHERE congress_id = {cid}"
+    ))
+    .await;
+    let unit = one(&format!(
+        "SELECT MIN(id) FROM organizations WHERE congress_id = {cid} AND kind = 'handling_unit'"
+    ))
+    .await;
+    let membership = one(&format!("SELECT MIN(m.id) FROM memberships m JOIN organizations o ON o.id = m.organization_id WHERE o.kind = 'standing_committee' AND m.congress_id = {cid}")).await;
+    let target_user = one("SELECT id FROM users WHERE username = 'nirenming'").await;
+    let target_grant = one("SELECT g.id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'nirenming'").await;
+    let term = one(&format!(
+        "SELECT MIN(id) FROM terms WHERE congress_id = {cid}"
+    ))
+    .await;
+    let notice = one("SELECT MIN(id) FROM notifications").await;
+    let fill = |pattern: &str| -> String {
+        let mut p = pattern
+            .replace("{cid}", &cid.to_string())
+            .replace("{version}", env!("CARGO_PKG_VERSION"))
+            .replace("{file}", "deputies.xlsx")
+            .replace("{term}", &term);
+        p = if p.starts_with("/admin/users/") {
+            p.replace("{id}", &target_user)
+                .replace("{gid}", &target_grant)
+        } else if p.contains("/units/") {
+            p.replace("{id}", &unit)
+        } else if p.contains("/members/") {
+            p.replace("{id}", &membership)
+        } else if p.starts_with("/inbox/") {
+            p.replace("{id}", &notice)
+        } else if p.starts_with("/api/v1/congresses/{id}") {
+            p.replace("{id}", &cid.to_string())
+        } else {
+            p.replace("{id}", &deputy)
+        };
+        p
+    };
+    let mut failures = Vec::new();
+    for user in USERS {
+        let mut c = if user.is_empty() {
+            app.client()
+        } else {
+            app.login(user).await
+        };
+        if user.is_empty() {
+            c.get("/login").await; // a CSRF cookie, as a browser would have
+        }
+        for route in routes() {
+            let path = fill(route.pattern);
+            let csrf = c.csrf();
+            let builder = Request::builder().method(route.method).uri(&path);
+            let req = match route.body {
+                Body_::None => builder.body(Body::empty()).unwrap(),
+                Body_::Form(fields) => {
+                    let mut all: Vec<(String, String)> = fields
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), fill(v)))
+                        .collect();
+                    all.push(("_csrf".into(), csrf.clone()));
+                    builder
+                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                        .body(Body::from(serde_urlencoded::to_string(all).unwrap()))
+                        .unwrap()
+                }
+                Body_::Json(json) => builder
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .header("x-csrf-token", &csrf)
+                    .body(Body::from(json))
+                    .unwrap(),
+                Body_::Multipart => {
+                    let b = "----m";
+                    let body = format!(
+                        "--{b}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ndeputies\r\n--{b}--\r\n"
+                    );
+                    builder
+                        .uri(format!("{path}?_csrf={csrf}"))
+                        .header(
+                            header::CONTENT_TYPE,
+                            format!("multipart/form-data; boundary={b}"),
+                        )
+                        .body(Body::from(body))
+                        .unwrap()
+                }
+            };
+            let r = c.send(req).await;
+            let to_login = r.status == StatusCode::SEE_OTHER && r.location().starts_with("/login");
+            let denied = r.status == StatusCode::FORBIDDEN
+                || r.status == StatusCode::UNAUTHORIZED
+                || to_login;
+            let expected_allowed = allowed(route.rule, user);
+            if expected_allowed == denied || r.status.is_server_error() {
+                failures.push(format!(
+                    "{} {} as {:?}: {} (expected {})",
+                    route.method,
+                    path,
+                    user,
+                    r.status,
+                    if expected_allowed {
+                        "allowed"
+                    } else {
+                        "denied"
+                    }
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
