@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/prefs", post(prefs))
         .route("/home", get(home))
         .route("/audit", get(audit_page))
+        .route("/audit/export.xlsx", get(audit_export))
         .route(
             "/account/password",
             get(password_page).post(change_password),
@@ -473,21 +474,28 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 struct AuditPage {
     shell: Shell,
     entries: Vec<audit::Entry>,
+    filter: audit::Filter,
+    /// The filter as a query string, for the next page and the export link.
+    query: String,
     next: Option<i64>,
 }
 
 #[derive(Deserialize)]
 struct AuditQuery {
     before: Option<i64>,
+    #[serde(flatten)]
+    filter: audit::Filter,
 }
 
-async fn audit_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<AuditQuery>,
-) -> AppResult<Response> {
+/// The audit administrator's guard: only they read the trail, and every reading is recorded.
+async fn audit_guard(
+    state: &AppState,
+    ctx: &Ctx,
+    action: &'static str,
+    filter: &audit::Filter,
+) -> AppResult<()> {
     let actor = ctx.actor()?;
-    let scopes = visible_congresses(&state, &ctx).await?;
+    let scopes = visible_congresses(state, ctx).await?;
     if !scopes
         .iter()
         .any(|c| allows(actor, Permission::ViewAudit, c.target(), state.policy()))
@@ -501,16 +509,54 @@ async fn audit_page(
             at: state.clock.now_ms(),
             user: Some(actor.user),
             congress: None,
-            action: "audit.read",
-            target: format!("audit_log:before:{}", q.before.unwrap_or(0)),
+            action,
+            target: format!(
+                "audit_log:user={}:action={}:target={}:from={}:to={}",
+                filter.user, filter.action, filter.target, filter.from, filter.to
+            ),
             outcome: Outcome::Success,
             fields: &[],
             client_addr: ctx.client_addr.clone(),
         },
     )
     .await?;
-    let shell = Shell::new(&state, &ctx, "audit.title").await?;
-    let mut entries = audit::recent(&state.db, q.before, 101).await?;
+    Ok(())
+}
+
+fn filter_query(f: &audit::Filter) -> String {
+    serde_urlencoded::to_string([
+        ("user", &f.user),
+        ("action", &f.action),
+        ("target", &f.target),
+        ("from", &f.from),
+        ("to", &f.to),
+    ])
+    .unwrap_or_default()
+}
+
+async fn audit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Response> {
+    audit_guard(&state, &ctx, "audit.read", &q.filter).await?;
+    let mut shell = Shell::new(&state, &ctx, "audit.title").await?;
+    if let Err(field) = q.filter.bounds() {
+        shell = shell.with_errors(&[FieldError::new(field, "field.date_invalid")]);
+        let page = AuditPage {
+            shell,
+            entries: Vec::new(),
+            query: filter_query(&q.filter),
+            filter: q.filter,
+            next: None,
+        };
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(page.render().map_err(AppError::internal)?),
+        )
+            .into_response());
+    }
+    let mut entries = audit::search(&state.db, &q.filter, q.before, 101).await?;
     let next = if entries.len() > 100 {
         entries.truncate(100);
         entries.last().map(|e| e.id)
@@ -520,9 +566,40 @@ async fn audit_page(
     let page = AuditPage {
         shell,
         entries,
+        query: filter_query(&q.filter),
+        filter: q.filter,
         next,
     };
     Ok(Html(page.render().map_err(AppError::internal)?).into_response())
+}
+
+/// The matching records as XLSX (at most 50,000, newest first).
+async fn audit_export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Response> {
+    audit_guard(&state, &ctx, "audit.export", &q.filter).await?;
+    q.filter
+        .bounds()
+        .map_err(|_| AppError::BadRequest("field.date_invalid"))?;
+    let bytes = audit::export(&state.db, &q.filter)
+        .await
+        .map_err(AppError::internal)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"audit.xlsx\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(Template)]

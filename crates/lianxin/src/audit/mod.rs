@@ -117,14 +117,122 @@ pub struct Entry {
     pub fields: String,
 }
 
-/// The newest records first, keyset-paged by id.
-pub async fn recent(db: &Db, before: Option<i64>, limit: i64) -> Result<Vec<Entry>, sqlx::Error> {
+/// What the audit administrator searches by; empty fields do not filter.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct Filter {
+    /// User name (exact).
+    #[serde(default)]
+    pub user: String,
+    /// Action prefix, e.g. `people.` or `accounts.login`.
+    #[serde(default)]
+    pub action: String,
+    /// Target, e.g. `deputy:42` (exact).
+    #[serde(default)]
+    pub target: String,
+    /// From this date (YYYY-MM-DD, Shanghai), inclusive.
+    #[serde(default)]
+    pub from: String,
+    /// Up to this date, inclusive.
+    #[serde(default)]
+    pub to: String,
+}
+
+impl Filter {
+    /// The time bounds in milliseconds; an unparsable date is `Err` with the field's name.
+    pub fn bounds(&self) -> Result<(Option<i64>, Option<i64>), &'static str> {
+        let day = |s: &str, field: &'static str, end: bool| -> Result<Option<i64>, &'static str> {
+            if s.trim().is_empty() {
+                return Ok(None);
+            }
+            let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| field)?;
+            let d = if end { d.succ_opt().ok_or(field)? } else { d };
+            let t = d
+                .and_hms_opt(0, 0, 0)
+                .ok_or(field)?
+                .and_local_timezone(crate::platform::clock::shanghai())
+                .single()
+                .ok_or(field)?;
+            Ok(Some(t.timestamp_millis()))
+        };
+        Ok((day(&self.from, "from", false)?, day(&self.to, "to", true)?))
+    }
+}
+
+/// The newest matching records first, keyset-paged by id.
+pub async fn search(
+    db: &Db,
+    f: &Filter,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Entry>, sqlx::Error> {
+    let (from, to) = f.bounds().unwrap_or((None, None));
+    let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     sqlx::query_as(
-        "SELECT id, at, user_id, congress_id, action, target, outcome, fields FROM audit_log \
-         WHERE ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
+        "SELECT a.id, a.at, a.user_id, a.congress_id, a.action, a.target, a.outcome, a.fields FROM audit_log a \
+         WHERE ($1 IS NULL OR a.id < $1) \
+         AND ($2 IS NULL OR a.user_id = (SELECT u.id FROM users u WHERE u.username = $2)) \
+         AND ($3 IS NULL OR a.action LIKE $3 ESCAPE '\\') \
+         AND ($4 IS NULL OR a.target = $4) \
+         AND ($5 IS NULL OR a.at >= $5) AND ($6 IS NULL OR a.at < $6) \
+         ORDER BY a.id DESC LIMIT $7",
     )
     .bind(before)
+    .bind(opt(&f.user))
+    .bind(opt(&f.action).map(|a| format!("{}%", crate::db::like_escape(&a))))
+    .bind(opt(&f.target))
+    .bind(from)
+    .bind(to)
     .bind(limit)
     .fetch_all(&db.pool)
     .await
 }
+
+/// The matching records as an XLSX workbook (at most `EXPORT_MAX` rows, newest first).
+pub async fn export(db: &Db, f: &Filter) -> Result<Vec<u8>, String> {
+    let rows = search(db, f, None, EXPORT_MAX)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    let e = |x: rust_xlsxwriter::XlsxError| x.to_string();
+    sheet.set_name("审计记录").map_err(e)?;
+    for (i, h) in [
+        "编号",
+        "时间",
+        "用户",
+        "人大",
+        "操作",
+        "对象",
+        "结果",
+        "变更字段",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, i as u16, *h).map_err(e)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_number(r, 0, row.id as f64).map_err(e)?;
+        sheet
+            .write_string(r, 1, crate::platform::clock::format_ms(row.at))
+            .map_err(e)?;
+        sheet
+            .write_string(r, 2, row.user_id.map(|u| u.to_string()).unwrap_or_default())
+            .map_err(e)?;
+        sheet
+            .write_string(
+                r,
+                3,
+                row.congress_id.map(|c| c.to_string()).unwrap_or_default(),
+            )
+            .map_err(e)?;
+        sheet.write_string(r, 4, &row.action).map_err(e)?;
+        sheet.write_string(r, 5, &row.target).map_err(e)?;
+        sheet.write_string(r, 6, &row.outcome).map_err(e)?;
+        sheet.write_string(r, 7, &row.fields).map_err(e)?;
+    }
+    wb.save_to_buffer().map_err(e)
+}
+
+pub const EXPORT_MAX: i64 = 50_000;

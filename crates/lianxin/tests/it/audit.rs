@@ -245,3 +245,59 @@ async fn records_from_before_the_chain_are_chained_once() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn the_audit_administrator_searches_and_exports_the_trail_and_is_audited_doing_so() {
+    use axum::http::StatusCode;
+    let app = TestApp::demo().await;
+    // Some sign-ins to find.
+    let _ = app.login("daibiao").await;
+    let _ = app.login("daibiao").await;
+    let _ = app.login("bangong").await;
+    let mut a = app.login("auditadmin").await;
+    let page = a.get("/audit?user=daibiao&action=accounts.login").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert_eq!(
+        html.matches("<code>accounts.login</code>").count(),
+        2,
+        "daibiao's two sign-ins only"
+    );
+    let r = a.get("/audit?from=2026-13-01").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("日期格式"));
+    // The day filter: everything of the test's day (2026-03-02 Shanghai), nothing the day before.
+    assert!(
+        a.get("/audit?from=2026-03-02&to=2026-03-02")
+            .await
+            .text()
+            .contains("accounts.login")
+    );
+    assert!(
+        !a.get("/audit?to=2026-03-01&action=accounts.login")
+            .await
+            .text()
+            .contains("<code>accounts.login</code>")
+    );
+    let x = a.get("/audit/export.xlsx?action=accounts.login").await;
+    assert_eq!(x.status, StatusCode::OK);
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(x.body.clone())).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(
+        range.height(),
+        1 + 4,
+        "header and the four sign-ins (three staff, one audit administrator)"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'audit.export'")
+            .await,
+        1
+    );
+    assert!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'audit.read'")
+            .await
+            >= 4
+    );
+}

@@ -266,6 +266,7 @@ fn routes() -> Vec<Route> {
             Json(r#"{"organization_id":0,"deputy_id":0,"post":"x","starts_on":""}"#),
         ),
         r("GET", "/audit", Audit, None),
+        r("GET", "/audit/export.xlsx", Audit, None),
         r("GET", "/admin/users", Admins, None),
         r(
             "POST",
