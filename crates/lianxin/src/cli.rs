@@ -325,7 +325,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Audit(cmd) => {
             let db = crate::server::open(&config).await?;
             crate::audit::chain::backfill(&db).await?;
-            let key = crate::audit::chain::load_or_create_key(&config.data_dir)?;
+            let key = crate::audit::chain::load_or_create_key(&config.keys_dir())?;
             match cmd {
                 AuditCommand::Checkpoint => {
                     let n = crate::audit::chain::checkpoint(

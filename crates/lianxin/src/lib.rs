@@ -14,6 +14,7 @@ pub mod notify;
 pub mod people;
 pub mod platform;
 pub mod portal;
+pub mod privacy;
 pub mod search;
 pub mod server;
 pub mod settings;

@@ -11,7 +11,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub async fn open(config: &Config) -> anyhow::Result<Db> {
-    let db = Db::connect(&config.database_url, None).await?;
+    let vault = crate::platform::vault::Vault::open(&config.keys_dir())?;
+    let db = Db::connect(&config.database_url, None)
+        .await?
+        .with_vault(vault);
     migrate::run(&db).await?;
     Ok(db)
 }
@@ -30,7 +33,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     if chained > 0 {
         tracing::info!(records = chained, "audit records chained");
     }
-    let audit_key = crate::audit::chain::load_or_create_key(&config.data_dir)?;
+    let audit_key = crate::audit::chain::load_or_create_key(&config.keys_dir())?;
     let words = crate::search::warm_dictionary(&db).await?;
     tracing::info!(
         words,

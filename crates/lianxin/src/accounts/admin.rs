@@ -496,7 +496,18 @@ async fn revoke_grant(
 
 /// The system administrator's checks for acting on an account: in scope and not oneself.
 async fn account_guard(state: &AppState, ctx: &Ctx, user: UserId) -> AppResult<()> {
-    let mine = scope(state, ctx, Permission::ManageAccounts).await?;
+    user_guard(state, ctx, user, Permission::ManageAccounts).await
+}
+
+/// An administrator holding `perm` may act on `user` (not on themselves, and only on accounts of
+/// their congresses; others are "not found", so account ids of other districts do not leak).
+pub(super) async fn user_guard(
+    state: &AppState,
+    ctx: &Ctx,
+    user: UserId,
+    perm: Permission,
+) -> AppResult<()> {
+    let mine = scope(state, ctx, perm).await?;
     if mine.is_empty() {
         return Err(AppError::Forbidden);
     }
@@ -528,7 +539,7 @@ async fn reset_password(
     let hash = password::hash(&otp).map_err(AppError::internal)?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin().await?;
-    store::set_password(&mut tx, user, &hash, true).await?;
+    store::set_password(&mut tx, user, &hash, true, now).await?;
     store::end_other_sessions(&mut tx, user, None).await?;
     audit::append(
         &mut tx,

@@ -8,9 +8,7 @@ pub mod pages;
 pub mod password;
 pub mod policy;
 pub mod roles;
+pub mod second_factor;
+pub mod second_factor_pages;
+pub mod security_policy;
 pub mod store;
-
-/// Failed sign-ins before the account is locked, and for how long (等保 level 3; the security
-/// issue turns both into settings).
-pub const MAX_FAILED_LOGINS: i64 = 5;
-pub const LOCK_MS: i64 = 15 * 60 * 1000;

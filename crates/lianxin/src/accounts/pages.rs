@@ -2,7 +2,7 @@
 
 use super::policy::{Permission, allows};
 use super::roles::Role;
-use super::{LOCK_MS, MAX_FAILED_LOGINS, password, store};
+use super::{password, second_factor_pages, store};
 use crate::audit::{self, Outcome, Record};
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::platform::ids::UserId;
@@ -140,6 +140,7 @@ async fn login(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
+    let policy = store::policy(&state.db).await?;
     let user = store::find_user(&state.db, &username).await?;
     let attempt = |user: Option<i64>, outcome: Outcome| Record {
         at: now,
@@ -169,7 +170,8 @@ async fn login(
         if let Some(u) = &user
             && !locked
         {
-            let lock = (u.failed_logins + 1 >= MAX_FAILED_LOGINS).then_some(now + LOCK_MS);
+            let lock =
+                (u.failed_logins + 1 >= policy.lockout_threshold).then_some(now + policy.lock_ms());
             store::record_login_failure(&state.db, u.id, lock).await?;
         }
         audit::append_alone(
@@ -177,14 +179,19 @@ async fn login(
             &attempt(user.as_ref().map(|u| u.id), Outcome::Failed),
         )
         .await?;
-        let key = if locked {
-            "login.locked"
-        } else {
-            "login.failed"
+        // A locked account is told how long it stays locked (at least one minute).
+        let error = match user
+            .as_ref()
+            .and_then(|u| u.locked_until)
+            .filter(|_| locked)
+        {
+            Some(until) => FieldError::new("username", "login.locked")
+                .with_arg(((until - now + 59_999) / 60_000).max(1)),
+            None => FieldError::new("username", "login.failed"),
         };
         let shell = Shell::new(&state, &ctx, "login.title")
             .await?
-            .with_errors(&[FieldError::new("username", key)]);
+            .with_errors(&[error]);
         return render_login(
             &state,
             shell,
@@ -200,12 +207,17 @@ async fn login(
     if let Some(old) = &ctx.session_token {
         store::end_session(&state.db, old).await?;
     }
+    let uid = UserId(user.id);
+    let stage = second_factor_pages::stage_after_password(&state, uid).await?;
     let mut tx = state.db.begin().await?;
-    let token = store::start_session(&mut tx, UserId(user.id), now).await?;
+    // 8.1.4.1 a: a password older than the policy allows must be changed now.
+    store::expire_old_password(&mut tx, uid, now - policy.password_max_age_ms()).await?;
+    let token = store::start_session(&mut tx, uid, now, stage, &policy).await?;
     audit::append(&mut tx, &attempt(Some(user.id), Outcome::Success)).await?;
     tx.commit().await?;
-    let mut resp =
-        Redirect::to(safe_next(if f.next.is_empty() { "/home" } else { &f.next })).into_response();
+    let next = safe_next(if f.next.is_empty() { "/home" } else { &f.next });
+    let target = second_factor_pages::next_step(stage, next);
+    let mut resp = Redirect::to(&target).into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(ctx::SESSION_COOKIE, &token, None, ctx::is_https(&headers)),
@@ -669,7 +681,7 @@ async fn change_password(
     let hash = password::hash(&f.new).map_err(AppError::internal)?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin().await?;
-    store::set_password(&mut tx, actor.user, &hash, false).await?;
+    store::set_password(&mut tx, actor.user, &hash, false, now).await?;
     store::end_other_sessions(&mut tx, actor.user, ctx.session_token.as_deref()).await?;
     audit::append(
         &mut tx,

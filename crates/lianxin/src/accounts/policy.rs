@@ -20,6 +20,11 @@ pub enum Permission {
     ManageAccounts,
     /// Grant and revoke roles (security administrator).
     ManageGrants,
+    /// Set the security policy, unlock accounts, reset second factors (security administrator).
+    ManageSecurity,
+    /// See personal data unmasked (ID-card numbers, phones, addresses) and answer data-subject
+    /// requests: the deputies' affairs and personnel offices, whose work needs them (PIPL Art 34).
+    RevealPersonal,
     /// Create town congresses, terms and sessions (system administrator).
     ManageCongresses,
     /// Load holiday arrangements and change congress settings (system administrator).
@@ -68,7 +73,9 @@ pub fn allows(actor: &Actor, perm: Permission, target: Target, settings: PolicyS
                 || here(Role::PresidiumMember)
                 || here(Role::StationStaff)
         }
-        Permission::EditRoster => staff_here(&[Office::DeputiesAffairs, Office::Personnel]),
+        Permission::EditRoster | Permission::RevealPersonal => {
+            staff_here(&[Office::DeputiesAffairs, Office::Personnel])
+        }
         Permission::ViewUnits => {
             any_staff_here
                 || district_staff_reading
@@ -79,7 +86,7 @@ pub fn allows(actor: &Actor, perm: Permission, target: Target, settings: PolicyS
         Permission::ManageAccounts | Permission::ManageCongresses | Permission::ManageSettings => {
             admin(Role::SystemAdmin)
         }
-        Permission::ManageGrants => admin(Role::SecurityAdmin),
+        Permission::ManageGrants | Permission::ManageSecurity => admin(Role::SecurityAdmin),
         Permission::ViewAudit => admin(Role::AuditAdmin),
     }
 }
@@ -120,6 +127,7 @@ mod tests {
             username: "u".into(),
             display_name: "u".into(),
             must_change_password: false,
+            pending: None,
             grants: grants
                 .iter()
                 .map(|(c, r, o)| Grant {

@@ -143,6 +143,55 @@ pub struct Actor {
     /// A one-time password is in use: nothing but the password change is allowed.
     #[serde(skip)]
     pub must_change_password: bool,
+    /// The sign-in is not complete: the step still owed. Such an actor has no grants.
+    #[serde(skip)]
+    pub pending: Option<SessionStage>,
+}
+
+/// How far a session has come through the sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStage {
+    /// Both factors given (or the second not required).
+    Full,
+    /// Password given; the one-time code is owed.
+    SecondFactor,
+    /// Password given; the second factor is required but not yet set up.
+    Enrol,
+}
+
+impl Role {
+    /// Roles that must sign in with a second factor under `lianxin serve` (they handle other
+    /// people's personal data or administer the system).
+    pub fn needs_second_factor(self) -> bool {
+        matches!(
+            self,
+            Role::Staff
+                | Role::StationStaff
+                | Role::UnitOperator
+                | Role::UnitHead
+                | Role::SystemAdmin
+                | Role::SecurityAdmin
+                | Role::AuditAdmin
+        )
+    }
+}
+
+impl SessionStage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionStage::Full => "full",
+            SessionStage::SecondFactor => "second_factor",
+            SessionStage::Enrol => "enrol",
+        }
+    }
+    pub fn parse(s: &str) -> Option<SessionStage> {
+        match s {
+            "full" => Some(SessionStage::Full),
+            "second_factor" => Some(SessionStage::SecondFactor),
+            "enrol" => Some(SessionStage::Enrol),
+            _ => None,
+        }
+    }
 }
 
 impl Actor {

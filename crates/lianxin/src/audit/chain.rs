@@ -87,14 +87,14 @@ pub fn digest(prev: &str, e: &Entry) -> String {
 
 type HmacSm3 = hmac::Hmac<Sm3>;
 
-/// The checkpoint key's file: `DATA/keys/audit-checkpoint.key`.
-pub fn key_path(data_dir: &Path) -> PathBuf {
-    data_dir.join("keys").join("audit-checkpoint.key")
+/// The checkpoint key's file in the key store: `DATA/keys/audit-checkpoint.key` by default.
+pub fn key_path(keys_dir: &Path) -> PathBuf {
+    keys_dir.join("audit-checkpoint.key")
 }
 
 /// Reads the checkpoint key, creating it (32 random bytes, owner-only) on first use.
-pub fn load_or_create_key(data_dir: &Path) -> std::io::Result<Vec<u8>> {
-    let path = key_path(data_dir);
+pub fn load_or_create_key(keys_dir: &Path) -> std::io::Result<Vec<u8>> {
+    let path = key_path(keys_dir);
     if let Ok(text) = std::fs::read_to_string(&path) {
         return hex::decode(text.trim())
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e));
@@ -174,10 +174,16 @@ pub struct Report {
     pub breaks: Vec<Break>,
 }
 
-/// The first break in one chain's rows (ordered by place), or where the chain ends.
-fn walk(chain: i64, rows: &[Stored]) -> Result<(i64, String), Break> {
-    let mut prev = String::new();
-    let mut expected = 1;
+/// The first break in one chain's rows (ordered by place), or where the chain ends. A pruned
+/// chain starts after its anchor: `from_seq` and `from_digest` are the pruned checkpoint's.
+fn walk(
+    chain: i64,
+    rows: &[Stored],
+    from_seq: i64,
+    from_digest: &str,
+) -> Result<(i64, String), Break> {
+    let mut prev = from_digest.to_string();
+    let mut expected = from_seq + 1;
     for row in rows {
         if row.seq != expected {
             return Err(Break::Missing {
@@ -208,11 +214,12 @@ fn walk(chain: i64, rows: &[Stored]) -> Result<(i64, String), Break> {
 /// each chain.
 pub async fn verify(db: &Db, key: &[u8]) -> Result<Report, sqlx::Error> {
     let mut report = Report::default();
-    let heads: Vec<(i64, i64, String)> =
-        sqlx::query_as("SELECT chain, last_seq, last_digest FROM audit_chains ORDER BY chain")
-            .fetch_all(&db.pool)
-            .await?;
-    for (chain, last_seq, last_digest) in heads {
+    let heads: Vec<(i64, i64, String, i64, String)> = sqlx::query_as(
+        "SELECT chain, last_seq, last_digest, pruned_through, pruned_digest FROM audit_chains ORDER BY chain",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    for (chain, last_seq, last_digest, pruned_through, pruned_digest) in heads {
         report.chains += 1;
         let rows: Vec<Stored> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{STORED} WHERE chain = $1 ORDER BY seq, id"
@@ -221,7 +228,7 @@ pub async fn verify(db: &Db, key: &[u8]) -> Result<Report, sqlx::Error> {
         .fetch_all(&db.pool)
         .await?;
         report.records += rows.len();
-        let mut broken = match walk(chain, &rows) {
+        let mut broken = match walk(chain, &rows, pruned_through, &pruned_digest) {
             Err(b) => Some(b),
             Ok((seq, d)) if seq != last_seq || d != last_digest => Some(Break::HeadMismatch {
                 chain,
@@ -237,12 +244,32 @@ pub async fn verify(db: &Db, key: &[u8]) -> Result<Report, sqlx::Error> {
             .bind(chain)
             .fetch_all(&db.pool)
             .await?;
-            for (seq, digest_at, signed) in checkpoints {
+            // A pruned chain's anchor must be a signed checkpoint, or anyone could delete the
+            // oldest records and call it pruning.
+            let anchored = pruned_through == 0
+                || checkpoints.iter().any(|(seq, d, m)| {
+                    *seq == pruned_through
+                        && *d == pruned_digest
+                        && mac(key, chain, *seq, d)
+                            .is_some_and(|x| crate::platform::secret::same(&x, m))
+                });
+            if !anchored {
+                broken = Some(Break::Checkpoint {
+                    chain,
+                    seq: pruned_through,
+                });
+            }
+            for (seq, digest_at, signed) in checkpoints.into_iter().filter(|_| anchored) {
                 report.checkpoints += 1;
-                let reached = rows
-                    .iter()
-                    .find(|r| r.seq == seq)
-                    .is_some_and(|r| r.digest == digest_at);
+                let reached = if seq < pruned_through {
+                    true
+                } else if seq == pruned_through {
+                    digest_at == pruned_digest
+                } else {
+                    rows.iter()
+                        .find(|r| r.seq == seq)
+                        .is_some_and(|r| r.digest == digest_at)
+                };
                 let valid = mac(key, chain, seq, &digest_at)
                     .is_some_and(|m| crate::platform::secret::same(&m, &signed));
                 if !valid || !reached {
@@ -256,6 +283,48 @@ pub async fn verify(db: &Db, key: &[u8]) -> Result<Report, sqlx::Error> {
         }
     }
     Ok(report)
+}
+
+/// Deletes each chain's records older than `before` up to its latest checkpoint that is itself
+/// older than `before` (网络安全法 Art 21: at least six months are kept; the caller passes the
+/// policy's retention). The checkpoint becomes the chain's anchor, so `verify` still proves the
+/// remaining records unaltered. Returns how many records were deleted.
+pub async fn prune(db: &Db, before: i64) -> Result<u64, sqlx::Error> {
+    let chains: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT chain, pruned_through FROM audit_chains ORDER BY chain")
+            .fetch_all(&db.pool)
+            .await?;
+    let mut deleted = 0;
+    for (chain, pruned_through) in chains {
+        let anchor: Option<(i64, String)> = sqlx::query_as(
+            "SELECT c.seq, c.digest FROM audit_checkpoints c JOIN audit_log l ON l.chain = c.chain AND l.seq = c.seq              WHERE c.chain = $1 AND c.at < $2 AND l.at < $2 AND c.seq > $3 ORDER BY c.seq DESC LIMIT 1",
+        )
+        .bind(chain)
+        .bind(before)
+        .bind(pruned_through)
+        .fetch_optional(&db.pool)
+        .await?;
+        let Some((seq, digest)) = anchor else {
+            continue;
+        };
+        let mut tx = db.begin().await?;
+        let r = sqlx::query("DELETE FROM audit_log WHERE chain = $1 AND seq <= $2")
+            .bind(chain)
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE audit_chains SET pruned_through = $2, pruned_digest = $3 WHERE chain = $1",
+        )
+        .bind(chain)
+        .bind(seq)
+        .bind(&digest)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        deleted += r.rows_affected();
+    }
+    Ok(deleted)
 }
 
 /// Chains records written before the chain existed (an upgrade from a release without it), in

@@ -31,6 +31,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0003_audit_chain.sql"),
         postgres: include_str!("migrations/postgres/0003_audit_chain.sql"),
     },
+    Migration {
+        version: 4,
+        name: "security",
+        sqlite: include_str!("migrations/sqlite/0004_security.sql"),
+        postgres: include_str!("migrations/postgres/0004_security.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction. On PostgreSQL an
@@ -141,6 +147,8 @@ mod tests {
             "holiday_years",
             "audit_chains",
             "audit_checkpoints",
+            "recovery_codes",
+            "security_settings",
         ];
         for m in MIGRATIONS {
             for (table, cols) in declared_columns(m.sqlite) {

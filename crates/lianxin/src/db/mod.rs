@@ -6,10 +6,12 @@
 pub mod backup;
 pub mod migrate;
 
+use crate::platform::vault::Vault;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +24,8 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// The keys for personal data at rest; locked (every use fails) until [`Db::with_vault`].
+    pub vault: Arc<Vault>,
 }
 
 pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
@@ -74,7 +78,17 @@ impl Db {
             })
             .connect_with(opts)
             .await?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            vault: Arc::new(Vault::locked()),
+        })
+    }
+
+    /// The same pool with the installation's key store opened.
+    pub fn with_vault(mut self, vault: Vault) -> Db {
+        self.vault = Arc::new(vault);
+        self
     }
 
     /// A single plain connection without our pragmas: for inspecting a file read-only (backups).
@@ -89,7 +103,11 @@ impl Db {
             .max_connections(1)
             .connect_with(AnyConnectOptions::from_str(url)?)
             .await?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            vault: Arc::new(Vault::locked()),
+        })
     }
 
     /// Readiness: the database answers a trivial query.

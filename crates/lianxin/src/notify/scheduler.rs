@@ -34,7 +34,12 @@ pub async fn finished(db: &Db, job: &str, clock: &dyn Clock) -> Result<(), sqlx:
 }
 
 /// The daily jobs known so far. Later modules (deadline reminders) add theirs here.
-pub const DAILY_JOBS: &[&str] = &["expire_sessions", "audit_checkpoint"];
+pub const DAILY_JOBS: &[&str] = &[
+    "expire_sessions",
+    "audit_checkpoint",
+    "lock_unused_accounts",
+    "retention",
+];
 
 /// Runs the daily jobs that are due. `audit_key` signs the audit chains' checkpoints.
 pub async fn tick(
@@ -53,7 +58,20 @@ pub async fn tick(
                         .await?;
                 }
                 "audit_checkpoint" => {
-                    crate::audit::chain::checkpoint(db, audit_key, clock.now_ms()).await?;
+                    let now = clock.now_ms();
+                    crate::audit::chain::checkpoint(db, audit_key, now).await?;
+                    let policy = crate::accounts::store::policy(db).await?;
+                    let pruned =
+                        crate::audit::chain::prune(db, now - policy.audit_retention_ms()).await?;
+                    if pruned > 0 {
+                        tracing::info!(records = pruned, "audit records past retention pruned");
+                    }
+                }
+                "lock_unused_accounts" => {
+                    lock_unused_accounts(db, clock.now_ms()).await?;
+                }
+                "retention" => {
+                    crate::privacy::retention::run(db, clock.now_ms()).await?;
                 }
                 _ => {}
             }
@@ -63,4 +81,29 @@ pub async fn tick(
         }
     }
     Ok(ran)
+}
+
+/// 8.1.4.2 c: accounts unused for longer than the policy allows are disabled, each audited.
+pub async fn lock_unused_accounts(db: &Db, now: i64) -> Result<usize, sqlx::Error> {
+    let policy = crate::accounts::store::policy(db).await?;
+    let mut tx = db.begin().await?;
+    let ids = crate::accounts::store::lock_unused(&mut tx, now - policy.unused_ms()).await?;
+    for id in &ids {
+        crate::audit::append(
+            &mut tx,
+            &crate::audit::Record {
+                at: now,
+                user: None,
+                congress: None,
+                action: "accounts.lock_unused",
+                target: format!("user:{id}"),
+                outcome: crate::audit::Outcome::Success,
+                fields: &["disabled"],
+                client_addr: None,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(ids.len())
 }

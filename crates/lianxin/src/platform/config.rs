@@ -27,6 +27,11 @@ pub struct Layer {
     pub smtp_addr: Option<String>,
     pub smtp_from: Option<String>,
     pub webhook_url: Option<String>,
+    /// Where the key store lives (default `DATA/keys`); mount it from a protected volume.
+    pub keys_dir: Option<PathBuf>,
+    /// HTTPS is terminated by a reverse proxy in front: send HSTS, mark cookies `Secure`, and take
+    /// the client address from `X-Real-IP` (set by the proxy) for rate limits and the audit trail.
+    pub tls_proxy: Option<bool>,
 }
 
 impl Layer {
@@ -44,6 +49,8 @@ impl Layer {
             smtp_addr: higher.smtp_addr.or(self.smtp_addr),
             smtp_from: higher.smtp_from.or(self.smtp_from),
             webhook_url: higher.webhook_url.or(self.webhook_url),
+            keys_dir: higher.keys_dir.or(self.keys_dir),
+            tls_proxy: higher.tls_proxy.or(self.tls_proxy),
         }
     }
 
@@ -57,7 +64,13 @@ impl Layer {
                     .ok_or(ConfigError::Invalid("LIANXIN_DISTRICT_STAFF_SEE_TOWNS", v))?,
             ),
         };
+        let tls_proxy = match get("LIANXIN_TLS_PROXY") {
+            None => None,
+            Some(v) => Some(parse_bool(&v).ok_or(ConfigError::Invalid("LIANXIN_TLS_PROXY", v))?),
+        };
         Ok(Layer {
+            keys_dir: get("LIANXIN_KEYS_DIR").map(PathBuf::from),
+            tls_proxy,
             data: get("LIANXIN_DATA").map(PathBuf::from),
             database_url: get("LIANXIN_DATABASE_URL"),
             listen: get("LIANXIN_LISTEN"),
@@ -119,6 +132,15 @@ pub struct Config {
     pub json_logs: bool,
     pub district_staff_see_towns: bool,
     pub notify: NotifyAdapter,
+    pub keys_dir: PathBuf,
+    pub tls_proxy: bool,
+}
+
+impl Config {
+    /// The key store's directory.
+    pub fn keys_dir(&self) -> PathBuf {
+        self.keys_dir.clone()
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -127,6 +149,8 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("database_url", &mask_url(&self.database_url))
             .field("listen", &self.listen)
+            .field("keys_dir", &self.keys_dir)
+            .field("tls_proxy", &self.tls_proxy)
             .field("json_logs", &self.json_logs)
             .field("district_staff_see_towns", &self.district_staff_see_towns)
             .finish_non_exhaustive()
@@ -187,6 +211,8 @@ pub fn resolve(file: Layer, env: Layer, flags: Layer) -> Result<Config, ConfigEr
         }
     };
     Ok(Config {
+        keys_dir: l.keys_dir.unwrap_or_else(|| data_dir.join("keys")),
+        tls_proxy: l.tls_proxy.unwrap_or(false),
         data_dir,
         database_url,
         listen: l.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_string()),

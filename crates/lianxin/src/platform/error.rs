@@ -13,11 +13,22 @@ use thiserror::Error;
 pub struct FieldError {
     pub field: &'static str,
     pub key: &'static str,
+    /// A value for the message's `{n}` placeholder (e.g. minutes until an account unlocks).
+    pub arg: Option<String>,
 }
 
 impl FieldError {
     pub fn new(field: &'static str, key: &'static str) -> Self {
-        Self { field, key }
+        Self {
+            field,
+            key,
+            arg: None,
+        }
+    }
+
+    pub fn with_arg(mut self, arg: impl ToString) -> Self {
+        self.arg = Some(arg.to_string());
+        self
     }
 }
 

@@ -8,3 +8,4 @@ pub mod i18n;
 pub mod ids;
 pub mod page;
 pub mod secret;
+pub mod vault;

@@ -139,7 +139,11 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
             Err(e) => return AppError::from(e).into_response(),
         }
     } else if let Some(token) = &session_token {
-        match accounts::session_actor(&state.db, token, now).await {
+        let policy = match accounts::policy(&state.db).await {
+            Ok(p) => p,
+            Err(e) => return AppError::from(e).into_response(),
+        };
+        match accounts::session_actor(&state.db, token, now, &policy).await {
             Ok(a) => {
                 session_expired = a.is_none();
                 a
@@ -172,8 +176,24 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         }
     }
 
+    // A sign-in still owing its second factor (or its enrolment) reaches only that step.
+    if let Some(stage) = actor.as_ref().and_then(|a| a.pending)
+        && !crate::accounts::second_factor_pages::allowed_while_pending(stage, req.uri().path())
+    {
+        return if req.uri().path().starts_with("/api/") {
+            AppError::Unauthenticated.into_response()
+        } else {
+            axum::response::Redirect::to(&crate::accounts::second_factor_pages::next_step(
+                stage, &here,
+            ))
+            .into_response()
+        };
+    }
+
     // A one-time password must be replaced before anything else (bootstrap, administrator reset).
-    if actor.as_ref().is_some_and(|a| a.must_change_password)
+    if actor
+        .as_ref()
+        .is_some_and(|a| a.must_change_password && a.pending.is_none())
         && !allowed_before_password_change(req.uri().path())
     {
         return if req.uri().path().starts_with("/api/") {

@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::portal::routes())
         .merge(crate::accounts::pages::routes())
         .merge(crate::accounts::admin::routes())
+        .merge(crate::accounts::second_factor_pages::routes())
         .merge(crate::congress::admin::routes())
         .merge(crate::calendar::pages::routes())
         .merge(crate::settings::pages::routes())

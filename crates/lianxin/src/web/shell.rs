@@ -140,6 +140,9 @@ impl Shell {
             {
                 nav.push(("/admin/users".to_string(), "nav.accounts"));
             }
+            if allows(actor, Permission::ManageSecurity, c.target(), p) {
+                nav.push(("/admin/security-policy".to_string(), "nav.security_policy"));
+            }
             if allows(actor, Permission::ManageCongresses, c.target(), p) {
                 nav.push(("/admin/congresses".to_string(), "nav.congresses"));
             }
@@ -148,6 +151,7 @@ impl Shell {
             }
         }
         nav.push(("/calendar".to_string(), "nav.calendar"));
+        nav.push(("/account/security".to_string(), "nav.security"));
         nav.push(("/api/v1/docs".to_string(), "nav.api"));
         // Only the deepest item containing this page is current (/c/1/deputies, not also /c/1).
         let current = nav
@@ -171,7 +175,10 @@ impl Shell {
         self.errors = errors
             .iter()
             .map(|e| {
-                let message = tr(self.lang, e.key).to_string();
+                let message = match &e.arg {
+                    Some(arg) => crate::platform::i18n::trf(self.lang, e.key, &[("n", arg)]),
+                    None => tr(self.lang, e.key).to_string(),
+                };
                 let label_key = format!("field.{}", e.field);
                 let label = tr(self.lang, &label_key);
                 let summary = if label == label_key {

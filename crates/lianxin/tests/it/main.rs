@@ -14,6 +14,7 @@ mod notify;
 mod ops;
 mod people;
 mod schema;
+mod security;
 mod shared;
 mod support;
 mod tenancy;

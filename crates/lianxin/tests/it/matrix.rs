@@ -326,6 +326,38 @@ fn routes() -> Vec<Route> {
             ]),
         ),
         // Last: it ends the session.
+        r("GET", "/login/second-factor", SignedIn, None),
+        r(
+            "POST",
+            "/login/second-factor",
+            SignedIn,
+            Form(&[("code", "000000")]),
+        ),
+        r("GET", "/account/security", SignedIn, None),
+        r("GET", "/account/second-factor", SignedIn, None),
+        r(
+            "POST",
+            "/account/second-factor",
+            SignedIn,
+            Form(&[("code", "000000")]),
+        ),
+        r(
+            "POST",
+            "/account/second-factor/recovery-codes",
+            SignedIn,
+            Form(&[("code", "000000")]),
+        ),
+        r("GET", "/admin/security-policy", Security, None),
+        r("POST", "/admin/security-policy", Security, Form(&[])),
+        r("POST", "/admin/users/{id}/unlock", Security, Form(&[])),
+        r(
+            "POST",
+            "/admin/users/{id}/second-factor/reset",
+            Security,
+            Form(&[]),
+        ),
+        // These two end the session: last, so the routes above run signed in.
+        r("POST", "/account/sessions/end-all", SignedIn, Form(&[])),
         r("POST", "/logout", Public, Form(&[])),
     ]
 }

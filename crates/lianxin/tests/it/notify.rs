@@ -285,7 +285,7 @@ async fn a_daily_job_runs_once_per_day_across_processes() {
         scheduler::tick(&demo.state.db, demo.clock.as_ref(), &[1u8; 32])
             .await
             .unwrap(),
-        vec!["expire_sessions", "audit_checkpoint"]
+        lianxin::notify::scheduler::DAILY_JOBS.to_vec()
     );
     assert!(
         demo.count("SELECT COUNT(*) FROM audit_checkpoints").await >= 1,

@@ -78,6 +78,7 @@ pub async fn fresh_db(dir: &std::path::Path) -> Db {
         .await
         .unwrap(),
     };
+    let db = db.with_vault(lianxin::platform::vault::Vault::open(&dir.join("keys")).unwrap());
     migrate::run(&db).await.unwrap();
     db
 }

@@ -1,14 +1,14 @@
 //! All SQL of the accounts module: users, grants, server-side sessions and API tokens.
 
-use super::roles::{Actor, Grant, Office, Role};
+mod security;
+pub use security::*;
+
+use super::roles::{Actor, Grant, Office, Role, SessionStage};
+use super::security_policy::SecurityPolicy;
 use crate::db::{Db, Tx};
 use crate::platform::ids::{CongressId, UserId};
 use crate::platform::secret;
 
-/// 30 minutes idle, 12 hours absolute (等保 level 3 session limits; the security issue makes
-/// them settings).
-pub const IDLE_MS: i64 = 30 * 60 * 1000;
-pub const ABSOLUTE_MS: i64 = 12 * 3600 * 1000;
 /// A session's last-seen time is written at most once a minute, so reads stay reads.
 const TOUCH_EVERY_MS: i64 = 60 * 1000;
 
@@ -104,8 +104,14 @@ pub async fn record_login_failure(
     Ok(())
 }
 
-/// Starts a session for `user` and returns its token (only the digest is stored).
-pub async fn start_session(tx: &mut Tx<'_>, user: UserId, now: i64) -> Result<String, sqlx::Error> {
+/// Starts a session for `user` at `stage` and returns its token (only the digest is stored).
+pub async fn start_session(
+    tx: &mut Tx<'_>,
+    user: UserId,
+    now: i64,
+    stage: SessionStage,
+    policy: &SecurityPolicy,
+) -> Result<String, sqlx::Error> {
     let token = secret::random_token();
     sqlx::query(
         "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1",
@@ -114,29 +120,37 @@ pub async fn start_session(tx: &mut Tx<'_>, user: UserId, now: i64) -> Result<St
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("INSERT INTO auth_sessions (token_digest, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)")
+    sqlx::query("INSERT INTO auth_sessions (token_digest, user_id, created_at, last_seen_at, expires_at, stage) VALUES ($1, $2, $3, $3, $4, $5)")
         .bind(secret::digest(&token))
         .bind(user.0)
         .bind(now)
-        .bind(now + ABSOLUTE_MS)
+        .bind(now + policy.lifetime_ms())
+        .bind(stage.as_str())
         .execute(&mut **tx)
         .await?;
     Ok(token)
 }
 
-/// The actor behind a session token, if the session is alive; refreshes its idle timer.
-pub async fn session_actor(db: &Db, token: &str, now: i64) -> Result<Option<Actor>, sqlx::Error> {
+/// The actor behind a session token, if the session is alive; refreshes its idle timer. A
+/// session still owing a step of the sign-in gets an actor with no grants at all, so that no
+/// route can serve it even if the middleware's redirect were missed.
+pub async fn session_actor(
+    db: &Db,
+    token: &str,
+    now: i64,
+    policy: &SecurityPolicy,
+) -> Result<Option<Actor>, sqlx::Error> {
     let digest = secret::digest(token);
-    let row: Option<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT user_id, last_seen_at, expires_at FROM auth_sessions WHERE token_digest = $1",
+    let row: Option<(i64, i64, i64, String)> = sqlx::query_as(
+        "SELECT user_id, last_seen_at, expires_at, stage FROM auth_sessions WHERE token_digest = $1",
     )
     .bind(&digest)
     .fetch_optional(&db.pool)
     .await?;
-    let Some((user_id, last_seen, expires)) = row else {
+    let Some((user_id, last_seen, expires, stage)) = row else {
         return Ok(None);
     };
-    if now >= expires || now - last_seen >= IDLE_MS {
+    if now >= expires || now - last_seen >= policy.idle_ms() {
         end_session(db, token).await?;
         return Ok(None);
     }
@@ -147,7 +161,15 @@ pub async fn session_actor(db: &Db, token: &str, now: i64) -> Result<Option<Acto
             .execute(&db.pool)
             .await?;
     }
-    actor(db, UserId(user_id)).await
+    let stage = SessionStage::parse(&stage).unwrap_or(SessionStage::SecondFactor);
+    let Some(mut a) = actor(db, UserId(user_id)).await? else {
+        return Ok(None);
+    };
+    if stage != SessionStage::Full {
+        a.grants.clear();
+        a.pending = Some(stage);
+    }
+    Ok(Some(a))
 }
 
 pub async fn actor(db: &Db, user: UserId) -> Result<Option<Actor>, sqlx::Error> {
@@ -169,6 +191,7 @@ pub async fn actor(db: &Db, user: UserId) -> Result<Option<Actor>, sqlx::Error> 
         display_name,
         grants: grants_of(db, user).await?,
         must_change_password: must_change != 0,
+        pending: None,
     }))
 }
 
@@ -186,11 +209,13 @@ pub async fn set_password(
     user: UserId,
     hash: &str,
     must_change: bool,
+    now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET password_hash = $2, must_change_password = $3, failed_logins = 0, locked_until = NULL WHERE id = $1")
+    sqlx::query("UPDATE users SET password_hash = $2, must_change_password = $3, failed_logins = 0, locked_until = NULL, password_changed_at = $4 WHERE id = $1")
         .bind(user.0)
         .bind(hash)
         .bind(i64::from(must_change))
+        .bind(now)
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -348,7 +373,7 @@ pub async fn set_disabled(
     user: UserId,
     disabled: bool,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET disabled = $2 WHERE id = $1")
+    sqlx::query("UPDATE users SET disabled = $2, disabled_reason = NULL WHERE id = $1")
         .bind(user.0)
         .bind(i64::from(disabled))
         .execute(&mut **tx)

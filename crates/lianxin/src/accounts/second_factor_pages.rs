@@ -1,0 +1,848 @@
+//! The second factor in the browser: the code step of sign-in, enrolment with a QR code and
+//! recovery codes, one's own security page (sign out everywhere), and the security
+//! administrator's pages (policy, unlock, second-factor reset).
+
+use super::admin::{scope, user_guard};
+use super::policy::Permission;
+use super::roles::SessionStage;
+use super::second_factor::{self as sf, Algorithm};
+use super::security_policy::{self, PARAMS, PolicyError};
+use super::store;
+use crate::audit::{self, Outcome, Record};
+use crate::platform::error::{AppError, AppResult, FieldError};
+use crate::platform::ids::UserId;
+use crate::web::AppState;
+use crate::web::ctx::{self, Ctx, safe_next, set_cookie};
+use crate::web::extract::{Form, Id, Query};
+use crate::web::shell::Shell;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+const SECRET_CONTEXT: &str = "users.otp_secret_sealed";
+const RECOVERY_CONTEXT: &str = "recovery_codes";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login/second-factor", get(code_page).post(check_code))
+        .route("/account/security", get(security_page))
+        .route(
+            "/account/second-factor",
+            get(enrol_page).post(confirm_enrolment),
+        )
+        .route(
+            "/account/second-factor/recovery-codes",
+            post(new_recovery_codes),
+        )
+        .route("/account/sessions/end-all", post(end_all_sessions))
+        .route("/admin/security-policy", get(policy_page).post(save_policy))
+        .route("/admin/users/{id}/unlock", post(unlock))
+        .route("/admin/users/{id}/second-factor/reset", post(reset))
+}
+
+/// The stage a session starts at once the password is right: the code is owed if the user has
+/// enrolled; enrolment is owed if a role requires it (under `serve`, not under `demo`).
+pub async fn stage_after_password(state: &AppState, user: UserId) -> AppResult<SessionStage> {
+    let otp = store::otp_state(&state.db, user).await?;
+    if otp.is_some_and(|o| o.otp_enabled_at.is_some()) {
+        return Ok(SessionStage::SecondFactor);
+    }
+    if state.demo {
+        return Ok(SessionStage::Full);
+    }
+    let grants = store::grants_of(&state.db, user).await?;
+    Ok(if grants.iter().any(|g| g.role.needs_second_factor()) {
+        SessionStage::Enrol
+    } else {
+        SessionStage::Full
+    })
+}
+
+/// Where the browser goes after the password step.
+pub fn next_step(stage: SessionStage, next: &str) -> String {
+    let q = |path: &str| {
+        format!(
+            "{path}?next={}",
+            serde_urlencoded::to_string([("", next)])
+                .unwrap_or_default()
+                .trim_start_matches('=')
+        )
+    };
+    match stage {
+        SessionStage::Full => next.to_string(),
+        SessionStage::SecondFactor => q("/login/second-factor"),
+        SessionStage::Enrol => q("/account/second-factor"),
+    }
+}
+
+/// What a session still owing a step may reach (the middleware redirects everything else).
+pub fn allowed_while_pending(stage: SessionStage, path: &str) -> bool {
+    let common = matches!(path, "/logout" | "/prefs" | "/healthz" | "/readyz")
+        || path.starts_with("/assets/");
+    common
+        || match stage {
+            SessionStage::Full => true,
+            SessionStage::SecondFactor => path == "/login/second-factor",
+            SessionStage::Enrol => path == "/account/second-factor",
+        }
+}
+
+fn html(status: StatusCode, t: impl Template) -> AppResult<Response> {
+    Ok((status, Html(t.render().map_err(AppError::internal)?)).into_response())
+}
+
+fn record<'a>(
+    ctx: &Ctx,
+    now: i64,
+    user: UserId,
+    action: &'a str,
+    target: i64,
+    outcome: Outcome,
+    fields: &'a [&'a str],
+) -> Record<'a> {
+    Record {
+        at: now,
+        user: Some(user),
+        congress: None,
+        action,
+        target: format!("user:{target}"),
+        outcome,
+        fields,
+        client_addr: ctx.client_addr.clone(),
+    }
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/templates/second_factor_code.html")]
+struct CodePage {
+    shell: Shell,
+    next: String,
+}
+
+async fn code_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
+    let actor = ctx.actor()?;
+    if actor.pending != Some(SessionStage::SecondFactor) {
+        return Ok(Redirect::to("/home").into_response());
+    }
+    let shell = Shell::new(&state, &ctx, "second_factor.code_title").await?;
+    html(
+        StatusCode::OK,
+        CodePage {
+            shell,
+            next: q.next.unwrap_or_default(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    code: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// The code step of sign-in: a current one-time code, or an unused recovery code. A wrong code
+/// counts as a failed sign-in (the same lockout as a wrong password).
+async fn check_code(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(f): Form<CodeForm>,
+) -> AppResult<Response> {
+    let actor = ctx.actor()?.clone();
+    let token = ctx.session_token.clone().ok_or(AppError::Unauthenticated)?;
+    if actor.pending != Some(SessionStage::SecondFactor) {
+        return Ok(Redirect::to("/home").into_response());
+    }
+    let now = state.clock.now_ms();
+    let policy = store::policy(&state.db).await?;
+    let otp = store::otp_state(&state.db, actor.user)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let passed = match (&otp.otp_secret_sealed, otp.otp_algorithm.as_deref()) {
+        (Some(sealed), Some(alg)) => {
+            let secret = state
+                .db
+                .vault
+                .open_sealed(SECRET_CONTEXT, sealed)
+                .map_err(AppError::internal)?;
+            let secret = zeroize::Zeroizing::new(hex::decode(&secret).map_err(AppError::internal)?);
+            let alg = Algorithm::parse(alg).unwrap_or(Algorithm::Totp);
+            match sf::verify(alg, &secret, &f.code, now, otp.otp_last_step) {
+                Some(step) => store::use_step(&state.db, actor.user, step).await?,
+                None => {
+                    let digest = state
+                        .db
+                        .vault
+                        .digest(RECOVERY_CONTEXT, &sf::normalize_recovery_code(&f.code))
+                        .map_err(AppError::internal)?;
+                    f.code.trim().len() >= 8
+                        && store::use_recovery_code(&state.db, actor.user, &digest, now).await?
+                }
+            }
+        }
+        _ => false,
+    };
+    if !passed {
+        let row = store::find_user(&state.db, &actor.username).await?;
+        let failures = row.as_ref().map_or(0, |u| u.failed_logins) + 1;
+        let lock = (failures >= policy.lockout_threshold).then_some(now + policy.lock_ms());
+        store::record_login_failure(&state.db, actor.user.0, lock).await?;
+        audit::append_alone(
+            &state.db,
+            &record(
+                &ctx,
+                now,
+                actor.user,
+                "accounts.second_factor",
+                actor.user.0,
+                Outcome::Failed,
+                &[],
+            ),
+        )
+        .await?;
+        if lock.is_some() {
+            // Locked: this half-signed-in session ends; the login page tells for how long.
+            store::end_session(&state.db, &token).await?;
+            let mut resp = Redirect::to("/login").into_response();
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(ctx::SESSION_COOKIE, "", Some(0), ctx::is_https(&headers)),
+            );
+            return Ok(resp);
+        }
+        let shell = Shell::new(&state, &ctx, "second_factor.code_title")
+            .await?
+            .with_errors(&[FieldError::new("code", "second_factor.wrong_code")]);
+        return html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            CodePage {
+                shell,
+                next: f.next,
+            },
+        );
+    }
+    let mut tx = state.db.begin().await?;
+    let new_token = store::advance_session(&mut tx, &token, SessionStage::Full).await?;
+    audit::append(
+        &mut tx,
+        &record(
+            &ctx,
+            now,
+            actor.user,
+            "accounts.second_factor",
+            actor.user.0,
+            Outcome::Success,
+            &[],
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    let next = safe_next(if f.next.is_empty() { "/home" } else { &f.next });
+    let mut resp = Redirect::to(next).into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            ctx::SESSION_COOKIE,
+            &new_token,
+            None,
+            ctx::is_https(&headers),
+        ),
+    );
+    Ok(resp)
+}
+
+#[derive(Template)]
+#[template(path = "accounts/templates/second_factor_enrol.html")]
+struct EnrolPage {
+    shell: Shell,
+    qr_svg: String,
+    manual_key: String,
+    algorithm: &'static str,
+    next: String,
+    /// Set once enrolment succeeded: the recovery codes, shown this once only.
+    recovery_codes: Vec<String>,
+    already_enrolled: bool,
+}
+
+/// Enrolment: a new secret is sealed and stored as pending, shown as a QR code and as text for
+/// manual entry; it takes effect only when a code from it is confirmed.
+async fn enrol_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
+    let actor = ctx.actor()?;
+    let otp = store::otp_state(&state.db, actor.user).await?;
+    let shell = Shell::new(&state, &ctx, "second_factor.enrol_title").await?;
+    if otp.as_ref().is_some_and(|o| o.otp_enabled_at.is_some()) {
+        return html(
+            StatusCode::OK,
+            EnrolPage {
+                shell,
+                qr_svg: String::new(),
+                manual_key: String::new(),
+                algorithm: "",
+                next: String::new(),
+                recovery_codes: Vec::new(),
+                already_enrolled: true,
+            },
+        );
+    }
+    let policy = store::policy(&state.db).await?;
+    let secret = zeroize::Zeroizing::new(sf::new_secret());
+    let sealed = state
+        .db
+        .vault
+        .seal(SECRET_CONTEXT, &hex::encode(*secret))
+        .map_err(AppError::internal)?;
+    store::set_pending_otp(
+        &state.db,
+        actor.user,
+        &sealed,
+        policy.otp_algorithm.as_str(),
+    )
+    .await?;
+    let uri = sf::enrolment_uri(
+        policy.otp_algorithm,
+        "连心 Lianxin",
+        &actor.username,
+        &*secret,
+    );
+    let svg = sf::qr_svg(&uri).unwrap_or_default();
+    let qr_svg = svg
+        .find("<svg")
+        .map(|i| svg[i..].to_string())
+        .unwrap_or_default();
+    let key = sf::base32(&*secret);
+    let manual_key = key
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    html(
+        StatusCode::OK,
+        EnrolPage {
+            shell,
+            qr_svg,
+            manual_key,
+            algorithm: policy.otp_algorithm.as_str(),
+            next: q.next.unwrap_or_default(),
+            recovery_codes: Vec::new(),
+            already_enrolled: false,
+        },
+    )
+}
+
+/// Confirms enrolment with a code from the new secret; issues recovery codes (stored as keyed
+/// digests) and, when enrolment was the step owed at sign-in, completes the sign-in.
+async fn confirm_enrolment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(f): Form<CodeForm>,
+) -> AppResult<Response> {
+    let actor = ctx.actor()?.clone();
+    let now = state.clock.now_ms();
+    let otp = store::otp_state(&state.db, actor.user)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if otp.otp_enabled_at.is_some() {
+        return Ok(Redirect::to("/account/security").into_response());
+    }
+    let step = match (&otp.otp_secret_sealed, otp.otp_algorithm.as_deref()) {
+        (Some(sealed), Some(alg)) => {
+            let secret = state
+                .db
+                .vault
+                .open_sealed(SECRET_CONTEXT, sealed)
+                .map_err(AppError::internal)?;
+            let secret = zeroize::Zeroizing::new(hex::decode(&secret).map_err(AppError::internal)?);
+            sf::verify(
+                Algorithm::parse(alg).unwrap_or(Algorithm::Totp),
+                &secret,
+                &f.code,
+                now,
+                0,
+            )
+        }
+        _ => None,
+    };
+    let Some(step) = step else {
+        // The same secret stays pending, so the QR code the user scanned remains valid.
+        let shell = Shell::new(&state, &ctx, "second_factor.enrol_title")
+            .await?
+            .with_errors(&[FieldError::new("code", "second_factor.wrong_code")]);
+        let page = EnrolPage {
+            shell,
+            qr_svg: String::new(),
+            manual_key: String::new(),
+            algorithm: "",
+            next: f.next,
+            recovery_codes: Vec::new(),
+            already_enrolled: false,
+        };
+        return html(StatusCode::UNPROCESSABLE_ENTITY, page);
+    };
+    let codes = sf::new_recovery_codes();
+    let digests = codes
+        .iter()
+        .map(|c| state.db.vault.digest(RECOVERY_CONTEXT, c))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(AppError::internal)?;
+    let mut tx = state.db.begin().await?;
+    store::enable_otp(&mut tx, actor.user, step, &digests, now).await?;
+    let new_token = match (&ctx.session_token, actor.pending) {
+        (Some(t), Some(SessionStage::Enrol)) => {
+            Some(store::advance_session(&mut tx, t, SessionStage::Full).await?)
+        }
+        _ => None,
+    };
+    audit::append(
+        &mut tx,
+        &record(
+            &ctx,
+            now,
+            actor.user,
+            "accounts.second_factor_enrol",
+            actor.user.0,
+            Outcome::Success,
+            &["otp_secret", "recovery_codes"],
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    let shell = Shell::new(&state, &ctx, "second_factor.enrol_title").await?;
+    let page = EnrolPage {
+        shell,
+        qr_svg: String::new(),
+        manual_key: String::new(),
+        algorithm: "",
+        next: safe_next(if f.next.is_empty() { "/home" } else { &f.next }).to_string(),
+        recovery_codes: codes,
+        already_enrolled: false,
+    };
+    let mut resp = html(StatusCode::OK, page)?;
+    if let Some(t) = new_token {
+        resp.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(ctx::SESSION_COOKIE, &t, None, ctx::is_https(&headers)),
+        );
+    }
+    Ok(resp)
+}
+
+/// New recovery codes (the old ones stop working); a current one-time code is required.
+async fn new_recovery_codes(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<CodeForm>,
+) -> AppResult<Response> {
+    let actor = ctx.actor()?.clone();
+    let now = state.clock.now_ms();
+    let otp = store::otp_state(&state.db, actor.user)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let step = match (
+        &otp.otp_secret_sealed,
+        otp.otp_algorithm.as_deref(),
+        otp.otp_enabled_at,
+    ) {
+        (Some(sealed), Some(alg), Some(_)) => {
+            let secret = state
+                .db
+                .vault
+                .open_sealed(SECRET_CONTEXT, sealed)
+                .map_err(AppError::internal)?;
+            let secret = zeroize::Zeroizing::new(hex::decode(&secret).map_err(AppError::internal)?);
+            sf::verify(
+                Algorithm::parse(alg).unwrap_or(Algorithm::Totp),
+                &secret,
+                &f.code,
+                now,
+                otp.otp_last_step,
+            )
+        }
+        _ => None,
+    };
+    let Some(step) = step else {
+        return security_view(
+            &state,
+            &ctx,
+            &[FieldError::new("code", "second_factor.wrong_code")],
+            Vec::new(),
+        )
+        .await;
+    };
+    if !store::use_step(&state.db, actor.user, step).await? {
+        return security_view(
+            &state,
+            &ctx,
+            &[FieldError::new("code", "second_factor.wrong_code")],
+            Vec::new(),
+        )
+        .await;
+    }
+    let codes = sf::new_recovery_codes();
+    let digests = codes
+        .iter()
+        .map(|c| state.db.vault.digest(RECOVERY_CONTEXT, c))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(AppError::internal)?;
+    let mut tx = state.db.begin().await?;
+    store::enable_otp(&mut tx, actor.user, step, &digests, now).await?;
+    audit::append(
+        &mut tx,
+        &record(
+            &ctx,
+            now,
+            actor.user,
+            "accounts.recovery_codes",
+            actor.user.0,
+            Outcome::Success,
+            &["recovery_codes"],
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    security_view(&state, &ctx, &[], codes).await
+}
+
+#[derive(Template)]
+#[template(path = "accounts/templates/security.html")]
+struct SecurityPage {
+    shell: Shell,
+    enrolled: bool,
+    algorithm: String,
+    recovery_left: i64,
+    recovery_codes: Vec<String>,
+}
+
+async fn security_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    security_view(&state, &ctx, &[], Vec::new()).await
+}
+
+async fn security_view(
+    state: &AppState,
+    ctx: &Ctx,
+    errors: &[FieldError],
+    recovery_codes: Vec<String>,
+) -> AppResult<Response> {
+    let actor = ctx.actor()?;
+    let otp = store::otp_state(&state.db, actor.user).await?;
+    let enrolled = otp.as_ref().is_some_and(|o| o.otp_enabled_at.is_some());
+    let algorithm = otp
+        .and_then(|o| o.otp_algorithm)
+        .filter(|_| enrolled)
+        .unwrap_or_default();
+    let shell = Shell::new(state, ctx, "security.title")
+        .await?
+        .with_errors(errors);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    html(
+        status,
+        SecurityPage {
+            shell,
+            enrolled,
+            algorithm,
+            recovery_left: store::unused_recovery_codes(&state.db, actor.user).await?,
+            recovery_codes,
+        },
+    )
+}
+
+/// 8.1.4.1 b: sign out everywhere — every session of the user ends, this one included.
+async fn end_all_sessions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let actor = ctx.actor()?.clone();
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin().await?;
+    store::end_all_sessions(&mut tx, actor.user).await?;
+    audit::append(
+        &mut tx,
+        &record(
+            &ctx,
+            now,
+            actor.user,
+            "accounts.logout_everywhere",
+            actor.user.0,
+            Outcome::Success,
+            &[],
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    // Like sign-out: to the public home page, with the session cookie cleared.
+    let mut resp = Redirect::to("/").into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(ctx::SESSION_COOKIE, "", Some(0), ctx::is_https(&headers)),
+    );
+    Ok(resp)
+}
+
+/// One row of the policy form.
+pub struct PolicyRow {
+    pub key: &'static str,
+    pub value: String,
+    pub min: i64,
+    pub max: i64,
+    pub basis: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/templates/security_policy.html")]
+struct PolicyPage {
+    shell: Shell,
+    rows: Vec<PolicyRow>,
+    algorithm: String,
+    saved: bool,
+}
+
+async fn policy_guard(state: &AppState, ctx: &Ctx) -> AppResult<()> {
+    if scope(state, ctx, Permission::ManageSecurity)
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
+}
+
+fn policy_rows(
+    p: &security_policy::SecurityPolicy,
+    form: Option<&HashMap<String, String>>,
+) -> Vec<PolicyRow> {
+    let current = |key: &str| -> i64 {
+        match key {
+            "password_max_age_days" => p.password_max_age_days,
+            "lockout_threshold" => p.lockout_threshold,
+            "lockout_minutes" => p.lockout_minutes,
+            "unused_account_days" => p.unused_account_days,
+            "idle_timeout_minutes" => p.idle_timeout_minutes,
+            "session_lifetime_hours" => p.session_lifetime_hours,
+            "audit_retention_months" => p.audit_retention_months,
+            "contact_retention_months" => p.contact_retention_months,
+            _ => 0,
+        }
+    };
+    PARAMS
+        .iter()
+        .map(|param| PolicyRow {
+            key: param.key,
+            value: form
+                .and_then(|f| f.get(param.key).cloned())
+                .unwrap_or_else(|| current(param.key).to_string()),
+            min: param.min,
+            max: param.max,
+            basis: param.basis,
+        })
+        .collect()
+}
+
+async fn policy_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    policy_guard(&state, &ctx).await?;
+    let p = store::policy(&state.db).await?;
+    let shell = Shell::new(&state, &ctx, "security_policy.title").await?;
+    html(
+        StatusCode::OK,
+        PolicyPage {
+            shell,
+            rows: policy_rows(&p, None),
+            algorithm: p.otp_algorithm.as_str().to_string(),
+            saved: false,
+        },
+    )
+}
+
+/// Saves the whole policy form: every value is checked against its floor first, and nothing is
+/// stored unless all are valid.
+async fn save_policy(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    policy_guard(&state, &ctx).await?;
+    let actor = ctx.actor()?.clone();
+    let now = state.clock.now_ms();
+    let mut errors = Vec::new();
+    let mut valid = Vec::new();
+    let keys = PARAMS
+        .iter()
+        .map(|p| p.key)
+        .chain([security_policy::OTP_ALGORITHM_KEY]);
+    for key in keys {
+        let Some(value) = f.get(key) else { continue };
+        match security_policy::validate(key, value) {
+            Ok(v) => valid.push((key, v)),
+            Err(e) => {
+                let (msg, arg) = match e {
+                    PolicyError::OutOfRange { min, max } => {
+                        ("security_policy.out_of_range", Some(format!("{min}–{max}")))
+                    }
+                    PolicyError::UnknownAlgorithm => ("security_policy.bad_algorithm", None),
+                    PolicyError::NotANumber | PolicyError::UnknownKey => {
+                        ("security_policy.not_a_number", None)
+                    }
+                };
+                let field = PARAMS
+                    .iter()
+                    .map(|p| p.key)
+                    .chain([security_policy::OTP_ALGORITHM_KEY])
+                    .find(|k| *k == key)
+                    .unwrap_or("policy");
+                let mut fe = FieldError::new(field, msg);
+                if let Some(a) = arg {
+                    fe = fe.with_arg(a);
+                }
+                errors.push(fe);
+            }
+        }
+    }
+    let p = store::policy(&state.db).await?;
+    if !errors.is_empty() {
+        let shell = Shell::new(&state, &ctx, "security_policy.title")
+            .await?
+            .with_errors(&errors);
+        return html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            PolicyPage {
+                shell,
+                rows: policy_rows(&p, Some(&f)),
+                algorithm: f
+                    .get(security_policy::OTP_ALGORITHM_KEY)
+                    .cloned()
+                    .unwrap_or_default(),
+                saved: false,
+            },
+        );
+    }
+    let mut tx = state.db.begin().await?;
+    let changed: Vec<&str> = valid.iter().map(|(k, _)| *k).collect();
+    for (key, value) in &valid {
+        store::set_policy_value(&mut tx, key, value, actor.user, now).await?;
+    }
+    audit::append(
+        &mut tx,
+        &Record {
+            at: now,
+            user: Some(actor.user),
+            congress: None,
+            action: "security.policy_change",
+            target: "security_policy".into(),
+            outcome: Outcome::Success,
+            fields: &changed,
+            client_addr: ctx.client_addr.clone(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let p = store::policy(&state.db).await?;
+    let shell = Shell::new(&state, &ctx, "security_policy.title").await?;
+    html(
+        StatusCode::OK,
+        PolicyPage {
+            shell,
+            rows: policy_rows(&p, None),
+            algorithm: p.otp_algorithm.as_str().to_string(),
+            saved: true,
+        },
+    )
+}
+
+/// The security administrator lifts a lockout (failed attempts) or an unused-account lock.
+async fn unlock(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> AppResult<Response> {
+    let user = UserId(id);
+    user_guard(&state, &ctx, user, Permission::ManageSecurity).await?;
+    let actor = ctx.actor()?.clone();
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin().await?;
+    store::unlock(&mut tx, user, now).await?;
+    audit::append(
+        &mut tx,
+        &record(
+            &ctx,
+            now,
+            actor.user,
+            "security.unlock",
+            id,
+            Outcome::Success,
+            &["locked_until", "failed_logins", "disabled"],
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
+/// The security administrator removes a user's second factor (a lost phone); the user enrols
+/// again at the next sign-in. Every session of that user ends.
+async fn reset(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> AppResult<Response> {
+    let user = UserId(id);
+    user_guard(&state, &ctx, user, Permission::ManageSecurity).await?;
+    let actor = ctx.actor()?.clone();
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin().await?;
+    store::reset_otp(&mut tx, user).await?;
+    audit::append(
+        &mut tx,
+        &record(
+            &ctx,
+            now,
+            actor.user,
+            "security.second_factor_reset",
+            id,
+            Outcome::Success,
+            &["otp_secret", "recovery_codes"],
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pending_sessions_reach_only_their_step() {
+        use SessionStage::*;
+        assert!(allowed_while_pending(SecondFactor, "/login/second-factor"));
+        assert!(!allowed_while_pending(SecondFactor, "/home"));
+        assert!(!allowed_while_pending(
+            SecondFactor,
+            "/account/second-factor"
+        ));
+        assert!(allowed_while_pending(Enrol, "/account/second-factor"));
+        assert!(!allowed_while_pending(Enrol, "/api/v1/me"));
+        assert!(allowed_while_pending(Enrol, "/logout"));
+        assert_eq!(
+            next_step(SecondFactor, "/c/1/deputies?q=王"),
+            "/login/second-factor?next=%2Fc%2F1%2Fdeputies%3Fq%3D%E7%8E%8B"
+        );
+        assert_eq!(next_step(Full, "/home"), "/home");
+    }
+}
