@@ -61,6 +61,9 @@ pub enum Command {
     /// The audit trail
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The key store: field-encryption keys and the congresses' sealing keys
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Replace the SQLite database with a backup (stop the server first)
     Restore {
         /// Backup file to restore from
@@ -88,6 +91,20 @@ pub enum AuditCommand {
     Verify,
     /// Sign every chain's current head now (the server does this daily)
     Checkpoint,
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Show the key versions and how many sealed values each one holds
+    Status,
+    /// Add a new field-encryption key and re-seal every personal datum with it
+    Rotate,
+    /// Start a new version of a congress's SM2 sealing key
+    NewSealKey {
+        /// Region code of the congress
+        #[arg(long)]
+        region: String,
+    },
 }
 
 #[derive(Args)]
@@ -350,6 +367,46 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                         }
                         return Ok(ExitCode::FAILURE);
                     }
+                }
+            }
+        }
+        Command::Keys(cmd) => {
+            let db = crate::server::open(&config).await?;
+            match cmd {
+                KeysCommand::Status => {
+                    say(&format!(
+                        "key store / 密钥库: {} — field key versions {:?}",
+                        config.keys_dir().display(),
+                        db.vault.versions()
+                    ));
+                    for (column, per) in crate::db::rekey::census(&db).await? {
+                        say(&format!("  {column}: {per:?}"));
+                    }
+                }
+                KeysCommand::Rotate => {
+                    let mut vault = crate::platform::vault::Vault::open(&config.keys_dir())?;
+                    let version = vault.add_key()?;
+                    let db = db.with_vault(vault);
+                    let n = crate::db::rekey::reseal_all(&db).await?;
+                    say(&format!(
+                        "field key v{version} in use; {n} values re-sealed / 已启用 v{version} 密钥，重新加密 {n} 项。                         Keep the old key file until no backup needs it / 旧密钥文件请保留至无备份需要时。"
+                    ));
+                }
+                KeysCommand::NewSealKey { region } => {
+                    let Some(c) = crate::congress::store::by_region(&db, &region).await? else {
+                        return Ok(fail(&format!("no congress with region code {region}")));
+                    };
+                    let v = crate::congress::sealing::rotate(
+                        &db,
+                        c.id,
+                        chrono::Utc::now().timestamp_millis(),
+                    )
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    say(&format!(
+                        "{}: sealing key v{v} in use / 签章密钥 v{v} 已启用",
+                        c.name
+                    ));
                 }
             }
         }

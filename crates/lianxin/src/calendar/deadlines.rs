@@ -191,7 +191,6 @@ pub async fn recompute_for_year(
                         title_zh: &zh,
                         title_en: &en,
                         link: &link,
-                        external: None,
                     },
                     now,
                 )

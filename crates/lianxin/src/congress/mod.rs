@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod sealing;
 pub mod store;
 
 use crate::platform::ids::CongressId;

@@ -162,3 +162,45 @@ pub async fn term(db: &Db, id: i64) -> Result<Option<(i64, Term)>, sqlx::Error> 
         )
     }))
 }
+
+/// The newest sealing key's version and public half for a congress, if it has one.
+pub async fn seal_key(db: &Db, congress: CongressId) -> Result<Option<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT version, public_key FROM seal_keys WHERE congress_id = $1 ORDER BY version DESC LIMIT 1",
+    )
+    .bind(congress.0)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// The public half of a congress's sealing key of `version` (for verification).
+pub async fn seal_public_key(
+    db: &Db,
+    congress: CongressId,
+    version: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT public_key FROM seal_keys WHERE congress_id = $1 AND version = $2")
+            .bind(congress.0)
+            .bind(version)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(row.map(|(k,)| k))
+}
+
+pub async fn record_seal_key(
+    db: &Db,
+    congress: CongressId,
+    version: i64,
+    public_key: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO seal_keys (congress_id, version, public_key, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(congress.0)
+        .bind(version)
+        .bind(public_key)
+        .bind(now)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}

@@ -5,6 +5,7 @@
 
 pub mod backup;
 pub mod migrate;
+pub mod rekey;
 
 use crate::platform::vault::Vault;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

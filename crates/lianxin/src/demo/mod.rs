@@ -345,7 +345,7 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<bool> {
             let v = input
                 .validate()
                 .map_err(|e| anyhow::anyhow!("demo deputy invalid: {e:?}"))?;
-            service::create_deputy(&mut tx, district, d_term, &v, &origin)
+            service::create_deputy(&mut tx, &db.vault, district, d_term, &v, &origin)
                 .await?
                 .map_err(|e| anyhow::anyhow!("demo deputy: {e:?}"))?;
             district_people.push(v.id_card.unwrap_or_default());
@@ -364,7 +364,7 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<bool> {
             let v = input
                 .validate()
                 .map_err(|e| anyhow::anyhow!("demo deputy invalid: {e:?}"))?;
-            service::create_deputy(&mut tx, t, town_terms[i], &v, &origin)
+            service::create_deputy(&mut tx, &db.vault, t, town_terms[i], &v, &origin)
                 .await?
                 .map_err(|e| anyhow::anyhow!("demo deputy: {e:?}"))?;
         }
@@ -373,7 +373,7 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<bool> {
     // The standing committee (25), the session presidium (15), special committees, working bodies.
     let mut person_of = Vec::new();
     for id in &district_people {
-        if let Some(p) = people::person_by_id_card(&mut tx, id).await? {
+        if let Some(p) = people::person_by_id_card(&mut tx, &db.vault, id).await? {
             person_of.push(p);
         }
     }
@@ -532,7 +532,6 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<bool> {
                 title_zh: "欢迎使用连心演示环境：这里的人员和数据均为虚构",
                 title_en: "Welcome to the Lianxin demo: all people and data here are fictional",
                 link: "/home",
-                external: None,
             },
             now,
         )
@@ -577,6 +576,19 @@ fn deputy_input(
         constituency: constituency.to_string(),
         delegation: delegation.to_string(),
         station: station.to_string(),
+        // Contact details as a congress office holds them (made up; sealed at rest).
+        phone: format!(
+            "1{}{:09}",
+            rng.pick(&["39", "58", "87", "36"]),
+            rng.next_u64() % 1_000_000_000
+        )[..11]
+            .to_string(),
+        email: if serial.is_multiple_of(3) {
+            format!("daibiao{serial}@example.cn")
+        } else {
+            String::new()
+        },
+        address: format!("{constituency}{}号", rng.next_u64() % 200 + 1),
     }
 }
 

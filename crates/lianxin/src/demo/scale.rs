@@ -6,7 +6,6 @@ use super::names::{self, Lcg};
 use crate::congress::{CongressLevel, store as congresses};
 use crate::db::{Db, Tx};
 use crate::people::domain::{mask_id_card, name_key};
-use crate::people::store::id_card_digest;
 use crate::platform::ids::CongressId;
 
 #[derive(Debug, Clone)]
@@ -100,7 +99,7 @@ pub async fn seed(
     let mut tx = db.begin().await?;
     while done < spec.persons {
         let n = PERSON_BATCH.min((spec.persons - done) as usize);
-        let ids = insert_persons(&mut tx, &mut rng, done, n, now).await?;
+        let ids = insert_persons(&mut tx, &db.vault, &mut rng, done, n, now).await?;
         if (person_ids.len() as u64) < spec.deputies {
             person_ids.extend(
                 ids.into_iter()
@@ -159,13 +158,14 @@ pub async fn seed(
 
 async fn insert_persons(
     tx: &mut Tx<'_>,
+    vault: &crate::platform::vault::Vault,
     rng: &mut Lcg,
     offset: u64,
     n: usize,
     now: i64,
 ) -> anyhow::Result<Vec<i64>> {
     let mut sql = String::from(
-        "INSERT INTO persons (name, name_key, gender, ethnicity, birth_date, id_card_digest, id_card_masked, created_at) VALUES ",
+        "INSERT INTO persons (name, name_key, gender, ethnicity, birth_date, id_card_digest, id_card_masked, id_card_sealed, created_at) VALUES ",
     );
     let mut rows = Vec::with_capacity(n);
     for k in 0..n {
@@ -174,19 +174,20 @@ async fn insert_persons(
         // Region 98xxxx + serial keeps every number unique across a million persons.
         let id = names::id_card(980_000 + (serial / 1000) as u32 % 20_000, serial, rng);
         rows.push((name_key(&name), name, id));
-        let b = k * 7;
+        let b = k * 8;
         if k > 0 {
             sql.push(',');
         }
         sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, NULL, ${}, ${}, ${})",
+            "(${}, ${}, ${}, ${}, NULL, ${}, ${}, ${}, ${})",
             b + 1,
             b + 2,
             b + 3,
             b + 4,
             b + 5,
             b + 6,
-            b + 7
+            b + 7,
+            b + 8
         ));
     }
     sql.push_str(" RETURNING id");
@@ -202,8 +203,9 @@ async fn insert_persons(
             .bind(key)
             .bind(gender)
             .bind("汉族")
-            .bind(id_card_digest(id))
+            .bind(vault.digest(crate::people::store::ID_CARD, id)?)
             .bind(mask_id_card(id))
+            .bind(vault.seal(crate::people::store::ID_CARD, id)?)
             .bind(now);
     }
     Ok(q.fetch_all(&mut **tx)

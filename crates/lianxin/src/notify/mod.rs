@@ -11,6 +11,11 @@ pub mod worker;
 
 use crate::db::{Db, Tx};
 use crate::platform::ids::{CongressId, UserId};
+use crate::platform::vault::Vault;
+
+/// Contexts the outbox's sealed columns are bound to.
+pub const RECIPIENT: &str = "outbox.recipient";
+pub const BODY: &str = "outbox.body";
 
 /// A notice to one user.
 pub struct Notice<'a> {
@@ -20,10 +25,9 @@ pub struct Notice<'a> {
     pub title_zh: &'a str,
     pub title_en: &'a str,
     pub link: &'a str,
-    /// Where the external copy goes (e-mail address or phone), if the user has one.
-    pub external: Option<(&'a str, &'a str)>,
 }
 
+/// Puts a notice in the user's inbox (in the caller's transaction).
 pub async fn notify(tx: &mut Tx<'_>, n: &Notice<'_>, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO notifications (congress_id, user_id, kind, title_zh, title_en, link, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -37,14 +41,32 @@ pub async fn notify(tx: &mut Tx<'_>, n: &Notice<'_>, now: i64) -> Result<(), sql
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    if let Some((channel, recipient)) = n.external {
-        enqueue(tx, n.congress, channel, recipient, n.title_zh, n.link, now).await?;
-    }
     Ok(())
 }
 
+/// A notice in the inbox plus an external copy (`channel` is `email` or `sms`, `recipient` the
+/// address or phone number), both in the caller's transaction.
+pub async fn notify_external(
+    tx: &mut Tx<'_>,
+    vault: &Vault,
+    n: &Notice<'_>,
+    (channel, recipient): (&str, &str),
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    notify(tx, n, now).await?;
+    enqueue(
+        tx, vault, n.congress, channel, recipient, n.title_zh, n.link, now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Queues an external message. The recipient (a phone number or e-mail address) and the body
+/// are sealed at rest; the worker opens them only to hand them to the adapter.
+#[allow(clippy::too_many_arguments)]
 pub async fn enqueue(
     tx: &mut Tx<'_>,
+    vault: &Vault,
     congress: Option<CongressId>,
     channel: &str,
     recipient: &str,
@@ -58,9 +80,9 @@ pub async fn enqueue(
     )
     .bind(congress.map(|c| c.0))
     .bind(channel)
-    .bind(recipient)
+    .bind(vault.seal(RECIPIENT, recipient)?)
     .bind(subject)
-    .bind(body)
+    .bind(vault.seal(BODY, body)?)
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;

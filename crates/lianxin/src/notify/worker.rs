@@ -51,6 +51,10 @@ pub async fn claim(db: &Db, now: i64) -> Result<Vec<OutboxRow>, sqlx::Error> {
         }
     }
     tx.commit().await?;
+    for row in &mut claimed {
+        row.recipient = db.vault.open_sealed(super::RECIPIENT, &row.recipient)?;
+        row.body = db.vault.open_sealed(super::BODY, &row.body)?;
+    }
     Ok(claimed)
 }
 

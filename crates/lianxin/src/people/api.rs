@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
             "/congresses/{cid}/deputies/{id}",
             get(get_deputy).put(update_deputy),
         )
+        .route("/congresses/{cid}/deputies/{id}/personal", get(personal))
         .route("/congresses/{cid}/units", get(list_units).post(create_unit))
         .route(
             "/congresses/{cid}/members",
@@ -125,6 +126,21 @@ pub async fn update_deputy(
     let congress = guard(&state, &ctx, cid, Permission::EditRoster).await?;
     service::update_deputy_cmd(&state.db, &congress, id, &input, &origin(&state, &ctx)?).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A deputy's personal data in full (ID number, phone, e-mail, address). Only for the offices
+/// whose work needs it; every call is recorded in the audit trail.
+#[utoipa::path(get, path = "/api/v1/congresses/{cid}/deputies/{id}/personal", tag = "people", params(("cid" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = store::Personal), (status = 403, body = crate::web::errors::Problem), (status = 404, body = crate::web::errors::Problem)))]
+pub async fn personal(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Ids(cid, id): Ids,
+) -> AppResult<axum::Json<store::Personal>> {
+    let congress = guard(&state, &ctx, cid, Permission::RevealPersonal).await?;
+    Ok(axum::Json(
+        service::reveal_personal_cmd(&state.db, &congress, id, &origin(&state, &ctx)?).await?,
+    ))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

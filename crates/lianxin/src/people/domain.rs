@@ -158,6 +158,15 @@ pub struct DeputyInput {
     /// Name of the liaison station; optional.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub station: String,
+    /// Contact phone; sealed at rest, masked on screen. On an update, empty means unchanged.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub phone: String,
+    /// Contact e-mail; sealed at rest, masked on screen. On an update, empty means unchanged.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub email: String,
+    /// Mailing address; sealed at rest, masked on screen. On an update, empty means unchanged.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub address: String,
 }
 
 /// Optional text fields accept `null` as well as a missing field or "" (what the API returns).
@@ -179,9 +188,48 @@ pub struct ValidDeputy {
     pub constituency: String,
     pub delegation: Option<String>,
     pub station: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
 }
 
 pub const MAX_FIELD_CHARS: usize = 100;
+pub const MAX_ADDRESS_CHARS: usize = 200;
+
+/// A phone number as stored: digits only, with a leading `+` kept; spaces, dashes and
+/// parentheses dropped. Mobile (11 digits starting with 1) or fixed line with area code
+/// (7 to 15 digits in all, ITU-T E.164).
+pub fn normalize_phone(s: &str) -> Option<String> {
+    let t = s.trim();
+    let plus = t.starts_with('+');
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    let only_allowed = t
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '+'));
+    if !only_allowed || !(7..=15).contains(&digits.len()) {
+        return None;
+    }
+    // Mainland mobile numbers are 1[3-9]xxxxxxxxx; an 11-digit 10x/11x/12x is a typo.
+    let b = digits.as_bytes();
+    if !plus && b.len() == 11 && b[0] == b'1' && matches!(b[1], b'0'..=b'2') {
+        return None;
+    }
+    Some(if plus { format!("+{digits}") } else { digits })
+}
+
+/// A plausible e-mail address (one `@`, a dotted domain, no spaces), lower-cased domain.
+pub fn normalize_email(s: &str) -> Option<String> {
+    let t = s.trim();
+    let (local, domain) = t.split_once('@')?;
+    let ok = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !t.contains(char::is_whitespace)
+        && !domain.contains('@')
+        && t.chars().count() <= MAX_FIELD_CHARS;
+    ok.then(|| format!("{local}@{}", domain.to_lowercase()))
+}
 
 impl DeputyInput {
     /// Trims every field and checks the required ones. Reports every problem at once.
@@ -217,6 +265,33 @@ impl DeputyInput {
             None
         };
         let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let phone = match opt(&self.phone) {
+            None => None,
+            Some(p) => match normalize_phone(&p) {
+                Some(n) => Some(n),
+                None => {
+                    errs.push(FieldError::new("phone", "field.phone_invalid"));
+                    None
+                }
+            },
+        };
+        let email = match opt(&self.email) {
+            None => None,
+            Some(e) => match normalize_email(&e) {
+                Some(n) => Some(n),
+                None => {
+                    errs.push(FieldError::new("email", "field.email_invalid"));
+                    None
+                }
+            },
+        };
+        let address = opt(&self.address);
+        if address
+            .as_ref()
+            .is_some_and(|a| a.chars().count() > MAX_ADDRESS_CHARS)
+        {
+            errs.push(FieldError::new("address", "field.too_long"));
+        }
         match gender {
             Some(gender) if errs.is_empty() => Ok(ValidDeputy {
                 name,
@@ -230,6 +305,9 @@ impl DeputyInput {
                 constituency,
                 delegation: opt(&self.delegation),
                 station: opt(&self.station),
+                phone,
+                email,
+                address,
             }),
             _ => Err(errs),
         }
@@ -282,6 +360,32 @@ mod tests {
             .map(|(d, w)| u32::from(d - b'0') * w)
             .sum();
         format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    }
+
+    #[test]
+    fn phones_and_emails_normalise_or_are_refused() {
+        assert_eq!(
+            normalize_phone("138 1234-5678").as_deref(),
+            Some("13812345678")
+        );
+        assert_eq!(
+            normalize_phone("(028) 8555-1234").as_deref(),
+            Some("02885551234")
+        );
+        assert_eq!(
+            normalize_phone("+86 138 1234 5678").as_deref(),
+            Some("+8613812345678")
+        );
+        assert_eq!(normalize_phone("12812345678"), None, "no mobile prefix 12");
+        assert_eq!(normalize_phone("123456"), None, "too short");
+        assert_eq!(normalize_phone("1381234567a"), None);
+        assert_eq!(
+            normalize_email(" Zhang.San@Example.CN ").as_deref(),
+            Some("Zhang.San@example.cn")
+        );
+        assert_eq!(normalize_email("zhang@example"), None);
+        assert_eq!(normalize_email("a b@example.cn"), None);
+        assert_eq!(normalize_email("a@b@example.cn"), None);
     }
 
     #[test]

@@ -149,6 +149,7 @@ pub async fn resolve_refs(
 /// person in the same term is refused.
 pub async fn create_deputy(
     tx: &mut Tx<'_>,
+    vault: &crate::platform::vault::Vault,
     congress: CongressId,
     term: i64,
     v: &ValidDeputy,
@@ -159,7 +160,7 @@ pub async fn create_deputy(
         Err(e) => return Ok(Err(e)),
     };
     let person = match &v.id_card {
-        Some(id) => store::person_by_id_card(tx, id).await?,
+        Some(id) => store::person_by_id_card(tx, vault, id).await?,
         None => None,
     };
     let person = match person {
@@ -172,7 +173,7 @@ pub async fn create_deputy(
             }
             p
         }
-        None => store::create_person(tx, v, origin.now).await?,
+        None => store::create_person(tx, vault, v, origin.now).await?,
     };
     let id = store::insert_deputy(tx, congress, term, person, v, refs, origin.now).await?;
     index_deputy(tx, congress, id, v, origin.now).await?;
@@ -198,7 +199,7 @@ pub async fn create_deputy_cmd(
 ) -> Result<i64, AppError> {
     let v = input.validate().map_err(AppError::Invalid)?;
     let mut tx = db.begin().await?;
-    match create_deputy(&mut tx, congress.id, term, &v, origin).await? {
+    match create_deputy(&mut tx, &db.vault, congress.id, term, &v, origin).await? {
         Ok(id) => {
             tx.commit().await?;
             Ok(id)
@@ -235,8 +236,19 @@ pub async fn update_deputy_cmd(
     {
         return Err(AppError::NotFound);
     }
+    store::update_contacts(&mut tx, &db.vault, current.person_id, &v).await?;
     index_deputy(&mut tx, congress.id, id, &v, origin.now).await?;
-    let changed = changed_fields(&current, &v);
+    let mut changed = changed_fields(&current, &v);
+    let before = current.sealed().open(&db.vault)?;
+    for (name, old, new) in [
+        ("phone", &before.phone, &v.phone),
+        ("email", &before.email, &v.email),
+        ("address", &before.address, &v.address),
+    ] {
+        if new.is_some() && old != new {
+            changed.push(name);
+        }
+    }
     audit::append(
         &mut tx,
         &origin.record(
@@ -249,6 +261,38 @@ pub async fn update_deputy_cmd(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Opens a deputy's personal data in full for a viewer whose work needs it, and records that
+/// they saw it (which fields, never the values).
+pub async fn reveal_personal_cmd(
+    db: &Db,
+    congress: &Congress,
+    id: i64,
+    origin: &Origin,
+) -> Result<store::Personal, AppError> {
+    let d = store::deputy(db, congress.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let full = d.sealed().open(&db.vault)?;
+    let shown: Vec<&str> = [
+        ("id_card", full.id_card.is_some()),
+        ("phone", full.phone.is_some()),
+        ("email", full.email.is_some()),
+        ("address", full.address.is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, present)| *present)
+    .map(|(f, _)| f)
+    .collect();
+    let mut tx = db.begin().await?;
+    audit::append(
+        &mut tx,
+        &origin.record(congress.id, "people.reveal", format!("deputy:{id}"), &shown),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(full)
 }
 
 /// Names of the roster fields that differ (for the audit record; values are not recorded).

@@ -53,6 +53,9 @@ pub const DEPUTY_COLUMNS: &[(&str, &str, &str, bool)] = &[
     ("constituency", "选区", "Constituency", true),
     ("delegation", "代表团", "Delegation", false),
     ("station", "联络站", "Liaison station", false),
+    ("phone", "联系电话", "Phone", false),
+    ("email", "电子邮箱", "E-mail", false),
+    ("address", "通信地址", "Address", false),
 ];
 
 pub const UNIT_COLUMNS: &[(&str, &str, &str, bool)] = &[
@@ -181,6 +184,9 @@ fn deputy_input(v: &HashMap<&'static str, String>) -> DeputyInput {
         constituency: g("constituency"),
         delegation: g("delegation"),
         station: g("station"),
+        phone: g("phone"),
+        email: g("email"),
+        address: g("address"),
     }
 }
 
@@ -257,7 +263,7 @@ pub async fn import(
                     }
                 }
                 if let Err(errs) =
-                    service::create_deputy(&mut tx, congress, term, &v, origin).await?
+                    service::create_deputy(&mut tx, &db.vault, congress, term, &v, origin).await?
                 {
                     push(errs, &mut report);
                 }
@@ -351,6 +357,10 @@ pub async fn export(
                     full.constituency.as_deref().unwrap_or(""),
                     full.delegation.as_deref().unwrap_or(""),
                     full.station.as_deref().unwrap_or(""),
+                    // Exports carry the masks only (PIPL Art 51: least exposure).
+                    full.phone_masked.as_deref().unwrap_or(""),
+                    full.email_masked.as_deref().unwrap_or(""),
+                    full.address_masked.as_deref().unwrap_or(""),
                 ];
                 for (c, v) in values.iter().enumerate() {
                     sheet.write_string(r, c as u16, *v)?;

@@ -7,5 +7,6 @@ pub mod error;
 pub mod i18n;
 pub mod ids;
 pub mod page;
+pub mod seal;
 pub mod secret;
 pub mod vault;

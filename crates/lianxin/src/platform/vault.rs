@@ -59,6 +59,8 @@ pub const SEALED_COLUMNS: &[(&str, &str, &str)] = &[
     ("persons", "id", "address_sealed"),
     ("outbox", "id", "recipient"),
     ("outbox", "id", "body"),
+    ("users", "id", "otp_secret_sealed"),
+    ("privacy_requests", "id", "requester_sealed"),
 ];
 
 /// The keys of one installation: SM4 field keys by version, and the digest key.
@@ -130,6 +132,11 @@ impl Vault {
         })
     }
 
+    /// The key store's directory (`None` for a locked vault).
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
     /// The version new values are sealed with (the highest).
     pub fn current_version(&self) -> Option<u32> {
         self.field_keys.keys().next_back().copied()
@@ -153,6 +160,11 @@ impl Vault {
 
     /// Seals `plain` for the column named by `context` (`"persons.phone_sealed"`).
     pub fn seal(&self, context: &str, plain: &str) -> Result<String, VaultError> {
+        self.seal_bytes(context, plain.as_bytes())
+    }
+
+    /// Seals bytes (a staged upload) the same way.
+    pub fn seal_bytes(&self, context: &str, plain: &[u8]) -> Result<String, VaultError> {
         let version = self.current_version().ok_or(VaultError::Locked)?;
         let cipher = self.cipher(version)?;
         let nonce_bytes: [u8; 12] = rand::rng().random();
@@ -161,7 +173,7 @@ impl Vault {
             .encrypt(
                 &nonce,
                 Payload {
-                    msg: plain.as_bytes(),
+                    msg: plain,
                     aad: context.as_bytes(),
                 },
             )
@@ -174,6 +186,16 @@ impl Vault {
 
     /// Opens a value sealed by [`Vault::seal`] for the same column.
     pub fn open_sealed(&self, context: &str, sealed: &str) -> Result<String, VaultError> {
+        let plain = self.open_bytes(context, sealed)?;
+        String::from_utf8(plain.to_vec()).map_err(|_| VaultError::Tampered)
+    }
+
+    /// Opens bytes sealed by [`Vault::seal_bytes`].
+    pub fn open_bytes(
+        &self,
+        context: &str,
+        sealed: &str,
+    ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
         let (version, body) = split(sealed).ok_or(VaultError::Tampered)?;
         let bytes = hex::decode(body).map_err(|_| VaultError::Tampered)?;
         if bytes.len() < 12 + 16 {
@@ -192,7 +214,7 @@ impl Vault {
                 )
                 .map_err(|_| VaultError::Tampered)?,
         );
-        String::from_utf8(plain.to_vec()).map_err(|_| VaultError::Tampered)
+        Ok(plain)
     }
 
     pub fn seal_opt(

@@ -28,6 +28,7 @@ use utoipa::OpenApi;
         crate::people::api::get_deputy,
         crate::people::api::create_deputy,
         crate::people::api::update_deputy,
+        crate::people::api::personal,
         crate::people::api::list_units,
         crate::people::api::create_unit,
         crate::people::api::list_members,

@@ -13,6 +13,7 @@ mod matrix;
 mod notify;
 mod ops;
 mod people;
+mod personal;
 mod schema;
 mod security;
 mod shared;

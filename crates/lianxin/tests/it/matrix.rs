@@ -326,6 +326,18 @@ fn routes() -> Vec<Route> {
             ]),
         ),
         // Last: it ends the session.
+        r(
+            "POST",
+            "/c/{cid}/deputies/{id}/reveal",
+            EditRoster,
+            Form(&[]),
+        ),
+        r(
+            "GET",
+            "/api/v1/congresses/{cid}/deputies/{id}/personal",
+            EditRoster,
+            None,
+        ),
         r("GET", "/login/second-factor", SignedIn, None),
         r(
             "POST",

@@ -64,6 +64,7 @@ async fn enqueue(app: &TestApp, recipient: &str) -> i64 {
     let mut tx = app.state.db.begin().await.unwrap();
     let id = lianxin::notify::enqueue(
         &mut tx,
+        &app.state.db.vault,
         None,
         "email",
         recipient,
@@ -204,13 +205,19 @@ async fn a_notice_commits_with_its_change_or_not_at_all() {
         title_zh: "测试通知",
         title_en: "Test notice",
         link: "/home",
-        external: Some(("email", "x@example.test")),
     };
+    let external = ("email", "x@example.test");
     let before = app.count("SELECT COUNT(*) FROM outbox").await;
     let mut tx = app.state.db.begin().await.unwrap();
-    lianxin::notify::notify(&mut tx, &notice, app.clock.now_ms())
-        .await
-        .unwrap();
+    lianxin::notify::notify_external(
+        &mut tx,
+        &app.state.db.vault,
+        &notice,
+        external,
+        app.clock.now_ms(),
+    )
+    .await
+    .unwrap();
     tx.rollback().await.unwrap();
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, before);
     assert_eq!(
@@ -219,9 +226,15 @@ async fn a_notice_commits_with_its_change_or_not_at_all() {
         0
     );
     let mut tx = app.state.db.begin().await.unwrap();
-    lianxin::notify::notify(&mut tx, &notice, app.clock.now_ms())
-        .await
-        .unwrap();
+    lianxin::notify::notify_external(
+        &mut tx,
+        &app.state.db.vault,
+        &notice,
+        external,
+        app.clock.now_ms(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, before + 1);
     // The inbox shows it with an unread count, and only its owner can mark it read.

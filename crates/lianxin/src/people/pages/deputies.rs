@@ -56,6 +56,9 @@ pub(super) struct DeputyPage {
     congress: Congress,
     d: store::DeputyDetail,
     can_edit: bool,
+    /// The viewer's work needs the full personal data (a button shows it, audited).
+    can_reveal: bool,
+    revealed: Option<store::Personal>,
     today: String,
     updated: bool,
 }
@@ -81,14 +84,54 @@ pub(super) async fn deputy(
         congress.target(),
         state.policy(),
     );
+    let can_reveal = allows(
+        ctx.actor()?,
+        Permission::RevealPersonal,
+        congress.target(),
+        state.policy(),
+    );
     let shell = Shell::new(&state, &ctx, "deputy.title").await?;
     html(DeputyPage {
         shell,
         congress,
         d,
         can_edit,
+        can_reveal,
+        revealed: None,
         today: state.clock.today().to_string(),
         updated: q.updated.is_some(),
+    })
+}
+
+/// Shows the full personal data (a POST, so that it is a deliberate act and never cached or
+/// prefetched); the viewing is audited.
+pub(super) async fn reveal_deputy(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Ids(cid, id): Ids,
+) -> AppResult<Response> {
+    let congress = guard(&state, &ctx, cid, Permission::RevealPersonal).await?;
+    let full =
+        service::reveal_personal_cmd(&state.db, &congress, id, &origin(&state, &ctx)?).await?;
+    let d = store::deputy(&state.db, congress.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let can_edit = allows(
+        ctx.actor()?,
+        Permission::EditRoster,
+        congress.target(),
+        state.policy(),
+    );
+    let shell = Shell::new(&state, &ctx, "deputy.title").await?;
+    html(DeputyPage {
+        shell,
+        congress,
+        d,
+        can_edit,
+        can_reveal: true,
+        revealed: Some(full),
+        today: state.clock.today().to_string(),
+        updated: false,
     })
 }
 
@@ -208,6 +251,10 @@ pub(super) fn input_of(d: &store::DeputyDetail) -> DeputyInput {
         constituency: d.constituency.clone().unwrap_or_default(),
         delegation: d.delegation.clone().unwrap_or_default(),
         station: d.station.clone().unwrap_or_default(),
+        // Contact details are not put back into the form: empty means unchanged.
+        phone: String::new(),
+        email: String::new(),
+        address: String::new(),
     }
 }
 
@@ -282,6 +329,12 @@ pub(super) async fn change_status(
             let d = store::deputy(&state.db, congress.id, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
+            let can_reveal = allows(
+                ctx.actor()?,
+                Permission::RevealPersonal,
+                congress.target(),
+                state.policy(),
+            );
             let shell = Shell::new(&state, &ctx, "deputy.title")
                 .await?
                 .with_errors(&errs);
@@ -292,6 +345,8 @@ pub(super) async fn change_status(
                     congress,
                     d,
                     can_edit: true,
+                    can_reveal,
+                    revealed: None,
                     today: f.status_date,
                     updated: false,
                 },

@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{cid}/deputies/{id}", get(deputy).post(update_deputy))
         .route("/c/{cid}/deputies/{id}/edit", get(edit_deputy))
         .route("/c/{cid}/deputies/{id}/status", post(change_status))
+        .route("/c/{cid}/deputies/{id}/reveal", post(reveal_deputy))
         .route("/c/{cid}/units", get(units).post(create_unit))
         .route("/c/{cid}/units/new", get(new_unit))
         .route("/c/{cid}/units/{id}/edit", get(edit_unit))

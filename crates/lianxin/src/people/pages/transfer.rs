@@ -54,6 +54,9 @@ pub(super) async fn import_page(
     })
 }
 
+/// The context staged uploads are sealed under.
+const STAGED: &str = "imports.staged";
+
 pub(super) fn imports_dir(state: &AppState) -> std::path::PathBuf {
     state.config.data_dir.join("imports")
 }
@@ -124,7 +127,13 @@ pub(super) async fn import_preview(
         tokio::fs::create_dir_all(&dir)
             .await
             .map_err(AppError::internal)?;
-        tokio::fs::write(dir.join(format!("{token}.xlsx")), &bytes)
+        // The staged file holds personal data until it is confirmed: sealed like a column.
+        let sealed = state
+            .db
+            .vault
+            .seal_bytes(STAGED, &bytes)
+            .map_err(AppError::internal)?;
+        tokio::fs::write(dir.join(format!("{token}.sealed")), sealed)
             .await
             .map_err(AppError::internal)?;
     }
@@ -165,9 +174,14 @@ pub(super) async fn import_confirm(
     if f.token.len() != 64 || !f.token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::BadRequest("error.bad_form"));
     }
-    let path = imports_dir(&state).join(format!("{}.xlsx", f.token));
-    let bytes = tokio::fs::read(&path)
+    let path = imports_dir(&state).join(format!("{}.sealed", f.token));
+    let sealed = tokio::fs::read_to_string(&path)
         .await
+        .map_err(|_| AppError::Conflict("import.expired"))?;
+    let bytes = state
+        .db
+        .vault
+        .open_bytes(STAGED, &sealed)
         .map_err(|_| AppError::Conflict("import.expired"))?;
     let term = current_term(&state, &congress).await?;
     // Validated again: the roster may have changed since the preview.

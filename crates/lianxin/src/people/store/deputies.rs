@@ -36,6 +36,41 @@ pub struct DeputyDetail {
     pub status: String,
     pub status_date: Option<String>,
     pub status_reason: Option<String>,
+    /// Contact details, masked (`138****5678`); the full values need `RevealPersonal`.
+    #[sqlx(skip)]
+    pub phone_masked: Option<String>,
+    #[sqlx(skip)]
+    pub email_masked: Option<String>,
+    #[sqlx(skip)]
+    pub address_masked: Option<String>,
+    #[serde(skip)]
+    pub phone_sealed: Option<String>,
+    #[serde(skip)]
+    pub email_sealed: Option<String>,
+    #[serde(skip)]
+    pub address_sealed: Option<String>,
+    #[serde(skip)]
+    pub id_card_sealed: Option<String>,
+}
+
+impl DeputyDetail {
+    pub fn sealed(&self) -> SealedPersonal {
+        SealedPersonal {
+            id_card_sealed: self.id_card_sealed.clone(),
+            phone_sealed: self.phone_sealed.clone(),
+            email_sealed: self.email_sealed.clone(),
+            address_sealed: self.address_sealed.clone(),
+        }
+    }
+
+    /// Opens the contact details into their masks.
+    fn with_masks(mut self, vault: &crate::platform::vault::Vault) -> Result<Self, sqlx::Error> {
+        let m = self.sealed().open(vault)?.masked();
+        self.phone_masked = m.phone;
+        self.email_masked = m.email;
+        self.address_masked = m.address;
+        Ok(self)
+    }
 }
 pub(super) const LIST_SELECT: &str = "SELECT d.id, p.name, p.gender, d.party, d.occupation, c.name AS constituency, d.status, d.name_key \
      FROM deputies d JOIN persons p ON p.id = d.person_id LEFT JOIN constituencies c ON c.id = d.constituency_id";
@@ -60,7 +95,8 @@ pub async fn list_deputies(
 }
 pub(super) const DETAIL_SELECT: &str = "SELECT d.id, d.congress_id, d.person_id, t.number AS term_number, p.name, p.gender, p.ethnicity, p.birth_date, \
      p.id_card_masked, d.party, d.composition, d.occupation, d.education, c.name AS constituency, \
-     o.name AS delegation, s.name AS station, d.status, d.status_date, d.status_reason \
+     o.name AS delegation, s.name AS station, d.status, d.status_date, d.status_reason, \
+     p.phone_sealed, p.email_sealed, p.address_sealed, p.id_card_sealed \
      FROM deputies d JOIN persons p ON p.id = d.person_id JOIN terms t ON t.id = d.term_id \
      LEFT JOIN constituencies c ON c.id = d.constituency_id \
      LEFT JOIN organizations o ON o.id = d.delegation_id LEFT JOIN stations s ON s.id = d.station_id";
@@ -70,25 +106,27 @@ pub async fn deputy_details(
     db: &Db,
     congress: CongressId,
 ) -> Result<Vec<DeputyDetail>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let rows: Vec<DeputyDetail> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{DETAIL_SELECT} WHERE d.congress_id = $1 ORDER BY d.name_key, d.id"
     )))
     .bind(congress.0)
     .fetch_all(&db.pool)
-    .await
+    .await?;
+    rows.into_iter().map(|d| d.with_masks(&db.vault)).collect()
 }
 pub async fn deputy(
     db: &Db,
     congress: CongressId,
     id: i64,
 ) -> Result<Option<DeputyDetail>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let row: Option<DeputyDetail> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{DETAIL_SELECT} WHERE d.congress_id = $1 AND d.id = $2"
     )))
     .bind(congress.0)
     .bind(id)
     .fetch_optional(&db.pool)
-    .await
+    .await?;
+    row.map(|d| d.with_masks(&db.vault)).transpose()
 }
 /// Resolved references of a deputy row.
 #[derive(Debug, Clone, Copy)]

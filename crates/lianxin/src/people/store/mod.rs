@@ -16,7 +16,6 @@ use super::domain::{DeputyStatus, ValidDeputy, name_key};
 use crate::db::{Db, Tx};
 use crate::platform::ids::{CongressId, PersonId};
 use crate::platform::page::Cursor;
-use crate::platform::secret;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
