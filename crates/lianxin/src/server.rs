@@ -48,6 +48,10 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         config: Arc::new(config.clone()),
         metrics: Arc::new(Metrics::default()),
         demo,
+        limiter: Arc::new(crate::web::limit::Limiter::new(
+            config.sign_in_rate,
+            config.anonymous_rate,
+        )),
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(worker::run(

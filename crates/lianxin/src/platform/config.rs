@@ -32,6 +32,10 @@ pub struct Layer {
     /// HTTPS is terminated by a reverse proxy in front: send HSTS, mark cookies `Secure`, and take
     /// the client address from `X-Real-IP` (set by the proxy) for rate limits and the audit trail.
     pub tls_proxy: Option<bool>,
+    /// Sign-in attempts (password or code) per client address per minute (default 10).
+    pub sign_in_rate: Option<u32>,
+    /// Anonymous requests per client address per minute (default 300).
+    pub anonymous_rate: Option<u32>,
 }
 
 impl Layer {
@@ -51,6 +55,8 @@ impl Layer {
             webhook_url: higher.webhook_url.or(self.webhook_url),
             keys_dir: higher.keys_dir.or(self.keys_dir),
             tls_proxy: higher.tls_proxy.or(self.tls_proxy),
+            sign_in_rate: higher.sign_in_rate.or(self.sign_in_rate),
+            anonymous_rate: higher.anonymous_rate.or(self.anonymous_rate),
         }
     }
 
@@ -68,7 +74,20 @@ impl Layer {
             None => None,
             Some(v) => Some(parse_bool(&v).ok_or(ConfigError::Invalid("LIANXIN_TLS_PROXY", v))?),
         };
+        let rate = |k: &'static str| -> Result<Option<u32>, ConfigError> {
+            match get(k) {
+                None => Ok(None),
+                Some(v) => v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .map(Some)
+                    .ok_or(ConfigError::Invalid(k, v)),
+            }
+        };
         Ok(Layer {
+            sign_in_rate: rate("LIANXIN_SIGN_IN_RATE")?,
+            anonymous_rate: rate("LIANXIN_ANONYMOUS_RATE")?,
             keys_dir: get("LIANXIN_KEYS_DIR").map(PathBuf::from),
             tls_proxy,
             data: get("LIANXIN_DATA").map(PathBuf::from),
@@ -134,6 +153,8 @@ pub struct Config {
     pub notify: NotifyAdapter,
     pub keys_dir: PathBuf,
     pub tls_proxy: bool,
+    pub sign_in_rate: u32,
+    pub anonymous_rate: u32,
 }
 
 impl Config {
@@ -213,6 +234,8 @@ pub fn resolve(file: Layer, env: Layer, flags: Layer) -> Result<Config, ConfigEr
     Ok(Config {
         keys_dir: l.keys_dir.unwrap_or_else(|| data_dir.join("keys")),
         tls_proxy: l.tls_proxy.unwrap_or(false),
+        sign_in_rate: l.sign_in_rate.unwrap_or(10),
+        anonymous_rate: l.anonymous_rate.unwrap_or(300),
         data_dir,
         database_url,
         listen: l.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_string()),

@@ -153,16 +153,49 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     } else {
         None
     };
-    let client_addr = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+    // Behind the TLS proxy the peer is the proxy; the proxy states the client in X-Real-IP
+    // (and overwrites whatever a client sent there).
+    let client_addr = if state.config.tls_proxy {
+        req.headers()
+            .get("x-real-ip")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok())
+            .map(|ip| ip.to_string())
+    } else {
+        req.extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+    };
+    let path = req.uri().path();
+    let class = if req.method() == Method::POST && matches!(path, "/login" | "/login/second-factor")
+    {
+        Some(super::limit::Class::SignIn)
+    } else if actor.is_none()
+        && !path.starts_with("/assets/")
+        && !matches!(path, "/healthz" | "/readyz" | "/metrics")
+    {
+        Some(super::limit::Class::Anonymous)
+    } else {
+        None
+    };
+    if let Some(class) = class
+        && let Err(retry_after) =
+            state
+                .limiter
+                .check(client_addr.as_deref().unwrap_or("-"), class, now)
+    {
+        let mut resp = AppError::TooManyRequests.into_response();
+        if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return resp;
+    }
     let here = req
         .uri()
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
-    let secure = is_https(req.headers());
+    let secure = state.config.tls_proxy || is_https(req.headers());
 
     // CSRF: deny a state-changing request that rides on cookies unless it proves it came from
     // our own page (token in a form field, the query string, or a header). Bearer-token calls
@@ -245,6 +278,13 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if secure {
+        // Only behind TLS: HSTS on plain HTTP would be ignored, and on localhost harmful.
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod ctx;
 pub mod errors;
 pub mod extract;
+pub mod limit;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
@@ -29,6 +30,7 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Demo mode: banner on every page, demo accounts listed on the login page.
     pub demo: bool,
+    pub limiter: Arc<limit::Limiter>,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::accounts::pages::routes())
         .merge(crate::accounts::admin::routes())
         .merge(crate::accounts::second_factor_pages::routes())
+        .merge(crate::privacy::pages::routes())
         .merge(crate::congress::admin::routes())
         .merge(crate::calendar::pages::routes())
         .merge(crate::settings::pages::routes())

@@ -140,6 +140,9 @@ impl Shell {
             {
                 nav.push(("/admin/users".to_string(), "nav.accounts"));
             }
+            if allows(actor, Permission::RevealPersonal, c.target(), p) {
+                nav.push((format!("{base}/privacy"), "nav.privacy"));
+            }
             if allows(actor, Permission::ManageSecurity, c.target(), p) {
                 nav.push(("/admin/security-policy".to_string(), "nav.security_policy"));
             }

@@ -301,3 +301,150 @@ async fn the_audit_administrator_searches_and_exports_the_trail_and_is_audited_d
             >= 4
     );
 }
+
+#[tokio::test]
+async fn pruning_keeps_six_months_and_verification_still_holds_afterwards() {
+    use lianxin::platform::clock::Clock;
+    let app = TestApp::demo().await;
+    let town = chain_of(&app, "青石镇").await;
+    chain::checkpoint(&app.state.db, &KEY, app.clock.now_ms())
+        .await
+        .unwrap();
+    let old = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE chain = {town}"
+        ))
+        .await;
+    // Five months on: nothing is old enough.
+    app.clock.advance(chrono::Duration::days(150));
+    let policy = lianxin::accounts::store::policy(&app.state.db)
+        .await
+        .unwrap();
+    let five_months_on = app.clock.now_ms();
+    assert_eq!(
+        chain::prune(&app.state.db, five_months_on - policy.audit_retention_ms())
+            .await
+            .unwrap(),
+        0
+    );
+    // New records after the checkpoint, then past the retention (12 months by default).
+    let mut tx = app.state.db.begin().await.unwrap();
+    append(
+        &mut tx,
+        &Record {
+            at: five_months_on,
+            user: None,
+            congress: Some(CongressId(town)),
+            action: "test.later",
+            target: "x:1".into(),
+            outcome: Outcome::Success,
+            fields: &[],
+            client_addr: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    app.clock.advance(chrono::Duration::days(250));
+    let now = app.clock.now_ms();
+    let pruned = chain::prune(&app.state.db, now - policy.audit_retention_ms())
+        .await
+        .unwrap();
+    assert!(
+        pruned >= old as u64,
+        "the records up to the old checkpoint went ({pruned})"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE chain = {town}"
+        ))
+        .await,
+        1,
+        "the later record stays"
+    );
+    let report = chain::verify(&app.state.db, &KEY).await.unwrap();
+    assert!(report.breaks.is_empty(), "{:?}", report.breaks);
+    // Deleting more than the anchor allows is still caught.
+    sqlx::query("DELETE FROM audit_log WHERE chain = $1")
+        .bind(town)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let report = chain::verify(&app.state.db, &KEY).await.unwrap();
+    assert!(!report.breaks.is_empty());
+    // Moving the anchor by hand (without a signed checkpoint there) is caught too.
+    let district = chain_of(&app, "示范区").await;
+    sqlx::query("UPDATE audit_chains SET pruned_through = pruned_through + 3 WHERE chain = $1")
+        .bind(district)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let report = chain::verify(&app.state.db, &KEY).await.unwrap();
+    assert!(
+        report.breaks.iter().any(|b| matches!(b,
+            Break::Checkpoint { chain, .. } | Break::HeadMismatch { chain, .. } if *chain == district)),
+        "{:?}",
+        report.breaks
+    );
+}
+
+#[tokio::test]
+async fn a_sealed_result_verifies_against_the_congress_key_and_only_unaltered() {
+    let app = TestApp::demo().await;
+    let cid = CongressId(app.congress_id("示范区").await);
+    let other = CongressId(app.congress_id("青石镇").await);
+    let result = "第3号议案：应到 150，赞成 120，反对 3，弃权 2；通过".as_bytes();
+    let seal = lianxin::congress::sealing::seal_result(&app.state.db, cid, result, 0)
+        .await
+        .unwrap();
+    assert_eq!(seal.key_version, 1);
+    assert!(
+        lianxin::congress::sealing::verify(&app.state.db, cid, result, &seal)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !lianxin::congress::sealing::verify(
+            &app.state.db,
+            cid,
+            "第3号议案：应到 150，赞成 121".as_bytes(),
+            &seal
+        )
+        .await
+        .unwrap()
+    );
+    assert!(
+        !lianxin::congress::sealing::verify(&app.state.db, other, result, &seal)
+            .await
+            .unwrap(),
+        "another congress's key does not vouch for it"
+    );
+    // A new key version signs from now on; the old seal still verifies with its version.
+    assert_eq!(
+        lianxin::congress::sealing::rotate(&app.state.db, cid, 0)
+            .await
+            .unwrap(),
+        2
+    );
+    let newer = lianxin::congress::sealing::seal_result(&app.state.db, cid, result, 0)
+        .await
+        .unwrap();
+    assert_eq!(newer.key_version, 2);
+    assert!(
+        lianxin::congress::sealing::verify(&app.state.db, cid, result, &seal)
+            .await
+            .unwrap()
+    );
+    assert!(
+        lianxin::congress::sealing::verify(&app.state.db, cid, result, &newer)
+            .await
+            .unwrap()
+    );
+    // The private key is in the key store, not the database.
+    assert!(
+        app.dir
+            .path()
+            .join(format!("keys/seal-c{}-v1.key", cid.0))
+            .exists()
+    );
+}

@@ -14,6 +14,7 @@ mod notify;
 mod ops;
 mod people;
 mod personal;
+mod privacy;
 mod schema;
 mod security;
 mod shared;

@@ -338,6 +338,22 @@ fn routes() -> Vec<Route> {
             EditRoster,
             None,
         ),
+        r("GET", "/c/{cid}/privacy", EditRoster, None),
+        r("GET", "/c/{cid}/privacy/new", EditRoster, None),
+        r(
+            "POST",
+            "/c/{cid}/privacy",
+            EditRoster,
+            Form(&[("kind", "access")]),
+        ),
+        r("GET", "/c/{cid}/privacy/{id}", EditRoster, None),
+        r(
+            "POST",
+            "/c/{cid}/privacy/{id}/close",
+            EditRoster,
+            Form(&[("outcome", "answered"), ("answer", "")]),
+        ),
+        r("POST", "/c/{cid}/privacy/{id}/erase", EditRoster, Form(&[])),
         r("GET", "/login/second-factor", SignedIn, None),
         r(
             "POST",

@@ -450,3 +450,85 @@ async fn old_passwords_must_be_changed_and_unused_accounts_are_disabled() {
         .unwrap();
     assert_eq!(again, 0, "an unlocked account is not locked again at once");
 }
+
+#[tokio::test]
+async fn sign_in_attempts_and_anonymous_requests_are_rate_limited_per_address() {
+    use axum::body::Body;
+    use axum::http::Request;
+    let mut app = TestApp::demo().await;
+    app.state.limiter = std::sync::Arc::new(lianxin::web::limit::Limiter::new(3, 8));
+    let mut c = app.client();
+    c.get("/login").await; // 1 anonymous
+    for _ in 0..3 {
+        let r = c
+            .post_form(
+                "/login",
+                &[
+                    ("username", "renshi"),
+                    ("password", "nope-Nope-1"),
+                    ("next", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let r = c
+        .post_form(
+            "/login",
+            &[("username", "renshi"), ("password", PASSWORD), ("next", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers.get("retry-after").is_some());
+    assert!(r.text().contains("请求过于频繁"));
+    // Anonymous pages: 8 a minute (the sign-in page took one), then 429.
+    for _ in 0..7 {
+        assert_eq!(c.get("/find").await.status, StatusCode::OK);
+    }
+    assert_eq!(c.get("/find").await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_ne!(
+        c.get("/healthz").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another address has its own allowance (behind the TLS proxy, X-Real-IP names it).
+    let mut cfg = (*app.state.config).clone();
+    cfg.tls_proxy = true;
+    app.state.config = std::sync::Arc::new(cfg);
+    let mut other = app.client();
+    let r = other
+        .send(
+            Request::get("/find")
+                .header("x-real-ip", "10.1.2.3")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.headers
+            .get("strict-transport-security")
+            .map(|v| v.to_str().unwrap().to_string()),
+        Some("max-age=31536000".to_string()),
+        "HSTS behind TLS"
+    );
+    // The next minute the allowance is back.
+    app.clock.advance(chrono::Duration::seconds(61));
+    let mut c = app.client();
+    assert_eq!(c.get("/find").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn no_hsts_on_plain_http() {
+    let app = TestApp::demo().await;
+    let r = app.client().get("/").await;
+    assert!(r.headers.get("strict-transport-security").is_none());
+    assert_eq!(r.headers.get("x-frame-options").unwrap(), "DENY");
+    assert!(
+        r.headers
+            .get("content-security-policy")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+}

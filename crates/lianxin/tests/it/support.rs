@@ -116,6 +116,9 @@ impl TestApp {
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
             demo: true,
+            // The fixed test clock never leaves its minute: limits high enough for whole suites
+            // (the rate-limit test builds its own limiter).
+            limiter: Arc::new(lianxin::web::limit::Limiter::new(100_000, 100_000)),
         };
         TestApp { state, clock, dir }
     }
