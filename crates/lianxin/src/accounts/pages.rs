@@ -113,6 +113,13 @@ struct LoginForm {
     next: String,
 }
 
+/// Secrets are cleared from memory when the form is dropped (GB/T 22239-2019 8.1.4.10).
+impl Drop for LoginForm {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.password);
+    }
+}
+
 async fn login(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -135,7 +142,7 @@ async fn login(
         return render_login(
             &state,
             shell,
-            f.next,
+            f.next.clone(),
             username,
             StatusCode::UNPROCESSABLE_ENTITY,
         );
@@ -195,7 +202,7 @@ async fn login(
         return render_login(
             &state,
             shell,
-            f.next,
+            f.next.clone(),
             username,
             StatusCode::UNPROCESSABLE_ENTITY,
         );
@@ -638,6 +645,14 @@ struct PasswordForm {
     current: String,
     new: String,
     confirm: String,
+}
+
+impl Drop for PasswordForm {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.current);
+        zeroize::Zeroize::zeroize(&mut self.new);
+        zeroize::Zeroize::zeroize(&mut self.confirm);
+    }
 }
 
 /// Changes one's own password: the current one is checked, the new one must meet the policy;
