@@ -215,6 +215,7 @@ async fn a_staff_member_signs_in_switches_language_opens_the_roster_and_fixes_a_
         ("f-occupation", "电工"),
         ("f-education", "大学"),
         ("f-id_card", "11010519491231002X"),
+        ("f-phone", "139 1234 5678"),
     ] {
         let input = c.find(Locator::Id(field)).await.unwrap();
         input.clear().await.unwrap();
@@ -253,6 +254,53 @@ async fn a_staff_member_signs_in_switches_language_opens_the_roster_and_fixes_a_
         c.source().await.unwrap().contains("110105********002X"),
         "the ID number is masked"
     );
+    assert!(
+        c.source().await.unwrap().contains("139****5678"),
+        "so is the phone"
+    );
+    // The deputies' affairs office may show it in full; the page says the viewing is recorded.
+    c.find(css("#reveal")).await.unwrap().click().await.unwrap();
+    let full = c.wait().for_element(css("#full-phone")).await.unwrap();
+    assert_eq!(full.text().await.unwrap(), "13912345678");
+    assert!(c.source().await.unwrap().contains("已记入审计记录"));
+    shot(&c, "revealed").await;
+
+    // Set up the second factor from the enrolment page (QR code, or the key typed by hand).
+    c.goto(&format!("{base}/account/second-factor"))
+        .await
+        .unwrap();
+    c.wait().for_element(css(".qr svg")).await.unwrap();
+    let key: String = c
+        .find(css("#manual-key"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let secret = base32_decode(&key);
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    use lianxin::accounts::second_factor::{Algorithm, DIGITS, hotp, step_at};
+    let code = hotp(Algorithm::Totp, &secret, step_at(now_ms) as u64, DIGITS);
+    c.find(css("#f-code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    shot(&c, "second-factor-enrol").await;
+    c.find(css("#enrol-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let codes = c.wait().for_element(css("#recovery-codes")).await.unwrap();
+    assert_eq!(codes.find_all(css("li")).await.unwrap().len(), 10);
 
     // The calendar's calculator and the settings page, for people to look at.
     c.goto(&format!(
@@ -325,4 +373,24 @@ async fn shot(c: &fantoccini::Client, name: &str) {
         let _ = std::fs::create_dir_all(&dir);
         let _ = std::fs::write(dir.join(format!("{name}.png")), png);
     }
+}
+
+/// RFC 4648 base32 (no padding), as the enrolment page shows the key.
+fn base32_decode(s: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    let (mut buf, mut bits) = (0u32, 0);
+    for ch in s.bytes() {
+        let v = match ch {
+            b'A'..=b'Z' => ch - b'A',
+            b'2'..=b'7' => ch - b'2' + 26,
+            _ => continue,
+        };
+        buf = (buf << 5) | u32::from(v);
+        bits += 5;
+        if bits >= 8 {
+            out.push((buf >> (bits - 8)) as u8);
+            bits -= 8;
+        }
+    }
+    out
 }
