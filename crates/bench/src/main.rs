@@ -143,12 +143,16 @@ fn rss_kib(pid: u32) -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+mod crypto_bench;
 mod search_bench;
 
 #[tokio::main]
 async fn main() -> Result<()> {
     if std::env::args().nth(1).as_deref() == Some("search") {
         return search_main().await;
+    }
+    if std::env::args().nth(1).as_deref() == Some("crypto") {
+        return crypto_bench::main();
     }
     let a = args()?;
     let tmp = tempfile_dir(a.keep.clone())?;
@@ -162,7 +166,10 @@ async fn main() -> Result<()> {
         a.deputies,
         lianxin::platform::config::mask_url(&url)
     );
-    let db = lianxin::db::Db::connect(&url, None).await?;
+    // The key store the server will use (LIANXIN_DATA/keys): the seeder seals with it.
+    let db = lianxin::db::Db::connect(&url, None)
+        .await?
+        .with_vault(lianxin::platform::vault::Vault::open(&tmp.join("keys"))?);
     lianxin::db::migrate::run(&db).await?;
     let now = chrono_now_ms();
     lianxin::demo::seed(&db, now).await?;
