@@ -45,29 +45,58 @@ pub fn main() -> Result<()> {
         .collect::<Result<_, _>>()?;
     let token = lianxin::platform::secret::random_token();
     let mut sink = 0usize;
-    let baseline = per_op(runs, n, |_| sink += lianxin::platform::secret::digest(&token).len());
+    let baseline = per_op(runs, n, |_| {
+        sink += lianxin::platform::secret::digest(&token).len()
+    });
     let rows: Vec<(&str, f64)> = vec![
-        ("SM4-GCM seal (phone)", per_op(runs, n, |i| {
-            sink += vault.seal("persons.phone_sealed", &phones[i]).map_or(0, |s| s.len());
-        })),
-        ("SM4-GCM open (phone)", per_op(runs, n, |i| {
-            sink += vault.open_sealed("persons.phone_sealed", &sealed[i]).map_or(0, |s| s.len());
-        })),
-        ("HMAC-SM3 keyed digest", per_op(runs, n, |i| {
-            sink += vault.digest("persons.phone_sealed", &phones[i]).map_or(0, |s| s.len());
-        })),
+        (
+            "SM4-GCM seal (phone)",
+            per_op(runs, n, |i| {
+                sink += vault
+                    .seal("persons.phone_sealed", &phones[i])
+                    .map_or(0, |s| s.len());
+            }),
+        ),
+        (
+            "SM4-GCM open (phone)",
+            per_op(runs, n, |i| {
+                sink += vault
+                    .open_sealed("persons.phone_sealed", &sealed[i])
+                    .map_or(0, |s| s.len());
+            }),
+        ),
+        (
+            "HMAC-SM3 keyed digest",
+            per_op(runs, n, |i| {
+                sink += vault
+                    .digest("persons.phone_sealed", &phones[i])
+                    .map_or(0, |s| s.len());
+            }),
+        ),
         ("TOTP-SHA1 check (3 steps)", {
             use lianxin::accounts::second_factor::{Algorithm, verify};
             per_op(runs, n, |i| {
-                sink += verify(Algorithm::Totp, b"12345678901234567890", "000000", i as i64 * 1000, 0)
-                    .map_or(0, |s| s as usize);
+                sink += verify(
+                    Algorithm::Totp,
+                    b"12345678901234567890",
+                    "000000",
+                    i as i64 * 1000,
+                    0,
+                )
+                .map_or(0, |s| s as usize);
             })
         }),
         ("HMAC-SM3 code check (3 steps)", {
             use lianxin::accounts::second_factor::{Algorithm, verify};
             per_op(runs, n, |i| {
-                sink += verify(Algorithm::HmacSm3, b"12345678901234567890", "000000", i as i64 * 1000, 0)
-                    .map_or(0, |s| s as usize);
+                sink += verify(
+                    Algorithm::HmacSm3,
+                    b"12345678901234567890",
+                    "000000",
+                    i as i64 * 1000,
+                    0,
+                )
+                .map_or(0, |s| s as usize);
             })
         }),
     ];
@@ -77,7 +106,9 @@ pub fn main() -> Result<()> {
     let seal = lianxin::platform::seal::sign(&key, 1, result);
     let small = (n / 20).max(10);
     let sm2_sign = per_op(runs, small, |_| {
-        sink += lianxin::platform::seal::sign(&key, 1, result).signature.len();
+        sink += lianxin::platform::seal::sign(&key, 1, result)
+            .signature
+            .len();
     });
     let sm2_verify = per_op(runs, small, |_| {
         sink += usize::from(lianxin::platform::seal::verify(&public, result, &seal));
@@ -85,14 +116,20 @@ pub fn main() -> Result<()> {
     let argon = per_op(3, 5, |_| {
         sink += lianxin::accounts::password::hash("Lianxin-bench-2026").map_or(0, |h| h.len());
     });
-    println!("# lianxin-bench crypto: {n} operations x {runs} runs (median ns/op); SM2 {small} ops; argon2id 5 x 3");
+    println!(
+        "# lianxin-bench crypto: {n} operations x {runs} runs (median ns/op); SM2 {small} ops; argon2id 5 x 3"
+    );
     println!("| operation | median per op | × SM3 token digest |");
     println!("|---|---|---|");
-    println!("| SM3 token digest (baseline) | {:.2} µs | 1.0 |", baseline / 1000.0);
-    for (name, ns) in rows
-        .into_iter()
-        .chain([("SM2 sign (result seal)", sm2_sign), ("SM2 verify", sm2_verify), ("argon2id hash (m=19 MiB, t=2)", argon)])
-    {
+    println!(
+        "| SM3 token digest (baseline) | {:.2} µs | 1.0 |",
+        baseline / 1000.0
+    );
+    for (name, ns) in rows.into_iter().chain([
+        ("SM2 sign (result seal)", sm2_sign),
+        ("SM2 verify", sm2_verify),
+        ("argon2id hash (m=19 MiB, t=2)", argon),
+    ]) {
         println!("| {name} | {:.2} µs | {:.1} |", ns / 1000.0, ns / baseline);
     }
     let _ = std::fs::remove_dir_all(&dir);

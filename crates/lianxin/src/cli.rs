@@ -389,8 +389,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                     let db = db.with_vault(vault);
                     let n = crate::db::rekey::reseal_all(&db).await?;
                     say(&format!(
-                        "field key v{version} in use; {n} values re-sealed / 已启用 v{version} 密钥，重新加密 {n} 项。                         Keep the old key file until no backup needs it / 旧密钥文件请保留至无备份需要时。"
+                        "field key v{version} in use; {n} values re-sealed / 已启用 v{version} 密钥，重新加密 {n} 项"
                     ));
+                    say(
+                        "keep the old key file until no backup needs it / 旧密钥文件请保留至没有备份需要时",
+                    );
                 }
                 KeysCommand::NewSealKey { region } => {
                     let Some(c) = crate::congress::store::by_region(&db, &region).await? else {

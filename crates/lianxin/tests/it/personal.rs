@@ -300,3 +300,64 @@ async fn no_phone_or_id_number_is_stored_in_clear_text_anywhere() {
     bytes.extend(b" 13700001111 ");
     assert_eq!(hits(&bytes, &needles), vec!["13700001111".to_string()]);
 }
+
+#[tokio::test]
+async fn the_cli_rotates_the_field_key_and_reports_the_versions() {
+    let data = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_lianxin"))
+            .args(args)
+            .env("LIANXIN_DATA", data.path())
+            .env_remove("LIANXIN_DATABASE_URL")
+            .env("LIANXIN_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&[
+        "admin",
+        "bootstrap",
+        "--region",
+        "970500",
+        "--name",
+        "密钥区人民代表大会",
+    ]);
+    // One sealed value to rotate: a deputy with a phone, written through the library.
+    let db = lianxin::db::Db::connect(
+        &format!("sqlite://{}/lianxin.sqlite", data.path().display()),
+        None,
+    )
+    .await
+    .unwrap()
+    .with_vault(lianxin::platform::vault::Vault::open(&data.path().join("keys")).unwrap());
+    let mut tx = db.begin().await.unwrap();
+    let v = lianxin::people::domain::DeputyInput {
+        name: "密钥测试".into(),
+        gender: "female".into(),
+        ethnicity: "汉族".into(),
+        phone: "13555556666".into(),
+        party: "群众".into(),
+        composition: "工人".into(),
+        occupation: "技工".into(),
+        education: "高中".into(),
+        constituency: "第1选区".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    lianxin::people::store::create_person(&mut tx, &db.vault, &v, 0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    db.pool.close().await;
+    assert!(run(&["keys", "status"]).contains("persons.phone_sealed: {1: 1}"));
+    assert!(run(&["keys", "rotate"]).contains("field key v2 in use; 1 values re-sealed"));
+    assert!(run(&["keys", "status"]).contains("persons.phone_sealed: {2: 1}"));
+    assert!(run(&["keys", "new-seal-key", "--region", "970500"]).contains("sealing key v1 in use"));
+    assert!(data.path().join("keys/field-v2.key").exists());
+}
