@@ -18,5 +18,6 @@ pub mod privacy;
 pub mod search;
 pub mod server;
 pub mod settings;
+pub mod suggestions;
 pub mod text;
 pub mod web;

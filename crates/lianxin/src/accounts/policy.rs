@@ -31,6 +31,14 @@ pub enum Permission {
     ManageSettings,
     /// Read the audit trail (audit administrator).
     ViewAudit,
+    /// Open the suggestions pages at all (what each sees is scoped by capacity).
+    ViewSuggestions,
+    /// Draft and submit suggestions (deputies of the congress).
+    DraftSuggestions,
+    /// Register, assign, verify and close suggestions (the deputies' affairs office).
+    HandleSuggestions,
+    /// Work on suggestions assigned to one's unit (unit operators and heads).
+    UnitSuggestions,
 }
 
 /// The congress an action targets, with its parent district when it is a town.
@@ -88,6 +96,15 @@ pub fn allows(actor: &Actor, perm: Permission, target: Target, settings: PolicyS
         }
         Permission::ManageGrants | Permission::ManageSecurity => admin(Role::SecurityAdmin),
         Permission::ViewAudit => admin(Role::AuditAdmin),
+        Permission::ViewSuggestions => {
+            staff_here(&[Office::DeputiesAffairs])
+                || here(Role::Deputy)
+                || here(Role::UnitOperator)
+                || here(Role::UnitHead)
+        }
+        Permission::DraftSuggestions => here(Role::Deputy),
+        Permission::HandleSuggestions => staff_here(&[Office::DeputiesAffairs]),
+        Permission::UnitSuggestions => here(Role::UnitOperator) || here(Role::UnitHead),
     }
 }
 

@@ -37,6 +37,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0004_security.sql"),
         postgres: include_str!("migrations/postgres/0004_security.sql"),
     },
+    Migration {
+        version: 5,
+        name: "suggestions",
+        sqlite: include_str!("migrations/sqlite/0005_suggestions.sql"),
+        postgres: include_str!("migrations/postgres/0005_suggestions.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction. On PostgreSQL an

@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::accounts::admin::routes())
         .merge(crate::accounts::second_factor_pages::routes())
         .merge(crate::privacy::pages::routes())
+        .merge(crate::suggestions::pages::routes())
         .merge(crate::congress::admin::routes())
         .merge(crate::calendar::pages::routes())
         .merge(crate::settings::pages::routes())
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::accounts::api::routes())
         .merge(crate::congress::api::routes())
         .merge(crate::people::api::routes())
+        .merge(crate::suggestions::api::routes())
         .merge(openapi::routes());
     Router::new()
         .merge(pages)

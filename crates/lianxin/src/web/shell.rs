@@ -122,6 +122,9 @@ impl Shell {
                 nav.push((base.clone(), "nav.overview"));
                 nav.push((format!("{base}/deputies"), "nav.deputies"));
             }
+            if allows(actor, Permission::ViewSuggestions, c.target(), p) {
+                nav.push((format!("{base}/suggestions"), "nav.suggestions"));
+            }
             if allows(actor, Permission::ViewUnits, c.target(), p) {
                 nav.push((format!("{base}/units"), "nav.units"));
             }

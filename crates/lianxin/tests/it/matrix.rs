@@ -28,6 +28,14 @@ enum Rule {
     /// System or security administrator.
     Admins,
     Audit,
+    /// The suggestions pages: the deputies' affairs office, deputies, unit staff.
+    Suggestions,
+    /// A deputy's own steps (draft, consent, submit, withdraw, rate).
+    SuggestionDeputy,
+    /// The office's steps (review, assign, close).
+    SuggestionOffice,
+    /// A unit's steps (return, contact, reply).
+    SuggestionUnit,
 }
 
 const USERS: &[&str] = &[
@@ -63,6 +71,10 @@ fn allowed(rule: Rule, user: &str) -> bool {
         Rule::Security => user == "secadmin",
         Rule::Admins => matches!(user, "sysadmin" | "secadmin"),
         Rule::Audit => user == "auditadmin",
+        Rule::Suggestions => matches!(user, "daibiao" | "deputy" | "chengban"),
+        Rule::SuggestionDeputy => user == "deputy",
+        Rule::SuggestionOffice => user == "daibiao",
+        Rule::SuggestionUnit => user == "chengban",
     }
 }
 
@@ -354,6 +366,105 @@ fn routes() -> Vec<Route> {
             Form(&[("outcome", "answered"), ("answer", "")]),
         ),
         r("POST", "/c/{cid}/privacy/{id}/erase", EditRoster, Form(&[])),
+        r("GET", "/c/{cid}/suggestions", Suggestions, None),
+        r("GET", "/c/{cid}/suggestions/new", SuggestionDeputy, None),
+        r(
+            "POST",
+            "/c/{cid}/suggestions",
+            SuggestionDeputy,
+            Form(&[("title", "")]),
+        ),
+        r("GET", "/c/{cid}/suggestions/{id}", Suggestions, None),
+        r(
+            "POST",
+            "/c/{cid}/suggestions/{id}/consent",
+            SuggestionDeputy,
+            Form(&[("accept", "1")]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/suggestions/{id}/submit",
+            SuggestionDeputy,
+            Form(&[]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/suggestions/{id}/withdraw",
+            SuggestionDeputy,
+            Form(&[]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/suggestions/{id}/rate",
+            SuggestionDeputy,
+            Form(&[]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/suggestions/{id}/review",
+            SuggestionOffice,
+            Form(&[("decision", "register")]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/suggestions/{id}/assign",
+            SuggestionOffice,
+            Form(&[]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/suggestions/{id}/close",
+            SuggestionOffice,
+            Form(&[]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/suggestions/{id}/unit-return",
+            SuggestionUnit,
+            Form(&[]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/suggestions/{id}/contact",
+            SuggestionUnit,
+            Form(&[]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/suggestions/{id}/reply",
+            SuggestionUnit,
+            Form(&[]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/suggestions/{id}/delivery",
+            Suggestions,
+            Form(&[]),
+        ),
+        r(
+            "GET",
+            "/api/v1/congresses/{cid}/suggestions",
+            Suggestions,
+            None,
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/suggestions",
+            SuggestionDeputy,
+            Json(r#"{"title":"","content":"","category":""}"#),
+        ),
+        r(
+            "GET",
+            "/api/v1/congresses/{cid}/suggestions/{id}",
+            Suggestions,
+            None,
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/suggestions/{id}/actions",
+            Suggestions,
+            Json(r#"{"action":"delivery"}"#),
+        ),
         r("GET", "/login/second-factor", SignedIn, None),
         r(
             "POST",
@@ -396,6 +507,7 @@ fn declared_routes() -> BTreeSet<(String, String)> {
         "accounts/api.rs",
         "congress/api.rs",
         "people/api.rs",
+        "suggestions/api.rs",
         "web/openapi.rs",
     ];
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

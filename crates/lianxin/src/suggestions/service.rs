@@ -1,0 +1,887 @@
+//! The suggestion commands. Each one: loads the item, checks who may act (the lead deputy, an
+//! invited co-signer, the deputies' affairs office, the unit it is assigned to), asks the pure
+//! state machine, and writes the change, its history event, its audit record, its deadlines and
+//! its notices in one transaction. A refused command changes nothing and is itself audited.
+
+use super::domain::{self, Command, Rating, ReplyClass, State};
+use super::store::{self, NewSuggestion, Suggestion};
+use crate::audit::{self, Outcome, Record};
+use crate::calendar::deadlines::{self, Registration, Span};
+use crate::calendar::rules::{Basis, Calendar};
+use crate::db::{Db, Tx};
+use crate::platform::error::{AppError, FieldError};
+use crate::platform::ids::{CongressId, UserId};
+use chrono::NaiveDate;
+
+/// Who acts, from where, when.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub user: UserId,
+    pub client_addr: Option<String>,
+    pub now: i64,
+    pub today: NaiveDate,
+}
+
+/// In what capacity the actor acts on an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capacity {
+    /// The deputy (their deputy id in this congress).
+    Deputy(i64),
+    /// The deputies' affairs office.
+    Office,
+    /// A handling unit's operator or head (unit id; `head` may sign replies).
+    Unit { unit: i64, head: bool },
+}
+
+pub const CATEGORIES: &[&str] = &[
+    "economy",
+    "urban_construction",
+    "agriculture",
+    "education_culture",
+    "health",
+    "social_security",
+    "environment",
+    "public_safety",
+    "government",
+    "other",
+];
+
+pub const CONTACT_FORMS: &[&str] = &["visit", "meeting", "phone", "site_inspection"];
+
+async fn refused(db: &Db, congress: CongressId, id: i64, o: &Origin, action: &str) {
+    // The attempt is on record even though nothing changed (issue 5: "the attempt audited").
+    let _ = audit::append_alone(
+        db,
+        &Record {
+            at: o.now,
+            user: Some(o.user),
+            congress: Some(congress),
+            action: &format!("suggestions.{action}"),
+            target: format!("suggestion:{id}"),
+            outcome: Outcome::Failed,
+            fields: &[],
+            client_addr: o.client_addr.clone(),
+        },
+    )
+    .await;
+}
+
+fn deny(key: &'static str, field: &'static str) -> AppError {
+    AppError::Invalid(vec![FieldError::new(field, key)])
+}
+
+/// Input of a new draft.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct DraftInput {
+    pub title: String,
+    pub content: String,
+    /// One of the categories (`economy`, `health`, …).
+    pub category: String,
+    /// Co-signers' names, separated by 、 , ， or spaces (deputies of this congress in office).
+    pub cosigners: String,
+}
+
+/// The numbering period of an item drafted today: the session if one is sitting (大会期间),
+/// else the year (闭会期间).
+pub async fn period_of(
+    db: &Db,
+    congress: CongressId,
+    today: NaiveDate,
+) -> Result<(String, String), AppError> {
+    let t = today.to_string();
+    let sitting = crate::congress::store::sessions(db, congress)
+        .await?
+        .into_iter()
+        .find(|s| s.opens_on <= t && t <= s.closes_on);
+    Ok(match sitting {
+        Some(s) => ("session".into(), format!("s{}", s.id)),
+        None => (
+            "recess".into(),
+            format!("y{}", chrono::Datelike::year(&today)),
+        ),
+    })
+}
+
+/// A deputy drafts a suggestion and invites co-signers (who must consent before submission).
+pub async fn draft(
+    db: &Db,
+    congress: CongressId,
+    deputy: i64,
+    input: &DraftInput,
+    o: &Origin,
+) -> Result<i64, AppError> {
+    let mut errors = Vec::new();
+    let title = input.title.trim();
+    let content = input.content.trim();
+    if title.is_empty() {
+        errors.push(FieldError::new("title", "field.required"));
+    } else if title.chars().count() > 100 {
+        errors.push(FieldError::new("title", "field.too_long"));
+    }
+    if content.is_empty() {
+        errors.push(FieldError::new("content", "field.required"));
+    } else if content.chars().count() > 20_000 {
+        errors.push(FieldError::new("content", "field.too_long"));
+    }
+    if !CATEGORIES.contains(&input.category.as_str()) {
+        errors.push(FieldError::new("category", "field.required"));
+    }
+    let mut cosigners = Vec::new();
+    for name in input
+        .cosigners
+        .split(|c: char| c == '、' || c == ',' || c == '，' || c.is_whitespace())
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        let found = store::deputies_named(db, congress, name).await?;
+        match found.as_slice() {
+            [one] if *one == deputy => {}
+            [one] => cosigners.push(*one),
+            [] => {
+                errors.push(
+                    FieldError::new("cosigners", "suggestion.cosigner_unknown").with_arg(name),
+                );
+                break;
+            }
+            _ => {
+                errors.push(
+                    FieldError::new("cosigners", "suggestion.cosigner_ambiguous").with_arg(name),
+                );
+                break;
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let (period_kind, period_key) = period_of(db, congress, o.today).await?;
+    let mut tx = db.begin().await?;
+    let id = store::insert(
+        &mut tx,
+        &NewSuggestion {
+            congress,
+            lead_deputy: deputy,
+            title,
+            content,
+            category: &input.category,
+            town: None,
+            period_kind: &period_kind,
+            period_key: &period_key,
+            now: o.now,
+        },
+    )
+    .await?;
+    for c in &cosigners {
+        store::invite(&mut tx, congress, id, *c).await?;
+    }
+    store::event(
+        &mut tx,
+        congress,
+        id,
+        Some(o.user.0),
+        "draft",
+        "",
+        "draft",
+        "",
+        o.now,
+    )
+    .await?;
+    crate::search::index(
+        &mut tx,
+        &crate::search::Doc {
+            congress,
+            kind: "suggestion",
+            item_id: id,
+            title,
+            body: content,
+        },
+        o.now,
+    )
+    .await?;
+    record(
+        &mut tx,
+        congress,
+        id,
+        o,
+        "draft",
+        &["title", "content", "category", "cosigners"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn record(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    o: &Origin,
+    action: &str,
+    fields: &[&str],
+) -> Result<(), sqlx::Error> {
+    audit::append(
+        tx,
+        &Record {
+            at: o.now,
+            user: Some(o.user),
+            congress: Some(congress),
+            action: &format!("suggestions.{action}"),
+            target: format!("suggestion:{id}"),
+            outcome: Outcome::Success,
+            fields,
+            client_addr: o.client_addr.clone(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Loads an item and checks that `cap` may see it at all (others get "not found").
+pub async fn load(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    cap: Capacity,
+) -> Result<Suggestion, AppError> {
+    let s = store::get(db, congress, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let visible = match cap {
+        Capacity::Office => true,
+        Capacity::Deputy(d) => {
+            s.lead_deputy_id == d
+                || store::signers(db, congress, id)
+                    .await?
+                    .iter()
+                    .any(|g| g.deputy_id == d)
+        }
+        Capacity::Unit { unit, .. } => store::units(db, congress, id)
+            .await?
+            .iter()
+            .any(|u| u.unit_id == unit && u.active == 1),
+    };
+    if visible {
+        Ok(s)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+fn state_of(s: &Suggestion) -> Result<State, AppError> {
+    State::parse(&s.state).ok_or_else(|| AppError::internal("unknown suggestion state"))
+}
+
+/// Applies a state change decided by the machine, with its event and audit record.
+#[allow(clippy::too_many_arguments)]
+async fn transition(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    s: &Suggestion,
+    from: State,
+    to: State,
+    cmd: Command,
+    note: &str,
+    o: &Origin,
+    fields: &[&str],
+) -> Result<(), AppError> {
+    if !store::set_state(tx, congress, s.id, from.as_str(), to.as_str(), o.now).await? {
+        return Err(AppError::Conflict("suggestion.changed_meanwhile"));
+    }
+    store::event(
+        tx,
+        congress,
+        s.id,
+        Some(o.user.0),
+        cmd.name(),
+        from.as_str(),
+        to.as_str(),
+        note,
+        o.now,
+    )
+    .await?;
+    record(tx, congress, s.id, o, cmd.name(), fields).await?;
+    Ok(())
+}
+
+/// The state machine's verdict, or a refusal that is audited and changes nothing.
+async fn decide(
+    db: &Db,
+    congress: CongressId,
+    s: &Suggestion,
+    cmd: Command,
+    o: &Origin,
+) -> Result<(State, State), AppError> {
+    let from = state_of(s)?;
+    match domain::next(from, cmd) {
+        Ok(to) => Ok((from, to)),
+        Err(key) => {
+            refused(db, congress, s.id, o, cmd.name()).await;
+            Err(deny(key, "state"))
+        }
+    }
+}
+
+async fn not_entitled(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    o: &Origin,
+    action: &str,
+) -> AppError {
+    refused(db, congress, id, o, action).await;
+    AppError::Denied("suggestion.not_entitled")
+}
+
+/// A co-signer accepts or declines the invitation.
+pub async fn answer_invitation(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    deputy: i64,
+    accept: bool,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let s = load(db, congress, id, Capacity::Deputy(deputy)).await?;
+    if !matches!(state_of(&s)?, State::Draft | State::ReturnedForRevision) {
+        refused(db, congress, id, o, "consent").await;
+        return Err(deny("suggestion.refused.not_draft", "state"));
+    }
+    let mut tx = db.begin().await?;
+    let consent = if accept { "accepted" } else { "declined" };
+    if !store::answer(&mut tx, congress, id, deputy, consent, o.now).await? {
+        drop(tx);
+        refused(db, congress, id, o, "consent").await;
+        return Err(deny("suggestion.refused.not_invited", "state"));
+    }
+    store::event(
+        &mut tx,
+        congress,
+        id,
+        Some(o.user.0),
+        consent,
+        &s.state,
+        &s.state,
+        "",
+        o.now,
+    )
+    .await?;
+    record(&mut tx, congress, id, o, "consent", &["consent"]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The lead deputy submits (every co-signer has answered) or withdraws (before registration).
+pub async fn lead_action(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    deputy: i64,
+    withdraw: bool,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let s = load(db, congress, id, Capacity::Deputy(deputy)).await?;
+    let name = if withdraw { "withdraw" } else { "submit" };
+    if s.lead_deputy_id != deputy {
+        return Err(not_entitled(db, congress, id, o, name).await);
+    }
+    let cmd = if withdraw {
+        Command::Withdraw
+    } else {
+        let pending = store::signers(db, congress, id)
+            .await?
+            .iter()
+            .filter(|g| g.consent == "invited")
+            .count();
+        Command::Submit {
+            pending_consents: pending,
+        }
+    };
+    let (from, to) = decide(db, congress, &s, cmd, o).await?;
+    let mut tx = db.begin().await?;
+    transition(&mut tx, congress, &s, from, to, cmd, "", o, &["state"]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The office's registration review: register (numbered), return for revision, or not register.
+pub async fn review(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    cmd: Command,
+    reason: &str,
+    o: &Origin,
+) -> Result<Option<i64>, AppError> {
+    let s = load(db, congress, id, Capacity::Office).await?;
+    if !matches!(cmd, Command::Register) && reason.trim().is_empty() {
+        return Err(deny("suggestion.reason_required", "reason"));
+    }
+    let (from, to) = decide(db, congress, &s, cmd, o).await?;
+    let mut tx = db.begin().await?;
+    transition(
+        &mut tx,
+        congress,
+        &s,
+        from,
+        to,
+        cmd,
+        reason.trim(),
+        o,
+        &["state"],
+    )
+    .await?;
+    let number = if matches!(cmd, Command::Register) {
+        Some(store::number(&mut tx, congress, id, &s.period_key).await?)
+    } else {
+        None
+    };
+    tx.commit().await?;
+    Ok(number)
+}
+
+async fn setting_span(db: &Db, congress: CongressId, key: &str) -> Result<(Span, Basis), AppError> {
+    let r = crate::settings::get(db, congress, key)
+        .await?
+        .ok_or_else(|| AppError::internal("setting missing"))?;
+    let period = r
+        .period()
+        .ok_or_else(|| AppError::internal("setting is not a period"))?;
+    Ok((
+        period.span(),
+        Basis {
+            rule: format!("rule.{}", key.replace('.', "_")),
+            source: r.source,
+        },
+    ))
+}
+
+/// 交办: one lead unit and optional co-units of this congress; the reply deadline is 3 months
+/// from today (6 if the office marks the item complex), on the legal calendar (代表法 Art 51).
+pub async fn assign(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    lead: Option<i64>,
+    co: &[i64],
+    complex: bool,
+    o: &Origin,
+) -> Result<NaiveDate, AppError> {
+    let s = load(db, congress, id, Capacity::Office).await?;
+    let cmd = Command::Assign {
+        has_lead_unit: lead.is_some(),
+    };
+    let (from, to) = decide(db, congress, &s, cmd, o).await?;
+    let lead = lead.ok_or(AppError::internal("lead checked by the machine"))?;
+    // Units of another congress are refused (and so are unknown ids).
+    for u in std::iter::once(lead).chain(co.iter().copied()) {
+        if crate::people::store::unit(db, congress, u).await?.is_none() {
+            refused(db, congress, id, o, "assign").await;
+            return Err(deny("suggestion.unit_not_here", "lead_unit"));
+        }
+    }
+    if co.contains(&lead) {
+        return Err(deny("suggestion.lead_also_co", "co_units"));
+    }
+    let key = if complex {
+        "suggestion.complex_reply_window"
+    } else {
+        "suggestion.reply_window"
+    };
+    let (span, basis) = setting_span(db, congress, key).await?;
+    // Whatever a congress set, never beyond the law's 6 months (代表法 Art 51).
+    let span = match span {
+        Span::Months(m) if m > domain::MAX_REPLY_MONTHS => Span::Months(domain::MAX_REPLY_MONTHS),
+        other => other,
+    };
+    let calendar: Calendar = crate::calendar::store::load(db).await?;
+    let mut tx = db.begin().await?;
+    transition(
+        &mut tx,
+        congress,
+        &s,
+        from,
+        to,
+        cmd,
+        "",
+        o,
+        &["units", "complex", "due_on"],
+    )
+    .await?;
+    let d = deadlines::register(
+        &mut tx,
+        &calendar,
+        &Registration {
+            congress,
+            module: "suggestions",
+            item_id: id,
+            kind: "reply",
+            span,
+            holder: None,
+            link: &format!("/c/{}/suggestions/{id}", congress.0),
+        },
+        o.today,
+        basis,
+        o.now,
+    )
+    .await?;
+    store::assign(
+        &mut tx,
+        congress,
+        id,
+        lead,
+        co,
+        complex,
+        &o.today.to_string(),
+        &d.due.to_string(),
+        o.now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(d.due)
+}
+
+/// 退办: the lead unit returns the item within the return window, with a reason.
+pub async fn unit_return(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    unit: i64,
+    reason: &str,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let s = load(db, congress, id, Capacity::Unit { unit, head: false }).await?;
+    let is_lead = store::units(db, congress, id)
+        .await?
+        .iter()
+        .any(|u| u.unit_id == unit && u.active == 1 && u.role == "lead");
+    if !is_lead {
+        return Err(not_entitled(db, congress, id, o, "unit_return").await);
+    }
+    if reason.trim().is_empty() {
+        return Err(deny("suggestion.reason_required", "reason"));
+    }
+    let (span, _) = setting_span(db, congress, "suggestion.return_window").await?;
+    let calendar = crate::calendar::store::load(db).await?;
+    let assigned_on = s
+        .assigned_on
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .unwrap_or(o.today);
+    let last_day = span
+        .compute(
+            &calendar,
+            assigned_on,
+            Basis {
+                rule: String::new(),
+                source: String::new(),
+            },
+        )
+        .due;
+    let cmd = Command::UnitReturn {
+        within_window: o.today <= last_day,
+    };
+    let (from, to) = decide(db, congress, &s, cmd, o).await?;
+    let mut tx = db.begin().await?;
+    transition(
+        &mut tx,
+        congress,
+        &s,
+        from,
+        to,
+        cmd,
+        reason.trim(),
+        o,
+        &["units", "return_reason"],
+    )
+    .await?;
+    store::unit_return(&mut tx, congress, id, unit, reason.trim(), o.now).await?;
+    deadlines::close(&mut tx, "suggestions", id, "reply", o.now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A unit records a contact with the deputy (date, form, content).
+#[allow(clippy::too_many_arguments)]
+pub async fn log_contact(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    unit: i64,
+    on_date: &str,
+    form: &str,
+    content: &str,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let s = load(db, congress, id, Capacity::Unit { unit, head: false }).await?;
+    if !state_of(&s)?.reply_pending() {
+        return Err(deny("suggestion.refused.not_assigned", "state"));
+    }
+    let mut errors = Vec::new();
+    let date = NaiveDate::parse_from_str(on_date.trim(), "%Y-%m-%d").ok();
+    if date.is_none_or(|d| d > o.today) {
+        errors.push(FieldError::new("on_date", "field.date_invalid"));
+    }
+    if !CONTACT_FORMS.contains(&form) {
+        errors.push(FieldError::new("form", "field.required"));
+    }
+    if content.trim().is_empty() {
+        errors.push(FieldError::new("content", "field.required"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let mut tx = db.begin().await?;
+    store::add_contact(
+        &mut tx,
+        congress,
+        id,
+        unit,
+        on_date.trim(),
+        form,
+        content.trim(),
+        o.user.0,
+        o.now,
+    )
+    .await?;
+    record(
+        &mut tx,
+        congress,
+        id,
+        o,
+        "contact",
+        &["on_date", "form", "content"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// 答复: the lead unit's head signs the reply with its class; the feedback window starts.
+#[allow(clippy::too_many_arguments)]
+pub async fn reply(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    unit: i64,
+    head: bool,
+    class: &str,
+    body: &str,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let s = load(db, congress, id, Capacity::Unit { unit, head }).await?;
+    let is_lead = store::units(db, congress, id)
+        .await?
+        .iter()
+        .any(|u| u.unit_id == unit && u.active == 1 && u.role == "lead");
+    if !is_lead || !head {
+        return Err(not_entitled(db, congress, id, o, "reply").await);
+    }
+    let mut errors = Vec::new();
+    let class = ReplyClass::parse(class);
+    if class.is_none() {
+        errors.push(FieldError::new("class", "suggestion.class_required"));
+    }
+    if body.trim().is_empty() {
+        errors.push(FieldError::new("body", "field.required"));
+    }
+    let Some(class) = class.filter(|_| errors.is_empty()) else {
+        refused(db, congress, id, o, "reply").await;
+        return Err(AppError::Invalid(errors));
+    };
+    let (from, to) = decide(db, congress, &s, Command::Reply, o).await?;
+    let (span, basis) = setting_span(db, congress, "suggestion.feedback_window").await?;
+    let calendar = crate::calendar::store::load(db).await?;
+    let mut tx = db.begin().await?;
+    transition(
+        &mut tx,
+        congress,
+        &s,
+        from,
+        to,
+        Command::Reply,
+        "",
+        o,
+        &["reply", "class"],
+    )
+    .await?;
+    deadlines::close(&mut tx, "suggestions", id, "reply", o.now).await?;
+    let fb = deadlines::register(
+        &mut tx,
+        &calendar,
+        &Registration {
+            congress,
+            module: "suggestions",
+            item_id: id,
+            kind: "feedback",
+            span,
+            holder: None,
+            link: &format!("/c/{}/suggestions/{id}", congress.0),
+        },
+        o.today,
+        basis,
+        o.now,
+    )
+    .await?;
+    store::add_reply(
+        &mut tx,
+        congress,
+        id,
+        unit,
+        class.as_str(),
+        body.trim(),
+        o.user.0,
+        &o.today.to_string(),
+        &fb.due.to_string(),
+        o.now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// 评价: the lead deputy rates the reply (the congress setting may let every signer rate; the
+/// lead's rating decides the state). A second evaluation of the same reply is refused.
+pub async fn rate(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    deputy: i64,
+    rating: &str,
+    o: &Origin,
+) -> Result<State, AppError> {
+    let s = load(db, congress, id, Capacity::Deputy(deputy)).await?;
+    if s.lead_deputy_id != deputy {
+        return Err(not_entitled(db, congress, id, o, "rate").await);
+    }
+    let Some(rating) = Rating::parse(rating) else {
+        return Err(deny("suggestion.rating_required", "rating"));
+    };
+    let cmd = Command::Rate {
+        rating,
+        earlier_unsatisfied: u32::try_from(s.unsatisfied_count).unwrap_or(u32::MAX),
+    };
+    let (from, to) = decide(db, congress, &s, cmd, o).await?;
+    let mut tx = db.begin().await?;
+    transition(
+        &mut tx,
+        congress,
+        &s,
+        from,
+        to,
+        cmd,
+        rating.as_str(),
+        o,
+        &["rating"],
+    )
+    .await?;
+    store::set_rating(
+        &mut tx,
+        congress,
+        id,
+        rating.as_str(),
+        rating == Rating::Unsatisfied,
+    )
+    .await?;
+    deadlines::close(&mut tx, "suggestions", id, "feedback", o.now).await?;
+    if to == State::Closed {
+        store::set_closed(&mut tx, congress, id, &o.today.to_string()).await?;
+    }
+    if to == State::Rehandling {
+        let (span, basis) = setting_span(db, congress, "suggestion.rehandle_window").await?;
+        let calendar = crate::calendar::store::load(db).await?;
+        deadlines::register(
+            &mut tx,
+            &calendar,
+            &Registration {
+                congress,
+                module: "suggestions",
+                item_id: id,
+                kind: "reply",
+                span,
+                holder: None,
+                link: &format!("/c/{}/suggestions/{id}", congress.0),
+            },
+            o.today,
+            basis,
+            o.now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(to)
+}
+
+/// 跟踪办理: the unit reports a class-B item solved; the office verifies it (only then is it
+/// counted as delivered).
+pub async fn delivery(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    cap: Capacity,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let s = load(db, congress, id, cap).await?;
+    let (from, to, action) = match cap {
+        Capacity::Unit { .. } => ("pending", "reported", "delivery_report"),
+        Capacity::Office => ("reported", "verified", "delivery_verify"),
+        Capacity::Deputy(_) => return Err(not_entitled(db, congress, id, o, "delivery").await),
+    };
+    let mut tx = db.begin().await?;
+    if !store::set_delivery(&mut tx, congress, id, from, to).await? {
+        drop(tx);
+        refused(db, congress, id, o, action).await;
+        return Err(deny("suggestion.refused.delivery", "state"));
+    }
+    store::event(
+        &mut tx,
+        congress,
+        id,
+        Some(o.user.0),
+        action,
+        &s.state,
+        &s.state,
+        "",
+        o.now,
+    )
+    .await?;
+    record(&mut tx, congress, id, o, action, &["delivery"]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The office closes an escalated item with its decision.
+pub async fn close_escalated(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    note: &str,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let s = load(db, congress, id, Capacity::Office).await?;
+    if note.trim().is_empty() {
+        return Err(deny("suggestion.reason_required", "reason"));
+    }
+    let (from, to) = decide(db, congress, &s, Command::Close, o).await?;
+    let mut tx = db.begin().await?;
+    transition(
+        &mut tx,
+        congress,
+        &s,
+        from,
+        to,
+        Command::Close,
+        note.trim(),
+        o,
+        &["state"],
+    )
+    .await?;
+    store::set_closed(&mut tx, congress, id, &o.today.to_string()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Reply months allowed for an item (for display): 3, or 6 when complex.
+pub fn reply_months(complex: bool) -> u32 {
+    if complex { 6 } else { 3 }
+}

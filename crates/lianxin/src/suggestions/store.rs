@@ -1,0 +1,616 @@
+//! All SQL of the suggestions module. Every query of a suggestion filters by `congress_id`; state
+//! changes are conditional on the state they start from, so two clerks acting at once cannot both
+//! move the same item.
+
+use crate::db::{Db, Tx};
+use crate::platform::ids::CongressId;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Suggestion {
+    pub id: i64,
+    pub congress_id: i64,
+    pub lead_deputy_id: i64,
+    pub lead_name: String,
+    pub title: String,
+    pub content: String,
+    pub category: String,
+    pub period_kind: String,
+    pub period_key: String,
+    pub number: Option<i64>,
+    pub state: String,
+    pub complex: i64,
+    pub assigned_on: Option<String>,
+    pub due_on: Option<String>,
+    pub replied_on: Option<String>,
+    pub reply_class: Option<String>,
+    pub delivery: String,
+    pub rating: Option<String>,
+    pub unsatisfied_count: i64,
+    pub feedback_due_on: Option<String>,
+    pub closed_on: Option<String>,
+    pub key_supervision: i64,
+    pub created_at: i64,
+}
+
+const SELECT: &str = "SELECT s.id, s.congress_id, s.lead_deputy_id, p.name AS lead_name, s.title, s.content, s.category, \
+     s.period_kind, s.period_key, s.number, s.state, s.complex, s.assigned_on, s.due_on, s.replied_on, s.reply_class, \
+     s.delivery, s.rating, s.unsatisfied_count, s.feedback_due_on, s.closed_on, s.key_supervision, s.created_at \
+     FROM suggestions s JOIN deputies d ON d.id = s.lead_deputy_id JOIN persons p ON p.id = d.person_id";
+
+pub async fn get(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+) -> Result<Option<Suggestion>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE s.congress_id = $1 AND s.id = $2"
+    )))
+    .bind(congress.0)
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// Which items a list shows.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    /// The office: every item of the congress (optionally one state).
+    All,
+    /// A deputy: items they lead or were invited to sign.
+    Deputy(i64),
+    /// A handling unit: items actively assigned to it.
+    Unit(i64),
+}
+
+/// A page of items, newest first (keyset on id).
+pub async fn list(
+    db: &Db,
+    congress: CongressId,
+    scope: Scope,
+    state: Option<&str>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Suggestion>, sqlx::Error> {
+    let (filter, who) = match scope {
+        Scope::All => ("", 0),
+        Scope::Deputy(d) => (
+            " AND (s.lead_deputy_id = $5 OR s.id IN (SELECT suggestion_id FROM suggestion_signers WHERE deputy_id = $5))",
+            d,
+        ),
+        Scope::Unit(u) => (
+            " AND s.id IN (SELECT suggestion_id FROM suggestion_units WHERE unit_id = $5 AND active = 1)",
+            u,
+        ),
+    };
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE s.congress_id = $1 AND ($2 IS NULL OR s.state = $2) AND ($3 IS NULL OR s.id < $3){filter} \
+         AND ($5 = $5) ORDER BY s.id DESC LIMIT $4"
+    )))
+    .bind(congress.0)
+    .bind(state)
+    .bind(before)
+    .bind(limit + 1)
+    .bind(who)
+    .fetch_all(&db.pool)
+    .await
+}
+
+pub struct NewSuggestion<'a> {
+    pub congress: CongressId,
+    pub lead_deputy: i64,
+    pub title: &'a str,
+    pub content: &'a str,
+    pub category: &'a str,
+    pub town: Option<i64>,
+    pub period_kind: &'a str,
+    pub period_key: &'a str,
+    pub now: i64,
+}
+
+pub async fn insert(tx: &mut Tx<'_>, n: &NewSuggestion<'_>) -> Result<i64, sqlx::Error> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO suggestions (congress_id, lead_deputy_id, title, content, category, town_congress_id, period_kind, period_key, state, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $9) RETURNING id",
+    )
+    .bind(n.congress.0)
+    .bind(n.lead_deputy)
+    .bind(n.title)
+    .bind(n.content)
+    .bind(n.category)
+    .bind(n.town)
+    .bind(n.period_kind)
+    .bind(n.period_key)
+    .bind(n.now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Moves the item from `from` to `to`; false if it was no longer in `from` (someone else acted).
+pub async fn set_state(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    from: &str,
+    to: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE suggestions SET state = $4, updated_at = $5 WHERE congress_id = $1 AND id = $2 AND state = $3",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(from)
+    .bind(to)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn event(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    user: Option<i64>,
+    action: &str,
+    from: &str,
+    to: &str,
+    note: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO suggestion_events (congress_id, suggestion_id, at, user_id, action, from_state, to_state, note) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(now)
+    .bind(user)
+    .bind(action)
+    .bind(from)
+    .bind(to)
+    .bind(note)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Event {
+    pub at: i64,
+    pub actor: Option<String>,
+    pub action: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub note: String,
+}
+
+pub async fn events(db: &Db, congress: CongressId, id: i64) -> Result<Vec<Event>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.at, u.display_name AS actor, e.action, e.from_state, e.to_state, e.note FROM suggestion_events e \
+         LEFT JOIN users u ON u.id = e.user_id WHERE e.congress_id = $1 AND e.suggestion_id = $2 ORDER BY e.id",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// The deputy (in office) of `congress` that the account stands for, with their name.
+pub async fn deputy_of_user(
+    db: &Db,
+    congress: CongressId,
+    user: i64,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT d.id, p.name FROM users u JOIN deputies d ON d.person_id = u.person_id JOIN persons p ON p.id = d.person_id \
+         WHERE u.id = $2 AND d.congress_id = $1 AND d.status = 'in_office' ORDER BY d.id DESC LIMIT 1",
+    )
+    .bind(congress.0)
+    .bind(user)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// Deputies in office of the congress with exactly this name (co-signer lookup).
+pub async fn deputies_named(
+    db: &Db,
+    congress: CongressId,
+    name: &str,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT d.id FROM deputies d JOIN persons p ON p.id = d.person_id WHERE d.congress_id = $1 AND p.name = $2 AND d.status = 'in_office'",
+    )
+    .bind(congress.0)
+    .bind(name)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().map(|(i,)| i).collect())
+}
+
+pub async fn invite(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    deputy: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO suggestion_signers (congress_id, suggestion_id, deputy_id, consent) VALUES ($1, $2, $3, 'invited') \
+         ON CONFLICT (suggestion_id, deputy_id) DO NOTHING",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(deputy)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Records a co-signer's answer; false if they were not invited or already answered.
+pub async fn answer(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    deputy: i64,
+    consent: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE suggestion_signers SET consent = $4, responded_at = $5 WHERE congress_id = $1 AND suggestion_id = $2 AND deputy_id = $3 AND consent = 'invited'",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(deputy)
+    .bind(consent)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Signer {
+    pub deputy_id: i64,
+    pub name: String,
+    pub consent: String,
+}
+
+pub async fn signers(db: &Db, congress: CongressId, id: i64) -> Result<Vec<Signer>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT g.deputy_id, p.name, g.consent FROM suggestion_signers g JOIN deputies d ON d.id = g.deputy_id \
+         JOIN persons p ON p.id = d.person_id WHERE g.congress_id = $1 AND g.suggestion_id = $2 ORDER BY g.id",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// The next number in the item's numbering period (第N号), taken inside the registering
+/// transaction; the unique key on (congress, period, number) refuses a duplicate.
+pub async fn number(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    period_key: &str,
+) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM suggestions WHERE congress_id = $1 AND period_key = $2",
+    )
+    .bind(congress.0)
+    .bind(period_key)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE suggestions SET number = $3 WHERE congress_id = $1 AND id = $2")
+        .bind(congress.0)
+        .bind(id)
+        .bind(n)
+        .execute(&mut **tx)
+        .await?;
+    Ok(n)
+}
+
+/// Replaces the item's active units: one lead and any co-units.
+#[allow(clippy::too_many_arguments)]
+pub async fn assign(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    lead: i64,
+    co: &[i64],
+    complex: bool,
+    assigned_on: &str,
+    due_on: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE suggestion_units SET active = 0 WHERE congress_id = $1 AND suggestion_id = $2 AND active = 1")
+        .bind(congress.0)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    for (unit, role) in std::iter::once((lead, "lead")).chain(co.iter().map(|u| (*u, "co"))) {
+        sqlx::query(
+            "INSERT INTO suggestion_units (congress_id, suggestion_id, unit_id, role, assigned_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(congress.0)
+        .bind(id)
+        .bind(unit)
+        .bind(role)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE suggestions SET complex = $3, assigned_on = $4, due_on = $5 WHERE congress_id = $1 AND id = $2",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(i64::from(complex))
+    .bind(assigned_on)
+    .bind(due_on)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct UnitLink {
+    pub unit_id: i64,
+    pub name: String,
+    pub role: String,
+    pub active: i64,
+    pub assigned_at: i64,
+    pub returned_at: Option<i64>,
+    pub return_reason: Option<String>,
+}
+
+/// Every unit the item was ever assigned to, the active ones first.
+pub async fn units(db: &Db, congress: CongressId, id: i64) -> Result<Vec<UnitLink>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.unit_id, o.name, l.role, l.active, l.assigned_at, l.returned_at, l.return_reason FROM suggestion_units l \
+         JOIN organizations o ON o.id = l.unit_id WHERE l.congress_id = $1 AND l.suggestion_id = $2 ORDER BY l.active DESC, l.id",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await
+}
+
+pub async fn unit_return(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    unit: i64,
+    reason: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE suggestion_units SET active = 0, returned_at = $4, return_reason = $5 WHERE congress_id = $1 AND suggestion_id = $2 AND unit_id = $3 AND active = 1",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(unit)
+    .bind(now)
+    .bind(reason)
+    .execute(&mut **tx)
+    .await?;
+    // The co-units cannot carry on without a lead: the office re-assigns all.
+    sqlx::query("UPDATE suggestion_units SET active = 0 WHERE congress_id = $1 AND suggestion_id = $2 AND active = 1")
+        .bind(congress.0)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn add_contact(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    unit: i64,
+    on_date: &str,
+    form: &str,
+    content: &str,
+    by: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO suggestion_contacts (congress_id, suggestion_id, unit_id, on_date, form, content, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(unit)
+    .bind(on_date)
+    .bind(form)
+    .bind(content)
+    .bind(by)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Contact {
+    pub unit: String,
+    pub on_date: String,
+    pub form: String,
+    pub content: String,
+}
+
+pub async fn contacts(db: &Db, congress: CongressId, id: i64) -> Result<Vec<Contact>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.name AS unit, c.on_date, c.form, c.content FROM suggestion_contacts c JOIN organizations o ON o.id = c.unit_id \
+         WHERE c.congress_id = $1 AND c.suggestion_id = $2 ORDER BY c.on_date, c.id",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn add_reply(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    unit: i64,
+    class: &str,
+    body: &str,
+    by: i64,
+    replied_on: &str,
+    feedback_due_on: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO suggestion_replies (congress_id, suggestion_id, unit_id, class, body, signed_by, replied_on, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(unit)
+    .bind(class)
+    .bind(body)
+    .bind(by)
+    .bind(replied_on)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE suggestions SET replied_on = $3, reply_class = $4, feedback_due_on = $5, \
+         delivery = CASE WHEN $4 = 'B' THEN 'pending' ELSE 'none' END WHERE congress_id = $1 AND id = $2",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(replied_on)
+    .bind(class)
+    .bind(feedback_due_on)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Reply {
+    pub unit: String,
+    pub class: String,
+    pub body: String,
+    pub signed_by: String,
+    pub replied_on: String,
+}
+
+pub async fn replies(db: &Db, congress: CongressId, id: i64) -> Result<Vec<Reply>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.name AS unit, r.class, r.body, u.display_name AS signed_by, r.replied_on FROM suggestion_replies r \
+         JOIN organizations o ON o.id = r.unit_id JOIN users u ON u.id = r.signed_by \
+         WHERE r.congress_id = $1 AND r.suggestion_id = $2 ORDER BY r.id",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await
+}
+
+pub async fn set_rating(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    rating: &str,
+    unsatisfied: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE suggestions SET rating = $3, unsatisfied_count = unsatisfied_count + $4 WHERE congress_id = $1 AND id = $2",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(rating)
+    .bind(i64::from(unsatisfied))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_closed(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    on: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE suggestions SET closed_on = $3 WHERE congress_id = $1 AND id = $2")
+        .bind(congress.0)
+        .bind(id)
+        .bind(on)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Moves the delivery of a class-B item forward (`pending` → `reported` → `verified`).
+pub async fn set_delivery(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    from: &str,
+    to: &str,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE suggestions SET delivery = $4 WHERE congress_id = $1 AND id = $2 AND delivery = $3",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(from)
+    .bind(to)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Counts for the statistics, per state and the delivery measures.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct Stats {
+    pub received: i64,
+    pub registered: i64,
+    pub assigned: i64,
+    pub replied: i64,
+    pub replied_on_time: i64,
+    pub rated: i64,
+    pub satisfied: i64,
+    pub delivered: i64,
+    pub overdue: i64,
+}
+
+pub async fn stats(db: &Db, congress: CongressId, today: &str) -> Result<Stats, sqlx::Error> {
+    let row: (i64, i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT \
+           COUNT(*) FILTER (WHERE state NOT IN ('draft', 'withdrawn')), \
+           COUNT(*) FILTER (WHERE number IS NOT NULL), \
+           COUNT(*) FILTER (WHERE assigned_on IS NOT NULL), \
+           COUNT(*) FILTER (WHERE replied_on IS NOT NULL), \
+           COUNT(*) FILTER (WHERE replied_on IS NOT NULL AND replied_on <= due_on), \
+           COUNT(*) FILTER (WHERE rating IS NOT NULL), \
+           COUNT(*) FILTER (WHERE rating IN ('satisfied', 'basically_satisfied')), \
+           COUNT(*) FILTER (WHERE reply_class = 'A' OR delivery = 'verified'), \
+           COUNT(*) FILTER (WHERE state IN ('assigned', 'rehandling') AND due_on < $2) \
+         FROM suggestions WHERE congress_id = $1 AND state <> 'draft'",
+    )
+    .bind(congress.0)
+    .bind(today)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(Stats {
+        received: row.0,
+        registered: row.1,
+        assigned: row.2,
+        replied: row.3,
+        replied_on_time: row.4,
+        rated: row.5,
+        satisfied: row.6,
+        delivered: row.7,
+        overdue: row.8,
+    })
+}
