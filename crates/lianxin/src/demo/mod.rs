@@ -5,6 +5,7 @@
 
 pub mod names;
 pub mod scale;
+pub mod suggestions;
 
 use crate::accounts::roles::{Grant, Office, Role};
 use crate::accounts::{password, store as accounts};
@@ -538,6 +539,7 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<bool> {
         .await?;
     }
     tx.commit().await?;
+    suggestions::seed(db, district, now).await?;
     Ok(true)
 }
 

@@ -40,47 +40,9 @@ async fn wait_for(url: &str) {
 #[tokio::test]
 #[ignore = "needs Debian's chromium and chromium-driver; run by .ci/run"]
 async fn a_staff_member_signs_in_switches_language_opens_the_roster_and_fixes_a_form() {
-    let data = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
-    let _server = Killed(
-        Command::new(env!("CARGO_BIN_EXE_lianxin"))
-            .arg("demo")
-            .env("LIANXIN_DATA", data.path())
-            .env("LIANXIN_LISTEN", &addr)
-            .env_remove("LIANXIN_DATABASE_URL")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let driver_port = free_port();
-    let _driver = Killed(
-        Command::new("chromedriver")
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver"),
-    );
-    wait_for(&addr).await;
-    wait_for_driver(driver_port).await;
-    let profile = tempfile::tempdir().unwrap();
-    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
-        "goog:chromeOptions": {"binary": "/usr/bin/chromium", "prefs": {"intl.accept_languages": "zh-CN,zh"}, "args": [
-            "--lang=zh-CN",
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1200,1000",
-            format!("--user-data-dir={}", profile.path().display())]}
-    }))
-    .unwrap();
-    let c = ClientBuilder::rustls()
-        .unwrap()
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{driver_port}"))
-        .await
-        .unwrap();
-    let base = format!("http://{addr}");
+    let session = Session::start().await;
+    let c = session.c.clone();
+    let base = session.base.clone();
     let css = |s: &'static str| Locator::Css(s);
 
     // Sign in as the deputies' affairs office.
@@ -324,6 +286,231 @@ async fn a_staff_member_signs_in_switches_language_opens_the_roster_and_fixes_a_
     c.wait().for_element(css("#towns")).await.unwrap();
     shot(&c, "public-phone").await;
     c.close().await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs Debian's chromium and chromium-driver; run by .ci/run"]
+async fn a_suggestion_goes_from_a_deputy_through_the_office_and_a_unit_back_to_the_deputy() {
+    let session = Session::start().await;
+    let c = session.c.clone();
+    let base = session.base.clone();
+    let css = |s: &'static str| Locator::Css(s);
+
+    // The deputy drafts and submits.
+    sign_in(&c, &base, "deputy").await;
+    c.goto(&format!("{base}/c/1/suggestions/new"))
+        .await
+        .unwrap();
+    c.wait().for_element(css("#suggestion-form")).await.unwrap();
+    c.find(css("#f-title"))
+        .await
+        .unwrap()
+        .send_keys("关于桃源镇公厕改造的建议")
+        .await
+        .unwrap();
+    c.find(css("#f-content"))
+        .await
+        .unwrap()
+        .send_keys("镇区公厕年久失修，建议改造并安排专人保洁。")
+        .await
+        .unwrap();
+    c.find(css("#f-category option[value='urban_construction']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(css("#suggestion-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(css("#submit")).await.unwrap();
+    let item = c.current_url().await.unwrap().path().to_string();
+    c.find(css("#submit")).await.unwrap().click().await.unwrap();
+    let state = c.wait().for_element(css("#state")).await.unwrap();
+    assert_eq!(state.text().await.unwrap(), "待审查");
+    sign_out(&c).await;
+
+    // The office registers it and assigns it to the government office.
+    sign_in(&c, &base, "daibiao").await;
+    c.goto(&format!("{base}{item}")).await.unwrap();
+    c.find(css("#review-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(css("#assign-form")).await.unwrap();
+    c.find(Locator::XPath(
+        "//select[@id='f-lead_unit']/option[text()='区人民政府办公室']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    shot(&c, "suggestion-assign").await;
+    c.find(css("#assign-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let due = c.wait().for_element(css("#due-on")).await.unwrap();
+    assert!(due.text().await.unwrap().contains("代表法第五十一条"));
+    sign_out(&c).await;
+
+    // The unit head signs the reply.
+    sign_in(&c, &base, "fuzeren").await;
+    c.goto(&format!("{base}{item}")).await.unwrap();
+    c.wait().for_element(css("#reply-form")).await.unwrap();
+    c.find(css("#f-class option[value='A']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(css("#f-body"))
+        .await
+        .unwrap()
+        .send_keys("已列入今年公厕改造计划，十月底前完工。")
+        .await
+        .unwrap();
+    c.find(css("#reply-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let state = c.wait().for_element(css("#state")).await.unwrap();
+    assert_eq!(state.text().await.unwrap(), "已答复待评价");
+    sign_out(&c).await;
+
+    // The deputy rates it; it closes, with its whole history.
+    sign_in(&c, &base, "deputy").await;
+    c.goto(&format!("{base}{item}")).await.unwrap();
+    c.find(css("#rate-satisfied"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(css("#rate-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let state = c.wait().for_element(css("#state")).await.unwrap();
+    assert_eq!(state.text().await.unwrap(), "办结");
+    let history = c.find(css("#history")).await.unwrap().text().await.unwrap();
+    for step in ["起草", "提交", "立案", "交办", "答复", "评价"] {
+        assert!(history.contains(step), "{step}");
+    }
+    shot(&c, "suggestion-closed").await;
+    c.goto(&format!("{base}/c/1/suggestions")).await.unwrap();
+    c.wait().for_element(css("#suggestion-list")).await.unwrap();
+    shot(&c, "suggestions-deputy").await;
+    c.close().await.unwrap();
+}
+
+async fn sign_in(c: &fantoccini::Client, base: &str, user: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Css("#f-username"))
+        .await
+        .unwrap()
+        .send_keys(user)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-password"))
+        .await
+        .unwrap()
+        .send_keys(lianxin::demo::DEMO_PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_path(c, "/home").await;
+}
+
+async fn sign_out(c: &fantoccini::Client) {
+    c.find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css("#towns")).await.unwrap();
+}
+
+/// A demo server, a chromedriver and a Chromium session on them; all stop when dropped.
+struct Session {
+    c: fantoccini::Client,
+    base: String,
+    _server: Killed,
+    _driver: Killed,
+    _data: tempfile::TempDir,
+    _profile: tempfile::TempDir,
+}
+
+impl Session {
+    async fn start() -> Session {
+        let data = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let addr = format!("127.0.0.1:{port}");
+        let _server = Killed(
+            Command::new(env!("CARGO_BIN_EXE_lianxin"))
+                .arg("demo")
+                .env("LIANXIN_DATA", data.path())
+                .env("LIANXIN_LISTEN", &addr)
+                .env_remove("LIANXIN_DATABASE_URL")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let driver_port = free_port();
+        let _driver = Killed(
+            Command::new("chromedriver")
+                .arg(format!("--port={driver_port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("chromedriver"),
+        );
+        wait_for(&addr).await;
+        wait_for_driver(driver_port).await;
+        let profile = tempfile::tempdir().unwrap();
+        let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "prefs": {"intl.accept_languages": "zh-CN,zh"}, "args": [
+                "--lang=zh-CN",
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1200,1000",
+                format!("--user-data-dir={}", profile.path().display())]}
+        }))
+        .unwrap();
+        let c = ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{driver_port}"))
+            .await
+            .unwrap();
+        let base = format!("http://{addr}");
+        Session {
+            c,
+            base,
+            _server,
+            _driver,
+            _data: data,
+            _profile: profile,
+        }
+    }
 }
 
 /// Waits until the browser shows a page whose path ends with `suffix` (a click does not wait).

@@ -36,6 +36,8 @@ enum Rule {
     SuggestionOffice,
     /// A unit's steps (return, contact, reply).
     SuggestionUnit,
+    /// Delivery tracking: the unit reports, the office verifies.
+    SuggestionHandlers,
 }
 
 const USERS: &[&str] = &[
@@ -75,6 +77,7 @@ fn allowed(rule: Rule, user: &str) -> bool {
         Rule::SuggestionDeputy => user == "deputy",
         Rule::SuggestionOffice => user == "daibiao",
         Rule::SuggestionUnit => user == "chengban",
+        Rule::SuggestionHandlers => matches!(user, "daibiao" | "chengban"),
     }
 }
 
@@ -438,7 +441,7 @@ fn routes() -> Vec<Route> {
         r(
             "POST",
             "/c/{cid}/suggestions/{id}/delivery",
-            Suggestions,
+            SuggestionHandlers,
             Form(&[]),
         ),
         r(
@@ -462,7 +465,7 @@ fn routes() -> Vec<Route> {
         r(
             "POST",
             "/api/v1/congresses/{cid}/suggestions/{id}/actions",
-            Suggestions,
+            SuggestionHandlers,
             Json(r#"{"action":"delivery"}"#),
         ),
         r("GET", "/login/second-factor", SignedIn, None),

@@ -1,0 +1,354 @@
+//! A year of the demo district's suggestions in every state, made through the real commands (so
+//! the history, the audit trail, the deadlines and the numbers are what the system would have
+//! written): drafts waiting for co-signers, items under review, returned, not registered,
+//! assigned (some overdue), returned by a unit, replied, re-handled, closed, delivered.
+
+use crate::db::Db;
+use crate::platform::ids::{CongressId, UserId};
+use crate::suggestions::domain::Command;
+use crate::suggestions::service::{self, DraftInput, Origin};
+use chrono::{Duration, NaiveDate};
+
+const TOPICS: &[(&str, &str, &str)] = &[
+    (
+        "卫生院增设儿科门诊",
+        "health",
+        "家长带孩子看病需到城区，往返两小时，建议卫生院增设儿科门诊并配备专职医生。",
+    ),
+    (
+        "老旧小区加装电梯",
+        "urban_construction",
+        "小区建于上世纪九十年代，老人上下楼困难，建议简化加装电梯审批并给予补贴。",
+    ),
+    (
+        "农村生活污水治理",
+        "environment",
+        "部分村庄生活污水直排河道，建议分片建设污水处理设施并落实运维经费。",
+    ),
+    (
+        "中小学课后服务",
+        "education_culture",
+        "双职工家庭接孩子困难，建议扩大课后服务覆盖面，丰富服务内容。",
+    ),
+    (
+        "农产品冷链物流",
+        "agriculture",
+        "果蔬季节性强、损耗大，建议在镇上建设冷链集配中心。",
+    ),
+    (
+        "公交线路延伸至工业园区",
+        "urban_construction",
+        "园区职工通勤不便，建议延伸公交线路并增加早晚高峰班次。",
+    ),
+    (
+        "养老服务中心建设",
+        "social_security",
+        "农村老人增多，建议每个镇建设一处综合养老服务中心。",
+    ),
+    (
+        "小微企业融资难",
+        "economy",
+        "小微企业贷款门槛高，建议设立风险补偿资金池，推广信用贷款。",
+    ),
+    (
+        "学校周边交通安全",
+        "public_safety",
+        "上下学时段道路拥堵、车速快，建议设置减速带和护学岗。",
+    ),
+    (
+        "政务服务一网通办",
+        "government",
+        "部分事项仍需多次跑腿，建议推进数据共享，实现一次办结。",
+    ),
+    (
+        "河道堤防加固",
+        "public_safety",
+        "汛期堤防渗水，建议列入年度水利项目进行加固。",
+    ),
+    (
+        "菜市场提升改造",
+        "urban_construction",
+        "菜市场设施陈旧、卫生差，建议实施标准化改造。",
+    ),
+];
+
+const TOWNS: &[&str] = &["青石镇", "白沙镇", "柳河镇", "桃源镇", "云岭镇", "金田镇"];
+
+/// What a demo item should end as.
+#[derive(Clone, Copy)]
+enum Target {
+    Draft,
+    Submitted,
+    Returned,
+    NotRegistered,
+    Withdrawn,
+    Registered,
+    Assigned,
+    UnitReturned,
+    Replied,
+    Rehandling,
+    Closed,
+    Delivered,
+}
+
+const PLAN: &[Target] = &[
+    Target::Draft,
+    Target::Submitted,
+    Target::Submitted,
+    Target::Returned,
+    Target::NotRegistered,
+    Target::Withdrawn,
+    Target::Registered,
+    Target::Assigned,
+    Target::Assigned,
+    Target::Assigned,
+    Target::UnitReturned,
+    Target::Replied,
+    Target::Replied,
+    Target::Rehandling,
+    Target::Closed,
+    Target::Closed,
+    Target::Closed,
+    Target::Delivered,
+];
+
+fn at(now: i64, days_ago: i64) -> (i64, NaiveDate) {
+    let ms = now - days_ago * 86_400_000;
+    let date = chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| (d + Duration::hours(8)).date_naive())
+        .unwrap_or_default();
+    (ms, date)
+}
+
+async fn user(db: &Db, name: &str) -> anyhow::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = $1")
+        .bind(name)
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(id)
+}
+
+/// Seeds the suggestions of the district (idempotent with the rest of the demo: called once,
+/// right after the district is created).
+pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usize> {
+    let office = user(db, "daibiao").await?;
+    let operator = user(db, "chengban").await?;
+    let head = user(db, "fuzeren").await?;
+    let deputy_user = user(db, "deputy").await?;
+    let (lead_unit,): (i64,) = sqlx::query_as(
+        "SELECT organization_id FROM role_grants WHERE user_id = $1 AND organization_id IS NOT NULL",
+    )
+    .bind(operator)
+    .fetch_one(&db.pool)
+    .await?;
+    let other_units: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM organizations WHERE congress_id = $1 AND kind = 'handling_unit' AND id <> $2 ORDER BY id LIMIT 6",
+    )
+    .bind(district.0)
+    .bind(lead_unit)
+    .fetch_all(&db.pool)
+    .await?;
+    let the_deputy = crate::suggestions::store::deputy_of_user(db, district, deputy_user)
+        .await?
+        .map(|(d, _)| d);
+    let deputies: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM deputies WHERE congress_id = $1 AND status = 'in_office' ORDER BY id LIMIT 40",
+    )
+    .bind(district.0)
+    .fetch_all(&db.pool)
+    .await?;
+    let origin = |user: i64, days_ago: i64| {
+        let (ms, date) = at(now, days_ago);
+        Origin {
+            user: UserId(user),
+            client_addr: None,
+            now: ms,
+            today: date,
+        }
+    };
+    let mut made = 0;
+    for (i, target) in PLAN.iter().cycle().take(PLAN.len() * 2).enumerate() {
+        let (topic, category, content) = TOPICS[i % TOPICS.len()];
+        let town = TOWNS[i % TOWNS.len()];
+        // The "deputy" account leads every third item, so its own list is full of examples.
+        let lead = match the_deputy {
+            Some(d) if i % 3 == 0 => d,
+            _ => deputies.get(i % deputies.len().max(1)).map_or(0, |d| d.0),
+        };
+        // Items drafted between about ten months and a week ago; later plans are younger.
+        let start = 300 - (i as i64 * 7) % 290;
+        let by_deputy = |days_ago: i64| {
+            origin(
+                user_for_deputy(lead, the_deputy, deputy_user, office),
+                days_ago,
+            )
+        };
+        let id = service::draft(
+            db,
+            district,
+            lead,
+            &DraftInput {
+                title: format!("关于{town}{topic}的建议"),
+                content: content.to_string(),
+                category: category.to_string(),
+                cosigners: String::new(),
+            },
+            &by_deputy(start),
+        )
+        .await?;
+        made += 1;
+        if matches!(target, Target::Draft) {
+            continue;
+        }
+        if matches!(target, Target::Withdrawn) {
+            service::lead_action(db, district, id, lead, true, &by_deputy(start - 1)).await?;
+            continue;
+        }
+        service::lead_action(db, district, id, lead, false, &by_deputy(start - 1)).await?;
+        let o = origin(office, start - 3);
+        match target {
+            Target::Submitted => continue,
+            Target::Returned => {
+                service::review(
+                    db,
+                    district,
+                    id,
+                    Command::ReturnForRevision,
+                    "请补充问题的具体情况和建议措施",
+                    &o,
+                )
+                .await?;
+                continue;
+            }
+            Target::NotRegistered => {
+                service::review(
+                    db,
+                    district,
+                    id,
+                    Command::Reject,
+                    "属于个人诉求，已转交信访部门办理，留作参阅",
+                    &o,
+                )
+                .await?;
+                continue;
+            }
+            _ => {
+                service::review(db, district, id, Command::Register, "", &o).await?;
+            }
+        }
+        if matches!(target, Target::Registered) {
+            continue;
+        }
+        let replying = matches!(
+            target,
+            Target::Replied
+                | Target::Rehandling
+                | Target::Closed
+                | Target::Delivered
+                | Target::UnitReturned
+        );
+        let unit = if replying {
+            lead_unit
+        } else {
+            other_units
+                .get(i % other_units.len().max(1))
+                .map_or(lead_unit, |u| u.0)
+        };
+        let co: Vec<i64> = other_units
+            .iter()
+            .map(|u| u.0)
+            .filter(|u| *u != unit)
+            .take(i % 2)
+            .collect();
+        service::assign(
+            db,
+            district,
+            id,
+            Some(unit),
+            &co,
+            i % 5 == 0,
+            &origin(office, start - 5),
+        )
+        .await?;
+        match target {
+            Target::Assigned => continue,
+            Target::UnitReturned => {
+                service::unit_return(
+                    db,
+                    district,
+                    id,
+                    unit,
+                    "该事项属交通运输局职责，建议改由其主办",
+                    &origin(operator, start - 7),
+                )
+                .await?;
+                continue;
+            }
+            _ => {}
+        }
+        let reply_day = (start - 40).max(1);
+        service::log_contact(
+            db,
+            district,
+            id,
+            unit,
+            &at(now, reply_day + 5).1.to_string(),
+            "visit",
+            "与代表一同实地察看，听取意见",
+            &origin(operator, reply_day + 5),
+        )
+        .await?;
+        let class = if matches!(target, Target::Delivered) || i % 4 == 1 {
+            "B"
+        } else {
+            "A"
+        };
+        service::reply(db, district, id, unit, true, class, "经研究，已将该建议列入年度工作计划，具体措施如下：一是明确责任科室；二是落实经费；三是年底前完成。", &origin(head, reply_day)).await?;
+        let rate_day = (reply_day - 5).max(0);
+        match target {
+            Target::Replied => continue,
+            Target::Rehandling => {
+                service::rate(db, district, id, lead, "unsatisfied", &by_deputy(rate_day)).await?;
+            }
+            Target::Closed => {
+                let r = if i % 2 == 0 {
+                    "satisfied"
+                } else {
+                    "basically_satisfied"
+                };
+                service::rate(db, district, id, lead, r, &by_deputy(rate_day)).await?;
+            }
+            Target::Delivered => {
+                service::rate(db, district, id, lead, "satisfied", &by_deputy(rate_day)).await?;
+                service::delivery(
+                    db,
+                    district,
+                    id,
+                    service::Capacity::Unit { unit, head: false },
+                    &origin(operator, rate_day),
+                )
+                .await?;
+                service::delivery(
+                    db,
+                    district,
+                    id,
+                    service::Capacity::Office,
+                    &origin(office, rate_day),
+                )
+                .await?;
+            }
+            _ => {}
+        }
+    }
+    Ok(made)
+}
+
+/// The account a seeded deputy acts through: the demo deputy's own, else (deputies without an
+/// account) the office, which keys in paper submissions on their behalf.
+fn user_for_deputy(lead: i64, the_deputy: Option<i64>, deputy_user: i64, office: i64) -> i64 {
+    if Some(lead) == the_deputy {
+        deputy_user
+    } else {
+        office
+    }
+}
