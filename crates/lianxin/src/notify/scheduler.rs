@@ -39,6 +39,7 @@ pub const DAILY_JOBS: &[&str] = &[
     "audit_checkpoint",
     "lock_unused_accounts",
     "retention",
+    "suggestion_reminders",
 ];
 
 /// Runs the daily jobs that are due. `audit_key` signs the audit chains' checkpoints.
@@ -69,6 +70,15 @@ pub async fn tick(
                 }
                 "lock_unused_accounts" => {
                     lock_unused_accounts(db, clock.now_ms()).await?;
+                }
+                "suggestion_reminders" => {
+                    let ran = crate::suggestions::reminders::run(db, clock.today(), clock.now_ms())
+                        .await?;
+                    tracing::info!(
+                        notices = ran.notices,
+                        lapsed = ran.lapsed,
+                        "suggestion reminders"
+                    );
                 }
                 "retention" => {
                     crate::privacy::retention::run(db, clock.now_ms()).await?;

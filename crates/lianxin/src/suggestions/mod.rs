@@ -6,6 +6,7 @@
 pub mod api;
 pub mod domain;
 pub mod pages;
+pub mod reminders;
 pub mod service;
 pub mod store;
 

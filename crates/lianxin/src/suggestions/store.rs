@@ -614,3 +614,67 @@ pub async fn stats(db: &Db, congress: CongressId, today: &str) -> Result<Stats, 
         overdue: row.8,
     })
 }
+
+/// An open deadline of a suggestion due on one of the given dates.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DueItem {
+    pub id: i64,
+    pub congress_id: i64,
+    pub number: Option<i64>,
+    pub title: String,
+    pub state: String,
+    pub kind: String,
+    pub due_on: String,
+}
+
+/// Open suggestion deadlines of `kind` due on any of `dates` (ISO), or before `before` if given.
+pub async fn due_on(
+    db: &Db,
+    kind: &str,
+    dates: &[String],
+    before: Option<&str>,
+) -> Result<Vec<DueItem>, sqlx::Error> {
+    let d = |i: usize| dates.get(i).cloned().unwrap_or_default();
+    sqlx::query_as(
+        "SELECT s.id, s.congress_id, s.number, s.title, s.state, d.kind, d.due_on FROM deadlines d \
+         JOIN suggestions s ON s.id = d.item_id AND s.congress_id = d.congress_id \
+         WHERE d.module = 'suggestions' AND d.kind = $1 AND d.closed_at IS NULL \
+         AND (d.due_on IN ($2, $3, $4) OR ($5 IS NOT NULL AND d.due_on < $5)) ORDER BY s.id",
+    )
+    .bind(kind)
+    .bind(d(0))
+    .bind(d(1))
+    .bind(d(2))
+    .bind(before)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// The accounts of the item's active lead unit (operators and heads).
+pub async fn lead_unit_users(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT DISTINCT g.user_id FROM suggestion_units l JOIN role_grants g ON g.organization_id = l.unit_id \
+         WHERE l.congress_id = $1 AND l.suggestion_id = $2 AND l.active = 1 AND l.role = 'lead' \
+         AND g.role IN ('unit_operator', 'unit_head') ORDER BY g.user_id",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().map(|(u,)| u).collect())
+}
+
+/// The deputies' affairs office's accounts in the congress.
+pub async fn office_users(db: &Db, congress: CongressId) -> Result<Vec<i64>, sqlx::Error> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT DISTINCT user_id FROM role_grants WHERE congress_id = $1 AND role = 'staff' AND office = 'deputies_affairs' ORDER BY user_id",
+    )
+    .bind(congress.0)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().map(|(u,)| u).collect())
+}

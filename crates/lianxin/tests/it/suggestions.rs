@@ -436,3 +436,94 @@ async fn a_return_within_the_window_goes_back_to_the_office_with_its_reason() {
     assert!(page.contains("属交通运输局职责") && page.contains("退办待重新交办"));
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM deadlines WHERE item_id = {id} AND module = 'suggestions' AND closed_at IS NULL")).await, 0);
 }
+
+#[tokio::test]
+async fn reminders_come_15_and_3_days_ahead_and_when_overdue_and_silence_is_not_satisfaction() {
+    use lianxin::platform::clock::Clock;
+    let app = TestApp::demo().await;
+    app.passwords_last_a_year().await;
+    let cid = app.congress_id("示范区").await;
+    let mut deputy = app.login("deputy").await;
+    let r = deputy
+        .json(
+            "POST",
+            &format!("/api/v1/congresses/{cid}/suggestions"),
+            serde_json::json!({"title": "关于金田镇路灯维修的建议", "content": "多处路灯不亮。", "category": "public_safety"}),
+        )
+        .await;
+    let id = r.json()["id"].as_i64().unwrap();
+    let act = format!("/api/v1/congresses/{cid}/suggestions/{id}/actions");
+    deputy
+        .json("POST", &act, serde_json::json!({"action": "submit"}))
+        .await;
+    let mut office = app.login("daibiao").await;
+    office
+        .json("POST", &act, serde_json::json!({"action": "register"}))
+        .await;
+    let unit: i64 = app
+        .count("SELECT g.organization_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'chengban'")
+        .await;
+    office
+        .json(
+            "POST",
+            &act,
+            serde_json::json!({"action": "assign", "lead_unit": unit}),
+        )
+        .await;
+    let link = format!("/c/{cid}/suggestions/{id}");
+    let notices = |kind: &'static str| {
+        let link = link.clone();
+        let pool = app.state.db.pool.clone();
+        async move {
+            let (n,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE link = $1 AND kind = $2")
+                    .bind(link)
+                    .bind(kind)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+            n
+        }
+    };
+    let run = |days: i64| {
+        app.clock.advance(chrono::Duration::days(days));
+        lianxin::suggestions::reminders::run(&app.state.db, app.clock.today(), app.clock.now_ms())
+    };
+    // Due 2026-06-02. On 18 May (15 days ahead) and 30 May (3 days) the unit's two accounts hear.
+    run(77).await.unwrap();
+    assert_eq!(app.clock.today().to_string(), "2026-05-18");
+    assert_eq!(notices("suggestion_due").await, 2);
+    run(1).await.unwrap();
+    assert_eq!(notices("suggestion_due").await, 2, "not every day");
+    run(11).await.unwrap();
+    assert_eq!(notices("suggestion_due").await, 4);
+    // 3 June: overdue — the unit and the office.
+    run(4).await.unwrap();
+    let overdue = notices("suggestion_overdue").await;
+    assert!(overdue >= 3, "{overdue}");
+    let mut office = app.login("daibiao").await;
+    assert!(
+        office.get(&link).await.text().contains("id=\"overdue\""),
+        "red on the page"
+    );
+    // Replied, then silence past the feedback window: closed as not rated.
+    let mut head = app.login("fuzeren").await;
+    head.json(
+        "POST",
+        &act,
+        serde_json::json!({"action": "reply", "class": "A", "body": "已全部修复。"}),
+    )
+    .await;
+    run(30).await.unwrap();
+    let (state, rating): (String, Option<String>) =
+        sqlx::query_as("SELECT state, rating FROM suggestions WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (state.as_str(), rating),
+        ("closed", None),
+        "closed, and not counted as satisfied"
+    );
+}

@@ -153,6 +153,21 @@ impl TestApp {
         c
     }
 
+    /// Lets passwords live a year, for tests that move the clock months ahead and sign in again.
+    pub async fn passwords_last_a_year(&self) {
+        let mut tx = self.state.db.begin().await.unwrap();
+        lianxin::accounts::store::set_policy_value(
+            &mut tx,
+            "password_max_age_days",
+            "365",
+            lianxin::platform::ids::UserId(1),
+            0,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+
     pub async fn congress_id(&self, short_name: &str) -> i64 {
         let all = lianxin::congress::store::all(&self.state.db).await.unwrap();
         all.iter()
