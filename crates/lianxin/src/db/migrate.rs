@@ -43,6 +43,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0005_suggestions.sql"),
         postgres: include_str!("migrations/postgres/0005_suggestions.sql"),
     },
+    Migration {
+        version: 6,
+        name: "motions",
+        sqlite: include_str!("migrations/sqlite/0006_motions.sql"),
+        postgres: include_str!("migrations/postgres/0006_motions.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction. On PostgreSQL an

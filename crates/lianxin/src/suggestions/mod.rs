@@ -5,6 +5,10 @@
 
 pub mod api;
 pub mod domain;
+pub mod motion;
+pub mod motion_pages;
+pub mod motion_service;
+pub mod motion_store;
 pub mod pages;
 pub mod reminders;
 pub mod service;

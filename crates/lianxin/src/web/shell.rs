@@ -124,6 +124,11 @@ impl Shell {
             }
             if allows(actor, Permission::ViewSuggestions, c.target(), p) {
                 nav.push((format!("{base}/suggestions"), "nav.suggestions"));
+                if allows(actor, Permission::HandleSuggestions, c.target(), p)
+                    || allows(actor, Permission::DraftSuggestions, c.target(), p)
+                {
+                    nav.push((format!("{base}/motions"), "nav.motions"));
+                }
             }
             if allows(actor, Permission::ViewUnits, c.target(), p) {
                 nav.push((format!("{base}/units"), "nav.units"));

@@ -38,6 +38,8 @@ enum Rule {
     SuggestionUnit,
     /// Delivery tracking: the unit reports, the office verifies.
     SuggestionHandlers,
+    /// Motions: the office and deputies (units have no part).
+    Motions,
 }
 
 const USERS: &[&str] = &[
@@ -78,6 +80,7 @@ fn allowed(rule: Rule, user: &str) -> bool {
         Rule::SuggestionOffice => user == "daibiao",
         Rule::SuggestionUnit => user == "chengban",
         Rule::SuggestionHandlers => matches!(user, "daibiao" | "chengban"),
+        Rule::Motions => matches!(user, "daibiao" | "deputy"),
     }
 }
 
@@ -467,6 +470,35 @@ fn routes() -> Vec<Route> {
             "/api/v1/congresses/{cid}/suggestions/{id}/actions",
             SuggestionHandlers,
             Json(r#"{"action":"delivery"}"#),
+        ),
+        r("GET", "/c/{cid}/motions", Motions, None),
+        r("GET", "/c/{cid}/motions/new", Motions, None),
+        r("POST", "/c/{cid}/motions", Motions, Form(&[("title", "")])),
+        r("GET", "/c/{cid}/motions/{id}", Motions, None),
+        r(
+            "POST",
+            "/c/{cid}/motions/{id}/consent",
+            SuggestionDeputy,
+            Form(&[]),
+        ),
+        r("POST", "/c/{cid}/motions/{id}/file", Motions, Form(&[])),
+        r(
+            "POST",
+            "/c/{cid}/motions/{id}/decide",
+            SuggestionOffice,
+            Form(&[]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/motions/{id}/report",
+            SuggestionOffice,
+            Form(&[]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/motions/{id}/convert",
+            SuggestionDeputy,
+            Form(&[]),
         ),
         r("GET", "/login/second-factor", SignedIn, None),
         r(

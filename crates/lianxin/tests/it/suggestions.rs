@@ -527,3 +527,182 @@ async fn reminders_come_15_and_3_days_ahead_and_when_overdue_and_silence_is_not_
         "closed, and not counted as satisfied"
     );
 }
+
+#[tokio::test]
+async fn a_motion_is_filed_at_a_session_decided_by_the_presidium_and_may_become_a_suggestion() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    make_deputy(&app, "changwei", cid).await;
+    let cosigner = name_of(&app, "changwei").await;
+    let mut deputy = app.login("deputy").await;
+    let r = deputy
+        .post_form(
+            &format!("/c/{cid}/motions"),
+            &[
+                ("title", "关于制定示范区农贸市场管理办法的议案"),
+                ("content", "案由：……；案据：……；方案：……"),
+                ("cosigners", &cosigner),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let id = id_from(&r.location());
+    let item = format!("/c/{cid}/motions/{id}");
+    let mut co = app.login("changwei").await;
+    co.post_form(&format!("{item}/consent"), &[("accept", "1")])
+        .await;
+    // 2 March is not during a session: refused, nothing changes.
+    let r = deputy.post_form(&format!("{item}/file"), &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("议案只能在大会期间提出"));
+    // A session sits from 1 to 6 March; with two signers the motion is still short of ten.
+    let term = app
+        .count(&format!(
+            "SELECT MIN(id) FROM terms WHERE congress_id = {cid}"
+        ))
+        .await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    lianxin::congress::store::create_session(
+        &mut tx,
+        lianxin::platform::ids::CongressId(cid),
+        term,
+        6,
+        "2026-03-01",
+        "2026-03-06",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let r = deputy.post_form(&format!("{item}/file"), &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("联名代表人数不足"));
+    // Eight more deputies sign: ten with the lead.
+    sqlx::query(
+        "INSERT INTO motion_signers (congress_id, motion_id, deputy_id, consent) \
+         SELECT congress_id, $1, id, 'accepted' FROM deputies WHERE congress_id = $2 AND status = 'in_office' \
+         AND id NOT IN (SELECT deputy_id FROM motion_signers WHERE motion_id = $1) \
+         AND id <> (SELECT lead_deputy_id FROM motions WHERE id = $1) ORDER BY id LIMIT 7",
+    )
+    .bind(id)
+    .bind(cid)
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    let r = deputy.post_form(&format!("{item}/file"), &[]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "nine are not enough"
+    );
+    sqlx::query(
+        "INSERT INTO motion_signers (congress_id, motion_id, deputy_id, consent) \
+         SELECT congress_id, $1, id, 'accepted' FROM deputies WHERE congress_id = $2 AND status = 'in_office' \
+         AND id NOT IN (SELECT deputy_id FROM motion_signers WHERE motion_id = $1) \
+         AND id <> (SELECT lead_deputy_id FROM motions WHERE id = $1) ORDER BY id LIMIT 1",
+    )
+    .bind(id)
+    .bind(cid)
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    let r = deputy.post_form(&format!("{item}/file"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "ten, the lead counted");
+    assert!(deputy.get(&item).await.text().contains("第1号议案"));
+
+    // The presidium refers it, the committee reports, the presidium does not put it on the agenda.
+    let mut office = app.login("daibiao").await;
+    let r = office
+        .post_form(
+            &format!("{item}/decide"),
+            &[("decision", "refer"), ("committee", ""), ("note", "")],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a referral names the committee"
+    );
+    let committee = app
+        .count(&format!("SELECT MIN(id) FROM organizations WHERE congress_id = {cid} AND kind = 'special_committee'"))
+        .await;
+    let r = office
+        .post_form(
+            &format!("{item}/decide"),
+            &[
+                ("decision", "refer"),
+                ("committee", &committee.to_string()),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = office
+        .post_form(
+            &format!("{item}/decide"),
+            &[("decision", "on_agenda"), ("note", "")],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the committee reports first"
+    );
+    office
+        .post_form(
+            &format!("{item}/report"),
+            &[("report", "建议先由政府制定规章，条件成熟时再立法。")],
+        )
+        .await;
+    let r = office
+        .post_form(
+            &format!("{item}/decide"),
+            &[
+                ("decision", "not_on_agenda"),
+                ("note", "采纳专门委员会意见"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    // The lead deputy agrees: it continues as a suggestion, submitted, with its origin in the history.
+    let r = deputy
+        .post_form(&format!("{item}/convert"), &[("accept", "1")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let sid = app
+        .count(&format!(
+            "SELECT suggestion_id FROM motions WHERE id = {id}"
+        ))
+        .await;
+    let page = office
+        .get(&format!("/c/{cid}/suggestions/{sid}"))
+        .await
+        .text();
+    assert!(page.contains("由第1号议案转为建议") && page.contains("待审查"));
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM suggestion_signers WHERE suggestion_id = {sid} AND consent = 'accepted'")).await, 9);
+
+    // An institutional motion needs no signatures.
+    let r = office
+        .post_form(
+            &format!("/c/{cid}/motions"),
+            &[
+                ("proposer", "government"),
+                ("title", "关于批准示范区国土空间总体规划的议案"),
+                ("content", "提请审议。"),
+                ("cosigners", ""),
+            ],
+        )
+        .await;
+    let gov = id_from(&r.location());
+    let r = office
+        .post_form(&format!("/c/{cid}/motions/{gov}/file"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        office
+            .get(&format!("/c/{cid}/motions/{gov}"))
+            .await
+            .text()
+            .contains("第2号议案")
+    );
+}

@@ -1,0 +1,383 @@
+//! The motion pages: the list (the office sees all; a deputy those they lead or sign), the form
+//! (a deputy's motion, or an institutional one keyed in by the office), and the detail page with
+//! the step each viewer may take.
+
+use super::motion::{MotionState, PROPOSERS};
+use super::motion_service::{self as service, MotionInput};
+use super::motion_store as store;
+use super::service::Capacity;
+use super::{capacity, guard, origin};
+use crate::congress::Congress;
+use crate::platform::error::{AppError, AppResult, FieldError};
+use crate::web::AppState;
+use crate::web::ctx::Ctx;
+use crate::web::extract::{Form, Id, Ids, Query};
+use crate::web::shell::Shell;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/c/{cid}/motions", get(list).post(create))
+        .route("/c/{cid}/motions/new", get(new_form))
+        .route("/c/{cid}/motions/{id}", get(detail))
+        .route("/c/{cid}/motions/{id}/consent", post(consent))
+        .route("/c/{cid}/motions/{id}/file", post(file))
+        .route("/c/{cid}/motions/{id}/decide", post(decide))
+        .route("/c/{cid}/motions/{id}/report", post(report))
+        .route("/c/{cid}/motions/{id}/convert", post(convert))
+}
+
+fn html(status: StatusCode, t: impl Template) -> AppResult<Response> {
+    Ok((status, Html(t.render().map_err(AppError::internal)?)).into_response())
+}
+
+/// Motions are for the office and deputies; units have no part in them.
+async fn who(state: &AppState, ctx: &Ctx, cid: i64) -> AppResult<(Congress, Capacity)> {
+    let congress = guard(state, ctx, cid).await?;
+    match capacity(state, ctx, &congress).await? {
+        cap @ (Capacity::Office | Capacity::Deputy(_)) => Ok((congress, cap)),
+        Capacity::Unit { .. } => Err(AppError::Forbidden),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "suggestions/templates/motion_list.html")]
+struct ListPage {
+    shell: Shell,
+    congress: Congress,
+    rows: Vec<store::Motion>,
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx, Id(cid): Id) -> AppResult<Response> {
+    let (congress, cap) = who(&state, &ctx, cid).await?;
+    let deputy = match cap {
+        Capacity::Deputy(d) => Some(d),
+        _ => None,
+    };
+    let rows = store::list(&state.db, congress.id, deputy).await?;
+    let shell = Shell::new(&state, &ctx, "motions.title").await?;
+    html(
+        StatusCode::OK,
+        ListPage {
+            shell,
+            congress,
+            rows,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "suggestions/templates/motion_new.html")]
+struct NewPage {
+    shell: Shell,
+    congress: Congress,
+    input: MotionInput,
+    is_office: bool,
+    proposers: Vec<(String, String)>,
+}
+
+fn proposers(shell: &Shell) -> Vec<(String, String)> {
+    PROPOSERS
+        .iter()
+        .filter(|p| **p != "deputies")
+        .map(|p| (p.to_string(), shell.t.k("motion.proposer", p)))
+        .collect()
+}
+
+async fn new_form(State(state): State<AppState>, ctx: Ctx, Id(cid): Id) -> AppResult<Response> {
+    let (congress, cap) = who(&state, &ctx, cid).await?;
+    let shell = Shell::new(&state, &ctx, "motion.new_title").await?;
+    html(
+        StatusCode::OK,
+        NewPage {
+            proposers: proposers(&shell),
+            shell,
+            congress,
+            input: MotionInput::default(),
+            is_office: cap == Capacity::Office,
+        },
+    )
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(cid): Id,
+    Form(input): Form<MotionInput>,
+) -> AppResult<Response> {
+    let (congress, cap) = who(&state, &ctx, cid).await?;
+    let lead = match cap {
+        Capacity::Deputy(d) => Some(d),
+        _ => None,
+    };
+    match service::draft(&state.db, congress.id, lead, &input, &origin(&state, &ctx)?).await {
+        Ok(id) => Ok(Redirect::to(&format!("/c/{cid}/motions/{id}")).into_response()),
+        Err(AppError::Invalid(errs)) => {
+            let shell = Shell::new(&state, &ctx, "motion.new_title")
+                .await?
+                .with_errors(&errs);
+            html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                NewPage {
+                    proposers: proposers(&shell),
+                    shell,
+                    congress,
+                    input,
+                    is_office: cap == Capacity::Office,
+                },
+            )
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "suggestions/templates/motion_detail.html")]
+struct DetailPage {
+    shell: Shell,
+    congress: Congress,
+    m: store::Motion,
+    signers: Vec<super::store::Signer>,
+    events: Vec<super::store::Event>,
+    committees: Vec<(String, String)>,
+    can_consent: bool,
+    can_file: bool,
+    can_decide: bool,
+    can_report: bool,
+    can_convert: bool,
+    min_signers: usize,
+    done: String,
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Ids(cid, id): Ids,
+    Query(q): Query<DoneQuery>,
+) -> AppResult<Response> {
+    render(&state, &ctx, cid, id, &[], q.done.unwrap_or_default()).await
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    cid: i64,
+    id: i64,
+    errors: &[FieldError],
+    done: String,
+) -> AppResult<Response> {
+    let (congress, cap) = who(state, ctx, cid).await?;
+    let m = service::get(&state.db, congress.id, id).await?;
+    let signers = store::signers(&state.db, congress.id, id).await?;
+    // A deputy sees the motions they lead or sign; others of theirs are "not found".
+    if let Capacity::Deputy(d) = cap
+        && m.lead_deputy_id != Some(d)
+        && !signers.iter().any(|g| g.deputy_id == d)
+    {
+        return Err(AppError::NotFound);
+    }
+    let st = MotionState::parse(&m.state).unwrap_or(MotionState::Closed);
+    let institutional = m.proposer != "deputies";
+    let (can_consent, can_file, can_decide, can_report, can_convert) = match cap {
+        Capacity::Deputy(d) => (
+            st == MotionState::Draft
+                && signers
+                    .iter()
+                    .any(|g| g.deputy_id == d && g.consent == "invited"),
+            st == MotionState::Draft && m.lead_deputy_id == Some(d),
+            false,
+            false,
+            st == MotionState::NotOnAgenda && m.lead_deputy_id == Some(d),
+        ),
+        _ => (
+            false,
+            st == MotionState::Draft && institutional,
+            matches!(st, MotionState::Filed | MotionState::Reported),
+            st == MotionState::Referred,
+            false,
+        ),
+    };
+    let committees =
+        crate::people::store::orgs_of_kind(&state.db, congress.id, "special_committee")
+            .await?
+            .into_iter()
+            .map(|o| (o.id.to_string(), o.name))
+            .collect();
+    let min_signers =
+        super::domain::motion_min_signers(congress.level == crate::congress::CongressLevel::Town);
+    let shell = Shell::new(state, ctx, "motion.title")
+        .await?
+        .with_errors(errors);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    html(
+        status,
+        DetailPage {
+            shell,
+            events: store::events(&state.db, congress.id, id).await?,
+            congress,
+            m,
+            signers,
+            committees,
+            can_consent,
+            can_file,
+            can_decide,
+            can_report,
+            can_convert,
+            min_signers,
+            done,
+        },
+    )
+}
+
+async fn after(
+    state: &AppState,
+    ctx: &Ctx,
+    cid: i64,
+    id: i64,
+    action: &str,
+    r: Result<(), AppError>,
+) -> AppResult<Response> {
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/c/{cid}/motions/{id}?done={action}")).into_response()),
+        Err(AppError::Invalid(errs)) => render(state, ctx, cid, id, &errs, String::new()).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct ConsentForm {
+    #[serde(default)]
+    accept: String,
+}
+
+async fn consent(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Ids(cid, id): Ids,
+    Form(f): Form<ConsentForm>,
+) -> AppResult<Response> {
+    let (congress, cap) = who(&state, &ctx, cid).await?;
+    let Capacity::Deputy(d) = cap else {
+        return Err(AppError::Forbidden);
+    };
+    let r = service::answer(
+        &state.db,
+        congress.id,
+        id,
+        d,
+        f.accept == "1",
+        &origin(&state, &ctx)?,
+    )
+    .await;
+    after(&state, &ctx, cid, id, "consent", r).await
+}
+
+async fn file(State(state): State<AppState>, ctx: Ctx, Ids(cid, id): Ids) -> AppResult<Response> {
+    let (congress, cap) = who(&state, &ctx, cid).await?;
+    let lead = match cap {
+        Capacity::Deputy(d) => Some(d),
+        _ => None,
+    };
+    let r = service::file(&state.db, &congress, id, lead, &origin(&state, &ctx)?)
+        .await
+        .map(|_| ());
+    after(&state, &ctx, cid, id, "file", r).await
+}
+
+#[derive(Deserialize)]
+struct DecideForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    committee: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Ids(cid, id): Ids,
+    Form(f): Form<DecideForm>,
+) -> AppResult<Response> {
+    let (congress, cap) = who(&state, &ctx, cid).await?;
+    if cap != Capacity::Office {
+        return Err(AppError::Forbidden);
+    }
+    let r = service::decide(
+        &state.db,
+        congress.id,
+        id,
+        &f.decision,
+        f.committee.parse().ok(),
+        &f.note,
+        &origin(&state, &ctx)?,
+    )
+    .await;
+    after(&state, &ctx, cid, id, "decide", r).await
+}
+
+#[derive(Deserialize)]
+struct ReportForm {
+    #[serde(default)]
+    report: String,
+}
+
+async fn report(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Ids(cid, id): Ids,
+    Form(f): Form<ReportForm>,
+) -> AppResult<Response> {
+    let (congress, cap) = who(&state, &ctx, cid).await?;
+    if cap != Capacity::Office {
+        return Err(AppError::Forbidden);
+    }
+    let r = service::report(
+        &state.db,
+        congress.id,
+        id,
+        &f.report,
+        &origin(&state, &ctx)?,
+    )
+    .await;
+    after(&state, &ctx, cid, id, "report", r).await
+}
+
+async fn convert(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Ids(cid, id): Ids,
+    Form(f): Form<ConsentForm>,
+) -> AppResult<Response> {
+    let (congress, cap) = who(&state, &ctx, cid).await?;
+    let Capacity::Deputy(d) = cap else {
+        return Err(AppError::Forbidden);
+    };
+    let r = service::convert(
+        &state.db,
+        congress.id,
+        id,
+        d,
+        f.accept == "1",
+        &origin(&state, &ctx)?,
+    )
+    .await
+    .map(|_| ());
+    after(&state, &ctx, cid, id, "convert", r).await
+}

@@ -1,0 +1,433 @@
+//! The motion commands: drafting with signers, filing at a session, the presidium's decision
+//! (recorded by the deputies' affairs office acting as the session's secretariat), the special
+//! committee's report, and the lead deputy's answer on handling a rejected motion as a
+//! suggestion. One transaction each, with history and audit; refusals change nothing and are
+//! audited.
+
+use super::motion::{self, MotionCommand, MotionState};
+use super::motion_store::{self as store, Fill, Motion};
+use super::service::Origin;
+use crate::audit::{self, Outcome, Record};
+use crate::congress::{Congress, CongressLevel};
+use crate::db::{Db, Tx};
+use crate::platform::error::{AppError, FieldError};
+use crate::platform::ids::CongressId;
+
+/// Input of a new motion.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct MotionInput {
+    pub title: String,
+    pub content: String,
+    /// `deputies` (the default, led by the drafting deputy) or an institutional proposer:
+    /// `presidium`, `standing_committee`, `special_committee`, `government` (office only).
+    pub proposer: String,
+    /// Co-signers' names (deputies' motions), separated by 、 or commas.
+    pub cosigners: String,
+}
+
+fn deny(key: &'static str, field: &'static str) -> AppError {
+    AppError::Invalid(vec![FieldError::new(field, key)])
+}
+
+async fn record(
+    tx: &mut Tx<'_>,
+    c: CongressId,
+    id: i64,
+    o: &Origin,
+    action: &str,
+    outcome: Outcome,
+) -> Result<(), sqlx::Error> {
+    audit::append(
+        tx,
+        &Record {
+            at: o.now,
+            user: Some(o.user),
+            congress: Some(c),
+            action: &format!("motions.{action}"),
+            target: format!("motion:{id}"),
+            outcome,
+            fields: &["state"],
+            client_addr: o.client_addr.clone(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn refused(db: &Db, c: CongressId, id: i64, o: &Origin, action: &str) {
+    if let Ok(mut tx) = db.begin().await
+        && record(&mut tx, c, id, o, action, Outcome::Failed)
+            .await
+            .is_ok()
+    {
+        let _ = tx.commit().await;
+    }
+}
+
+/// The session sitting today, if any.
+async fn sitting(db: &Db, c: CongressId, o: &Origin) -> Result<Option<i64>, AppError> {
+    let t = o.today.to_string();
+    Ok(crate::congress::store::sessions(db, c)
+        .await?
+        .into_iter()
+        .find(|s| s.opens_on <= t && t <= s.closes_on)
+        .map(|s| s.id))
+}
+
+/// Drafts a motion: by a deputy (lead; signers invited) or, for an institutional proposer, by
+/// the office (no signers).
+pub async fn draft(
+    db: &Db,
+    c: CongressId,
+    lead: Option<i64>,
+    input: &MotionInput,
+    o: &Origin,
+) -> Result<i64, AppError> {
+    let proposer = if input.proposer.is_empty() {
+        "deputies"
+    } else {
+        input.proposer.as_str()
+    };
+    let mut errors = Vec::new();
+    if !motion::PROPOSERS.contains(&proposer) || (proposer == "deputies") != lead.is_some() {
+        errors.push(FieldError::new("proposer", "motion.proposer_invalid"));
+    }
+    let title = input.title.trim();
+    let content = input.content.trim();
+    if title.is_empty() {
+        errors.push(FieldError::new("title", "field.required"));
+    } else if title.chars().count() > 100 {
+        errors.push(FieldError::new("title", "field.too_long"));
+    }
+    if content.is_empty() {
+        errors.push(FieldError::new("content", "field.required"));
+    }
+    let mut cosigners = Vec::new();
+    for name in input
+        .cosigners
+        .split(|ch: char| ch == '、' || ch == ',' || ch == '，' || ch.is_whitespace())
+        .filter(|n| !n.is_empty())
+    {
+        match super::store::deputies_named(db, c, name).await?.as_slice() {
+            [one] if Some(*one) == lead => {}
+            [one] => cosigners.push(*one),
+            [] => errors
+                .push(FieldError::new("cosigners", "suggestion.cosigner_unknown").with_arg(name)),
+            _ => errors
+                .push(FieldError::new("cosigners", "suggestion.cosigner_ambiguous").with_arg(name)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let session = sitting(db, c, o).await?;
+    let mut tx = db.begin().await?;
+    let id = store::insert(
+        &mut tx, c, session, proposer, lead, title, content, o.user.0, o.now,
+    )
+    .await?;
+    for d in cosigners {
+        store::invite(&mut tx, c, id, d).await?;
+    }
+    store::event(
+        &mut tx,
+        c,
+        id,
+        Some(o.user.0),
+        "draft",
+        "",
+        "draft",
+        "",
+        o.now,
+    )
+    .await?;
+    record(&mut tx, c, id, o, "draft", Outcome::Success).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn get(db: &Db, c: CongressId, id: i64) -> Result<Motion, AppError> {
+    store::get(db, c, id).await?.ok_or(AppError::NotFound)
+}
+
+async fn step(
+    db: &Db,
+    c: CongressId,
+    m: &Motion,
+    cmd: MotionCommand,
+    note: &str,
+    fill: Fill<'_>,
+    o: &Origin,
+) -> Result<MotionState, AppError> {
+    let from =
+        MotionState::parse(&m.state).ok_or_else(|| AppError::internal("unknown motion state"))?;
+    let to = match motion::next(from, cmd) {
+        Ok(to) => to,
+        Err(key) => {
+            refused(db, c, m.id, o, cmd.name()).await;
+            return Err(deny(key, "state"));
+        }
+    };
+    let mut tx = db.begin().await?;
+    if !store::set_state(&mut tx, c, m.id, from.as_str(), to.as_str(), o.now).await? {
+        return Err(AppError::Conflict("suggestion.changed_meanwhile"));
+    }
+    let mut fill = fill;
+    if matches!(cmd, MotionCommand::File { .. }) {
+        // Numbered per session inside the filing transaction; the unique key refuses a race.
+        fill.number = Some(store::next_number(&mut tx, c, fill.session).await?);
+    }
+    store::fill(&mut tx, c, m.id, &fill).await?;
+    store::event(
+        &mut tx,
+        c,
+        m.id,
+        Some(o.user.0),
+        cmd.name(),
+        from.as_str(),
+        to.as_str(),
+        note,
+        o.now,
+    )
+    .await?;
+    record(&mut tx, c, m.id, o, cmd.name(), Outcome::Success).await?;
+    tx.commit().await?;
+    Ok(to)
+}
+
+const NO_FILL: Fill<'static> = Fill {
+    session: None,
+    number: None,
+    committee: None,
+    report: None,
+    decision_note: None,
+    suggestion: None,
+};
+
+/// A signer's answer.
+pub async fn answer(
+    db: &Db,
+    c: CongressId,
+    id: i64,
+    deputy: i64,
+    accept: bool,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let m = get(db, c, id).await?;
+    let mut tx = db.begin().await?;
+    let consent = if accept { "accepted" } else { "declined" };
+    if m.state != "draft" || !store::answer(&mut tx, c, id, deputy, consent, o.now).await? {
+        drop(tx);
+        refused(db, c, id, o, "consent").await;
+        return Err(deny("suggestion.refused.not_invited", "state"));
+    }
+    store::event(
+        &mut tx,
+        c,
+        id,
+        Some(o.user.0),
+        consent,
+        "draft",
+        "draft",
+        "",
+        o.now,
+    )
+    .await?;
+    record(&mut tx, c, id, o, "consent", Outcome::Success).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Files the motion with the session presidium (the lead deputy, or the office for an
+/// institutional proposer). The number is taken per session.
+pub async fn file(
+    db: &Db,
+    congress: &Congress,
+    id: i64,
+    lead: Option<i64>,
+    o: &Origin,
+) -> Result<i64, AppError> {
+    let c = congress.id;
+    let m = get(db, c, id).await?;
+    let institutional = m.proposer != "deputies";
+    if institutional != lead.is_none() || (!institutional && m.lead_deputy_id != lead) {
+        refused(db, c, id, o, "file").await;
+        return Err(AppError::Denied("suggestion.not_entitled"));
+    }
+    let session = sitting(db, c, o).await?;
+    let accepted = store::signers(db, c, id)
+        .await?
+        .iter()
+        .filter(|g| g.consent == "accepted")
+        .count();
+    let cmd = MotionCommand::File {
+        in_session: session.is_some(),
+        institutional,
+        signers: accepted + 1,
+        min_signers: super::domain::motion_min_signers(congress.level == CongressLevel::Town),
+    };
+    step(db, c, &m, cmd, "", Fill { session, ..NO_FILL }, o).await?;
+    Ok(get(db, c, id).await?.number.unwrap_or(0))
+}
+
+/// The presidium's decision: on the agenda, referred to a special committee, or not on the agenda.
+pub async fn decide(
+    db: &Db,
+    c: CongressId,
+    id: i64,
+    decision: &str,
+    committee: Option<i64>,
+    note: &str,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let m = get(db, c, id).await?;
+    let cmd = match decision {
+        "on_agenda" => MotionCommand::PutOnAgenda,
+        "refer" => MotionCommand::Refer,
+        "not_on_agenda" => MotionCommand::NotOnAgenda,
+        _ => return Err(deny("field.required", "decision")),
+    };
+    if cmd == MotionCommand::Refer {
+        let ok = match committee {
+            Some(org) => crate::people::store::orgs_of_kind(db, c, "special_committee")
+                .await?
+                .iter()
+                .any(|x| x.id == org),
+            None => false,
+        };
+        if !ok {
+            return Err(deny("motion.committee_required", "committee"));
+        }
+    }
+    if cmd == MotionCommand::NotOnAgenda && note.trim().is_empty() {
+        return Err(deny("suggestion.reason_required", "note"));
+    }
+    let fill = Fill {
+        committee: if cmd == MotionCommand::Refer {
+            committee
+        } else {
+            None
+        },
+        decision_note: Some(note.trim()).filter(|n| !n.is_empty()),
+        ..NO_FILL
+    };
+    step(db, c, &m, cmd, note.trim(), fill, o).await?;
+    Ok(())
+}
+
+/// The special committee's review report (recorded by the office).
+pub async fn report(
+    db: &Db,
+    c: CongressId,
+    id: i64,
+    text: &str,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let m = get(db, c, id).await?;
+    if text.trim().is_empty() {
+        return Err(deny("field.required", "report"));
+    }
+    step(
+        db,
+        c,
+        &m,
+        MotionCommand::Report,
+        "",
+        Fill {
+            report: Some(text.trim()),
+            ..NO_FILL
+        },
+        o,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The lead deputy's answer for a motion not put on the agenda: handled as a suggestion (it
+/// enters the suggestion flow as submitted, keeping a link and its signers), or not.
+pub async fn convert(
+    db: &Db,
+    c: CongressId,
+    id: i64,
+    deputy: i64,
+    agrees: bool,
+    o: &Origin,
+) -> Result<Option<i64>, AppError> {
+    let m = get(db, c, id).await?;
+    if m.lead_deputy_id != Some(deputy) {
+        refused(db, c, id, o, "convert").await;
+        return Err(AppError::Denied("suggestion.not_entitled"));
+    }
+    let cmd = MotionCommand::Convert {
+        institutional: m.proposer != "deputies",
+        agrees,
+    };
+    let from =
+        MotionState::parse(&m.state).ok_or_else(|| AppError::internal("unknown motion state"))?;
+    if let Err(key) = motion::next(from, cmd) {
+        refused(db, c, id, o, "convert").await;
+        return Err(deny(key, "state"));
+    }
+    if !agrees {
+        step(db, c, &m, cmd, "", NO_FILL, o).await?;
+        return Ok(None);
+    }
+    let (period_kind, period_key) = match m.session_id {
+        Some(s) => ("session".to_string(), format!("s{s}")),
+        None => super::service::period_of(db, c, o.today).await?,
+    };
+    let signers = store::signers(db, c, id).await?;
+    let mut tx = db.begin().await?;
+    let sid = super::store::insert(
+        &mut tx,
+        &super::store::NewSuggestion {
+            congress: c,
+            lead_deputy: deputy,
+            title: &m.title,
+            content: &m.content,
+            category: "other",
+            town: None,
+            period_kind: &period_kind,
+            period_key: &period_key,
+            now: o.now,
+        },
+    )
+    .await?;
+    for g in signers.iter().filter(|g| g.consent == "accepted") {
+        super::store::invite(&mut tx, c, sid, g.deputy_id).await?;
+        super::store::answer(&mut tx, c, sid, g.deputy_id, "accepted", o.now).await?;
+    }
+    super::store::set_state(&mut tx, c, sid, "draft", "submitted", o.now).await?;
+    let note = match m.number {
+        Some(n) => format!("由第{n}号议案转为建议"),
+        None => "由议案转为建议".to_string(),
+    };
+    super::store::event(
+        &mut tx,
+        c,
+        sid,
+        Some(o.user.0),
+        "from_motion",
+        "",
+        "submitted",
+        &note,
+        o.now,
+    )
+    .await?;
+    tx.commit().await?;
+    step(
+        db,
+        c,
+        &m,
+        cmd,
+        "",
+        Fill {
+            suggestion: Some(sid),
+            ..NO_FILL
+        },
+        o,
+    )
+    .await?;
+    Ok(Some(sid))
+}

@@ -1,0 +1,256 @@
+//! All SQL of motions (议案). Like suggestions: every query filters by congress, state changes
+//! are conditional on the state read.
+
+use crate::db::{Db, Tx};
+use crate::platform::ids::CongressId;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Motion {
+    pub id: i64,
+    pub congress_id: i64,
+    pub session_id: Option<i64>,
+    pub proposer: String,
+    pub lead_deputy_id: Option<i64>,
+    pub lead_name: Option<String>,
+    pub title: String,
+    pub content: String,
+    pub state: String,
+    pub number: Option<i64>,
+    pub committee: Option<String>,
+    pub report: Option<String>,
+    pub decision_note: Option<String>,
+    pub suggestion_id: Option<i64>,
+    pub created_at: i64,
+}
+
+const SELECT: &str = "SELECT m.id, m.congress_id, m.session_id, m.proposer, m.lead_deputy_id, p.name AS lead_name, m.title, m.content, \
+     m.state, m.number, o.name AS committee, m.report, m.decision_note, m.suggestion_id, m.created_at FROM motions m \
+     LEFT JOIN deputies d ON d.id = m.lead_deputy_id LEFT JOIN persons p ON p.id = d.person_id \
+     LEFT JOIN organizations o ON o.id = m.committee_id";
+
+pub async fn get(db: &Db, congress: CongressId, id: i64) -> Result<Option<Motion>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE m.congress_id = $1 AND m.id = $2"
+    )))
+    .bind(congress.0)
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// Motions of a congress, newest first; `deputy` limits them to those the deputy leads or was
+/// asked to sign.
+pub async fn list(
+    db: &Db,
+    congress: CongressId,
+    deputy: Option<i64>,
+) -> Result<Vec<Motion>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE m.congress_id = $1 AND ($2 IS NULL OR m.lead_deputy_id = $2 \
+         OR m.id IN (SELECT motion_id FROM motion_signers WHERE deputy_id = $2)) ORDER BY m.id DESC LIMIT 500"
+    )))
+    .bind(congress.0)
+    .bind(deputy)
+    .fetch_all(&db.pool)
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    session: Option<i64>,
+    proposer: &str,
+    lead: Option<i64>,
+    title: &str,
+    content: &str,
+    by: i64,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO motions (congress_id, session_id, proposer, lead_deputy_id, title, content, state, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $8) RETURNING id",
+    )
+    .bind(congress.0)
+    .bind(session)
+    .bind(proposer)
+    .bind(lead)
+    .bind(title)
+    .bind(content)
+    .bind(by)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+pub async fn set_state(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    from: &str,
+    to: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE motions SET state = $4, updated_at = $5 WHERE congress_id = $1 AND id = $2 AND state = $3",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(from)
+    .bind(to)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Sets the fields a step fills in (`number`, `committee_id`, `report`, `decision_note`,
+/// `suggestion_id`); `None` leaves a field as it is.
+pub struct Fill<'a> {
+    pub session: Option<i64>,
+    pub number: Option<i64>,
+    pub committee: Option<i64>,
+    pub report: Option<&'a str>,
+    pub decision_note: Option<&'a str>,
+    pub suggestion: Option<i64>,
+}
+
+pub async fn fill(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    f: &Fill<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE motions SET number = COALESCE($3, number), committee_id = COALESCE($4, committee_id), \
+         report = COALESCE($5, report), decision_note = COALESCE($6, decision_note), \
+         suggestion_id = COALESCE($7, suggestion_id), session_id = COALESCE($8, session_id) \
+         WHERE congress_id = $1 AND id = $2",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(f.number)
+    .bind(f.committee)
+    .bind(f.report)
+    .bind(f.decision_note)
+    .bind(f.suggestion)
+    .bind(f.session)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The next motion number in the session (第N号议案).
+pub async fn next_number(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    session: Option<i64>,
+) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM motions WHERE congress_id = $1 AND session_id = $2",
+    )
+    .bind(congress.0)
+    .bind(session)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn event(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    user: Option<i64>,
+    action: &str,
+    from: &str,
+    to: &str,
+    note: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO motion_events (congress_id, motion_id, at, user_id, action, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(now)
+    .bind(user)
+    .bind(action)
+    .bind(from)
+    .bind(to)
+    .bind(note)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn events(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+) -> Result<Vec<super::store::Event>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.at, u.display_name AS actor, e.action, e.from_state, e.to_state, e.note FROM motion_events e \
+         LEFT JOIN users u ON u.id = e.user_id WHERE e.congress_id = $1 AND e.motion_id = $2 ORDER BY e.id",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await
+}
+
+pub async fn invite(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    deputy: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO motion_signers (congress_id, motion_id, deputy_id, consent) VALUES ($1, $2, $3, 'invited') \
+         ON CONFLICT (motion_id, deputy_id) DO NOTHING",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(deputy)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn answer(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    deputy: i64,
+    consent: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE motion_signers SET consent = $4, responded_at = $5 WHERE congress_id = $1 AND motion_id = $2 AND deputy_id = $3 AND consent = 'invited'",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(deputy)
+    .bind(consent)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn signers(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+) -> Result<Vec<super::store::Signer>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT g.deputy_id, p.name, g.consent FROM motion_signers g JOIN deputies d ON d.id = g.deputy_id \
+         JOIN persons p ON p.id = d.person_id WHERE g.congress_id = $1 AND g.motion_id = $2 ORDER BY g.id",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await
+}
