@@ -203,6 +203,10 @@ struct DetailPage {
     today: String,
     overdue: bool,
     done: String,
+    /// Earlier suggestions like this one (shown to the office and to the lead deputy).
+    similar: Vec<service::Similar>,
+    /// The unit that usually led similar items (shown when assigning).
+    usual_unit: Option<(i64, String, i64)>,
 }
 
 #[derive(Default)]
@@ -304,6 +308,22 @@ async fn render(
         .map(|f| (f.to_string(), shell.t.k("suggestion.form", f)))
         .collect();
     let overdue = st.reply_pending() && s.due_on.as_deref().is_some_and(|d| d < today.as_str());
+    let show_similar = match cap {
+        Capacity::Office => true,
+        Capacity::Deputy(d) => d == s.lead_deputy_id && editable,
+        Capacity::Unit { .. } => false,
+    };
+    let similar = if show_similar {
+        service::similar(&state.db, congress.id, &s).await?
+    } else {
+        Vec::new()
+    };
+    let usual_unit = if can.assign {
+        let ids: Vec<i64> = similar.iter().map(|x| x.id).collect();
+        store::usual_lead_unit(&state.db, congress.id, &ids).await?
+    } else {
+        None
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -326,6 +346,8 @@ async fn render(
             today,
             overdue,
             done,
+            similar,
+            usual_unit,
         },
     )
 }

@@ -885,3 +885,51 @@ pub async fn close_escalated(
 pub fn reply_months(complex: bool) -> u32 {
     if complex { 6 } else { 3 }
 }
+
+/// An earlier suggestion like this one (issue 5 item 15: merge or co-sign instead of a duplicate).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Similar {
+    pub id: i64,
+    pub title: String,
+    pub state: String,
+    pub number: Option<i64>,
+    /// How many of this item's keywords it shares.
+    pub shared: usize,
+}
+
+/// Suggestions of the same congress (any session or year) sharing at least two of this one's
+/// keywords, most shared first; found through the shared Chinese full-text search.
+pub async fn similar(
+    db: &Db,
+    congress: CongressId,
+    s: &Suggestion,
+) -> Result<Vec<Similar>, AppError> {
+    let words = crate::text::keywords(&[&s.title, &s.title, &s.content], 5);
+    let mut counts: std::collections::BTreeMap<i64, usize> = std::collections::BTreeMap::new();
+    for (w, _) in &words {
+        for hit in crate::search::search(db, congress, "suggestion", w, None, 50).await? {
+            if hit.item_id != s.id {
+                *counts.entry(hit.item_id).or_default() += 1;
+            }
+        }
+    }
+    let need = if words.len() >= 2 { 2 } else { 1 };
+    let mut ranked: Vec<(i64, usize)> = counts.into_iter().filter(|(_, n)| *n >= need).collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+    let mut out = Vec::new();
+    for (id, shared) in ranked.into_iter().take(5) {
+        if let Some(x) = store::get(db, congress, id).await? {
+            if matches!(x.state.as_str(), "draft" | "withdrawn") {
+                continue;
+            }
+            out.push(Similar {
+                id,
+                title: x.title,
+                state: x.state,
+                number: x.number,
+                shared,
+            });
+        }
+    }
+    Ok(out)
+}

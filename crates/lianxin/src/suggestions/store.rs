@@ -678,3 +678,23 @@ pub async fn office_users(db: &Db, congress: CongressId) -> Result<Vec<i64>, sql
     .await?;
     Ok(rows.into_iter().map(|(u,)| u).collect())
 }
+
+/// The unit that most often led the given items, with how many (routing help for assignment).
+pub async fn usual_lead_unit(
+    db: &Db,
+    congress: CongressId,
+    ids: &[i64],
+) -> Result<Option<(i64, String, i64)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT l.unit_id, o.name, COUNT(*) AS n FROM suggestion_units l JOIN organizations o ON o.id = l.unit_id \
+         WHERE l.congress_id = $1 AND l.role = 'lead' AND l.returned_at IS NULL AND l.suggestion_id IN ({list}) \
+         GROUP BY l.unit_id, o.name ORDER BY n DESC, l.unit_id LIMIT 1"
+    )))
+    .bind(congress.0)
+    .fetch_optional(&db.pool)
+    .await
+}

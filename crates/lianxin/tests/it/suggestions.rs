@@ -706,3 +706,53 @@ async fn a_motion_is_filed_at_a_session_decided_by_the_presidium_and_may_become_
             .contains("第2号议案")
     );
 }
+
+#[tokio::test]
+async fn similar_earlier_suggestions_are_shown_with_the_unit_that_usually_led_them() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let mut deputy = app.login("deputy").await;
+    let r = deputy
+        .post_form(
+            &format!("/c/{cid}/suggestions"),
+            &[
+                ("title", "关于柳河鎮衛生院開設兒科門診的建議"),
+                (
+                    "content",
+                    "孩子看病要到城区，建议卫生院增设儿科门诊，配备儿科医生。",
+                ),
+                ("category", "health"),
+                ("cosigners", ""),
+            ],
+        )
+        .await;
+    let id = id_from(&r.location());
+    let page = deputy
+        .get(&format!("/c/{cid}/suggestions/{id}"))
+        .await
+        .text();
+    assert!(
+        page.contains("id=\"similar\""),
+        "traditional characters find the simplified items"
+    );
+    assert!(page.contains("卫生院增设儿科门诊"));
+    assert!(!page.contains("加装电梯"), "unrelated items are not listed");
+    deputy
+        .post_form(&format!("/c/{cid}/suggestions/{id}/submit"), &[])
+        .await;
+    let mut office = app.login("daibiao").await;
+    office
+        .post_form(
+            &format!("/c/{cid}/suggestions/{id}/review"),
+            &[("decision", "register"), ("reason", "")],
+        )
+        .await;
+    let page = office
+        .get(&format!("/c/{cid}/suggestions/{id}"))
+        .await
+        .text();
+    assert!(
+        page.contains("id=\"usual-unit\""),
+        "routing help on the assignment form"
+    );
+}
