@@ -170,6 +170,13 @@ pub enum Action {
     Close {
         reason: String,
     },
+    RequestExtension {
+        months: i64,
+        reason: String,
+    },
+    DecideExtension {
+        approve: bool,
+    },
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -245,6 +252,12 @@ pub async fn act_on_suggestion(
         (Action::Delivery, cap) => service::delivery(db, c, id, cap, &o).await?,
         (Action::Close { reason }, Capacity::Office) => {
             service::close_escalated(db, c, id, &reason, &o).await?
+        }
+        (Action::RequestExtension { months, reason }, Capacity::Unit { unit, .. }) => {
+            service::request_extension(db, c, id, unit, months, &reason, &o).await?
+        }
+        (Action::DecideExtension { approve }, Capacity::Office) => {
+            service::decide_extension(db, c, id, approve, &o).await?
         }
         _ => return Err(wrong()),
     }

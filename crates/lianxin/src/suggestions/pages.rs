@@ -37,6 +37,11 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{cid}/suggestions/{id}/rate", post(rate))
         .route("/c/{cid}/suggestions/{id}/delivery", post(delivery))
         .route("/c/{cid}/suggestions/{id}/close", post(close))
+        .route("/c/{cid}/suggestions/{id}/extension", post(extension))
+        .route(
+            "/c/{cid}/suggestions/{id}/extension-decision",
+            post(extension_decision),
+        )
 }
 
 fn html(status: StatusCode, t: impl Template) -> AppResult<Response> {
@@ -223,6 +228,8 @@ struct Can {
     report_delivery: bool,
     verify_delivery: bool,
     close: bool,
+    request_extension: bool,
+    decide_extension: bool,
 }
 
 #[derive(Deserialize)]
@@ -275,6 +282,7 @@ async fn render(
             assign: matches!(st, State::Registered | State::UnitReturned),
             verify_delivery: s.delivery == "reported",
             close: st == State::Escalated,
+            decide_extension: s.extension_months.is_some(),
             ..Can::default()
         },
         Capacity::Unit { unit, head } => {
@@ -284,6 +292,7 @@ async fn render(
                 contact: st.reply_pending(),
                 reply: lead && head && st.reply_pending(),
                 report_delivery: lead && s.delivery == "pending",
+                request_extension: lead && st == State::Assigned && s.extension_months.is_none(),
                 ..Can::default()
             }
         }
@@ -653,4 +662,57 @@ async fn close(
     )
     .await;
     after(&state, &ctx, cid, id, "close", r).await
+}
+
+#[derive(Deserialize)]
+struct ExtensionForm {
+    #[serde(default)]
+    months: String,
+    #[serde(default)]
+    extension_reason: String,
+}
+
+async fn extension(
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Ids(cid, id): Ids,
+    Form(f): Form<ExtensionForm>,
+) -> AppResult<Response> {
+    let (congress, unit, _) = unit_here(&state, &ctx, cid).await?;
+    let months = f.months.trim().parse::<i64>().unwrap_or(0);
+    let r = service::request_extension(
+        &state.db,
+        congress.id,
+        id,
+        unit,
+        months,
+        &f.extension_reason,
+        &origin(&state, &ctx)?,
+    )
+    .await;
+    after(&state, &ctx, cid, id, "extension", r).await
+}
+
+#[derive(Deserialize)]
+struct ApproveForm {
+    #[serde(default)]
+    approve: String,
+}
+
+async fn extension_decision(
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Ids(cid, id): Ids,
+    Form(f): Form<ApproveForm>,
+) -> AppResult<Response> {
+    let congress = office_here(&state, &ctx, cid).await?;
+    let r = service::decide_extension(
+        &state.db,
+        congress.id,
+        id,
+        f.approve == "1",
+        &origin(&state, &ctx)?,
+    )
+    .await;
+    after(&state, &ctx, cid, id, "extension_decision", r).await
 }

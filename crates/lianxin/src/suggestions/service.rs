@@ -933,3 +933,142 @@ pub async fn similar(
     }
     Ok(out)
 }
+
+/// A lead unit asks for more time: the reply then falls due `months` after assignment, which the
+/// law caps at six (代表法 Art 51); the request must give its reason and lengthen the deadline.
+pub async fn request_extension(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    unit: i64,
+    months: i64,
+    reason: &str,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let s = load(db, congress, id, Capacity::Unit { unit, head: false }).await?;
+    let is_lead = store::units(db, congress, id)
+        .await?
+        .iter()
+        .any(|u| u.unit_id == unit && u.active == 1 && u.role == "lead");
+    if !is_lead || state_of(&s)? != State::Assigned {
+        return Err(not_entitled(db, congress, id, o, "extension_request").await);
+    }
+    let current = i64::from(reply_months(s.complex == 1));
+    let mut errors = Vec::new();
+    if !domain::extension_allowed(u32::try_from(months).unwrap_or(0)) {
+        errors.push(FieldError::new("months", "suggestion.extension_beyond_law"));
+    } else if months <= current {
+        errors.push(FieldError::new("months", "suggestion.extension_not_longer"));
+    }
+    if reason.trim().is_empty() {
+        errors.push(FieldError::new(
+            "extension_reason",
+            "suggestion.reason_required",
+        ));
+    }
+    if !errors.is_empty() {
+        refused(db, congress, id, o, "extension_request").await;
+        return Err(AppError::Invalid(errors));
+    }
+    let mut tx = db.begin().await?;
+    store::set_extension_request(&mut tx, congress, id, Some(months), Some(reason.trim())).await?;
+    store::event(
+        &mut tx,
+        congress,
+        id,
+        Some(o.user.0),
+        "extension_request",
+        &s.state,
+        &s.state,
+        &format!("{months}: {}", reason.trim()),
+        o.now,
+    )
+    .await?;
+    record(
+        &mut tx,
+        congress,
+        id,
+        o,
+        "extension_request",
+        &["extension_months", "extension_reason"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The office approves (the deadline moves to `months` after assignment, on the legal calendar)
+/// or refuses an extension request.
+pub async fn decide_extension(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    approve: bool,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let s = load(db, congress, id, Capacity::Office).await?;
+    let Some(months) = s.extension_months else {
+        return Err(deny("suggestion.no_extension_request", "state"));
+    };
+    let mut tx = db.begin().await?;
+    store::set_extension_request(&mut tx, congress, id, None, None).await?;
+    let action = if approve {
+        "extension_approved"
+    } else {
+        "extension_refused"
+    };
+    if approve {
+        let m = u32::try_from(months)
+            .unwrap_or(domain::MAX_REPLY_MONTHS)
+            .min(domain::MAX_REPLY_MONTHS);
+        let assigned = s
+            .assigned_on
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .unwrap_or(o.today);
+        let calendar = crate::calendar::store::load(db).await?;
+        let d = deadlines::register(
+            &mut tx,
+            &calendar,
+            &Registration {
+                congress,
+                module: "suggestions",
+                item_id: id,
+                kind: "reply",
+                span: Span::Months(m),
+                holder: None,
+                link: &format!("/c/{}/suggestions/{id}", congress.0),
+            },
+            assigned,
+            Basis {
+                rule: "rule.suggestion_complex_reply_window".into(),
+                source: "代表法第五十一条".into(),
+            },
+            o.now,
+        )
+        .await?;
+        store::set_due(
+            &mut tx,
+            congress,
+            id,
+            &d.due.to_string(),
+            m == domain::MAX_REPLY_MONTHS,
+        )
+        .await?;
+    }
+    store::event(
+        &mut tx,
+        congress,
+        id,
+        Some(o.user.0),
+        action,
+        &s.state,
+        &s.state,
+        "",
+        o.now,
+    )
+    .await?;
+    record(&mut tx, congress, id, o, action, &["due_on"]).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -31,11 +31,14 @@ pub struct Suggestion {
     pub closed_on: Option<String>,
     pub key_supervision: i64,
     pub created_at: i64,
+    pub extension_months: Option<i64>,
+    pub extension_reason: Option<String>,
 }
 
 const SELECT: &str = "SELECT s.id, s.congress_id, s.lead_deputy_id, p.name AS lead_name, s.title, s.content, s.category, \
      s.period_kind, s.period_key, s.number, s.state, s.complex, s.assigned_on, s.due_on, s.replied_on, s.reply_class, \
-     s.delivery, s.rating, s.unsatisfied_count, s.feedback_due_on, s.closed_on, s.key_supervision, s.created_at \
+     s.delivery, s.rating, s.unsatisfied_count, s.feedback_due_on, s.closed_on, s.key_supervision, s.created_at, \
+     s.extension_months, s.extension_reason \
      FROM suggestions s JOIN deputies d ON d.id = s.lead_deputy_id JOIN persons p ON p.id = d.person_id";
 
 pub async fn get(
@@ -697,4 +700,42 @@ pub async fn usual_lead_unit(
     .bind(congress.0)
     .fetch_optional(&db.pool)
     .await
+}
+
+/// Records a unit's extension request (or clears it with `None`).
+pub async fn set_extension_request(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    months: Option<i64>,
+    reason: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE suggestions SET extension_months = $3, extension_reason = $4 WHERE congress_id = $1 AND id = $2")
+        .bind(congress.0)
+        .bind(id)
+        .bind(months)
+        .bind(reason)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Sets a new reply deadline after an approved extension.
+pub async fn set_due(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    due_on: &str,
+    complex: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE suggestions SET due_on = $3, complex = $4 WHERE congress_id = $1 AND id = $2",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(due_on)
+    .bind(i64::from(complex))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

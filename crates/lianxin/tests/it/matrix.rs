@@ -471,6 +471,18 @@ fn routes() -> Vec<Route> {
             SuggestionHandlers,
             Json(r#"{"action":"delivery"}"#),
         ),
+        r(
+            "POST",
+            "/c/{cid}/suggestions/{id}/extension",
+            SuggestionUnit,
+            Form(&[]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/suggestions/{id}/extension-decision",
+            SuggestionOffice,
+            Form(&[]),
+        ),
         r("GET", "/c/{cid}/motions", Motions, None),
         r("GET", "/c/{cid}/motions/new", Motions, None),
         r("POST", "/c/{cid}/motions", Motions, Form(&[("title", "")])),

@@ -756,3 +756,89 @@ async fn similar_earlier_suggestions_are_shown_with_the_unit_that_usually_led_th
         "routing help on the assignment form"
     );
 }
+
+#[tokio::test]
+async fn an_extension_never_goes_beyond_six_months_from_assignment() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let mut deputy = app.login("deputy").await;
+    let r = deputy
+        .json(
+            "POST",
+            &format!("/api/v1/congresses/{cid}/suggestions"),
+            serde_json::json!({"title": "关于云岭镇山洪预警的建议", "content": "建议增设雨量监测点。", "category": "public_safety"}),
+        )
+        .await;
+    let id = r.json()["id"].as_i64().unwrap();
+    let act = format!("/api/v1/congresses/{cid}/suggestions/{id}/actions");
+    deputy
+        .json("POST", &act, serde_json::json!({"action": "submit"}))
+        .await;
+    let mut office = app.login("daibiao").await;
+    office
+        .json("POST", &act, serde_json::json!({"action": "register"}))
+        .await;
+    let unit: i64 = app
+        .count("SELECT g.organization_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'chengban'")
+        .await;
+    office
+        .json(
+            "POST",
+            &act,
+            serde_json::json!({"action": "assign", "lead_unit": unit}),
+        )
+        .await;
+    let mut operator = app.login("chengban").await;
+    for (months, why) in [
+        (7, "答复期限最长为交办之日起六个月"),
+        (3, "延期后的期限须长于现在的期限"),
+    ] {
+        let r = operator
+            .post_form(
+                &format!("/c/{cid}/suggestions/{id}/extension"),
+                &[
+                    ("months", &months.to_string()),
+                    ("extension_reason", "需跨部门协调"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{months}");
+        assert!(r.text().contains(why), "{months}");
+    }
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM suggestions WHERE id = {id} AND extension_months IS NULL"
+        ))
+        .await,
+        1
+    );
+    let r = operator
+        .post_form(
+            &format!("/c/{cid}/suggestions/{id}/extension"),
+            &[("months", "6"), ("extension_reason", "需跨部门协调")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = office
+        .json(
+            "POST",
+            &act,
+            serde_json::json!({"action": "decide_extension", "approve": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let detail = office
+        .get(&format!("/api/v1/congresses/{cid}/suggestions/{id}"))
+        .await
+        .json();
+    assert_eq!(
+        detail["suggestion"]["due_on"], "2026-09-02",
+        "six months from 2 March"
+    );
+    assert_eq!(detail["suggestion"]["complex"], 1);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM deadlines WHERE module = 'suggestions' AND item_id = {id} AND kind = 'reply' AND closed_at IS NULL AND due_on = '2026-09-02'")).await,
+        1,
+        "the registry holds the new deadline"
+    );
+}

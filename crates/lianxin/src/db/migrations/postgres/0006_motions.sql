@@ -46,3 +46,7 @@ CREATE TABLE motion_events (
     note TEXT NOT NULL
 );
 CREATE INDEX motion_events_item ON motion_events (motion_id, id);
+
+-- A unit's request to extend a suggestion's reply deadline (代表法 Art 51: six months at most).
+ALTER TABLE suggestions ADD COLUMN extension_months BIGINT;
+ALTER TABLE suggestions ADD COLUMN extension_reason TEXT;
