@@ -145,6 +145,7 @@ fn rss_kib(pid: u32) -> (u64, u64) {
 
 mod crypto_bench;
 mod search_bench;
+mod suggestions_bench;
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -153,6 +154,9 @@ async fn main() -> Result<()> {
     }
     if std::env::args().nth(1).as_deref() == Some("crypto") {
         return crypto_bench::main();
+    }
+    if std::env::args().nth(1).as_deref() == Some("suggestions") {
+        return suggestions_bench::main().await;
     }
     let a = args()?;
     let tmp = tempfile_dir(a.keep.clone())?;

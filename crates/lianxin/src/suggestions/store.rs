@@ -66,7 +66,9 @@ pub enum Scope {
     Unit(i64),
 }
 
-/// A page of items, newest first (keyset on id).
+/// A page of items, newest first (keyset on id). The conditions are assembled from what is
+/// given rather than written as `$n IS NULL OR …`, which keeps the planners on the indexes
+/// (the difference at 100,000 items is 190 ms against under a millisecond; BENCHMARKS.md).
 pub async fn list(
     db: &Db,
     congress: CongressId,
@@ -75,28 +77,51 @@ pub async fn list(
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Suggestion>, sqlx::Error> {
-    let (filter, who) = match scope {
-        Scope::All => ("", 0),
-        Scope::Deputy(d) => (
-            " AND (s.lead_deputy_id = $5 OR s.id IN (SELECT suggestion_id FROM suggestion_signers WHERE deputy_id = $5))",
-            d,
-        ),
-        Scope::Unit(u) => (
-            " AND s.id IN (SELECT suggestion_id FROM suggestion_units WHERE unit_id = $5 AND active = 1)",
-            u,
-        ),
+    let mut sql = format!("{SELECT} WHERE s.congress_id = $1");
+    let mut n = 1;
+    let mut next = || {
+        n += 1;
+        n
     };
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE s.congress_id = $1 AND ($2 IS NULL OR s.state = $2) AND ($3 IS NULL OR s.id < $3){filter} \
-         AND ($5 = $5) ORDER BY s.id DESC LIMIT $4"
-    )))
-    .bind(congress.0)
-    .bind(state)
-    .bind(before)
-    .bind(limit + 1)
-    .bind(who)
-    .fetch_all(&db.pool)
-    .await
+    let state_at = state.map(|_| next());
+    if let Some(i) = state_at {
+        sql.push_str(&format!(" AND s.state = ${i}"));
+    }
+    let before_at = before.map(|_| next());
+    if let Some(i) = before_at {
+        sql.push_str(&format!(" AND s.id < ${i}"));
+    }
+    let who = match scope {
+        Scope::All => None,
+        Scope::Deputy(d) => {
+            let i = next();
+            sql.push_str(&format!(
+                " AND s.id IN (SELECT id FROM suggestions WHERE lead_deputy_id = ${i} \
+                 UNION SELECT suggestion_id FROM suggestion_signers WHERE deputy_id = ${i})"
+            ));
+            Some(d)
+        }
+        Scope::Unit(u) => {
+            let i = next();
+            sql.push_str(&format!(
+                " AND s.id IN (SELECT suggestion_id FROM suggestion_units WHERE unit_id = ${i} AND active = 1)"
+            ));
+            Some(u)
+        }
+    };
+    let limit_at = next();
+    sql.push_str(&format!(" ORDER BY s.id DESC LIMIT ${limit_at}"));
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(congress.0);
+    if let Some(st) = state {
+        q = q.bind(st);
+    }
+    if let Some(b) = before {
+        q = q.bind(b);
+    }
+    if let Some(w) = who {
+        q = q.bind(w);
+    }
+    q.bind(limit + 1).fetch_all(&db.pool).await
 }
 
 pub struct NewSuggestion<'a> {

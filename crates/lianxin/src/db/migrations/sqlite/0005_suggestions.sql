@@ -32,6 +32,7 @@ CREATE TABLE suggestions (
     UNIQUE (congress_id, period_key, number)
 );
 CREATE INDEX suggestions_state ON suggestions (congress_id, state, id);
+CREATE INDEX suggestions_congress ON suggestions (congress_id, id);
 CREATE INDEX suggestions_lead ON suggestions (lead_deputy_id);
 
 CREATE TABLE suggestion_signers (
