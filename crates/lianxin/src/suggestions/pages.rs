@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{cid}/suggestions/{id}/delivery", post(delivery))
         .route("/c/{cid}/suggestions/{id}/close", post(close))
         .route("/c/{cid}/suggestions/{id}/extension", post(extension))
+        .route("/c/{cid}/suggestions/{id}/key", post(key))
         .route(
             "/c/{cid}/suggestions/{id}/extension-decision",
             post(extension_decision),
@@ -52,6 +53,8 @@ fn html(status: StatusCode, t: impl Template) -> AppResult<Response> {
 struct ListQuery {
     state: Option<String>,
     before: Option<i64>,
+    /// `1`: the key-supervision list.
+    key: Option<String>,
 }
 
 #[derive(Template)]
@@ -66,6 +69,7 @@ struct ListPage {
     is_deputy: bool,
     stats: Option<store::Stats>,
     today: String,
+    key_list: bool,
 }
 
 async fn list(
@@ -76,7 +80,9 @@ async fn list(
 ) -> AppResult<Response> {
     let congress = guard(&state, &ctx, cid).await?;
     let cap = capacity(&state, &ctx, &congress).await?;
+    let key_list = q.key.as_deref() == Some("1");
     let scope = match cap {
+        Capacity::Office if key_list => Scope::Key,
         Capacity::Office => Scope::All,
         Capacity::Deputy(d) => Scope::Deputy(d),
         Capacity::Unit { unit, .. } => Scope::Unit(unit),
@@ -112,6 +118,7 @@ async fn list(
             is_deputy: matches!(cap, Capacity::Deputy(_)),
             stats,
             today,
+            key_list,
         },
     )
 }
@@ -230,6 +237,7 @@ struct Can {
     close: bool,
     request_extension: bool,
     decide_extension: bool,
+    key: bool,
 }
 
 #[derive(Deserialize)]
@@ -283,6 +291,15 @@ async fn render(
             verify_delivery: s.delivery == "reported",
             close: st == State::Escalated,
             decide_extension: s.extension_months.is_some(),
+            key: matches!(
+                st,
+                State::Registered
+                    | State::Assigned
+                    | State::UnitReturned
+                    | State::Replied
+                    | State::Rehandling
+                    | State::Escalated
+            ),
             ..Can::default()
         },
         Capacity::Unit { unit, head } => {
@@ -715,4 +732,31 @@ async fn extension_decision(
     )
     .await;
     after(&state, &ctx, cid, id, "extension_decision", r).await
+}
+
+#[derive(Deserialize)]
+struct KeyForm {
+    #[serde(default)]
+    supervisor: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn key(
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Ids(cid, id): Ids,
+    Form(f): Form<KeyForm>,
+) -> AppResult<Response> {
+    let congress = office_here(&state, &ctx, cid).await?;
+    let r = service::key_supervision(
+        &state.db,
+        congress.id,
+        id,
+        &f.supervisor,
+        &f.note,
+        &origin(&state, &ctx)?,
+    )
+    .await;
+    after(&state, &ctx, cid, id, "key", r).await
 }

@@ -1072,3 +1072,78 @@ pub async fn decide_extension(
     tx.commit().await?;
     Ok(())
 }
+
+/// 重点督办: the office records the chairpersons' meeting's designation of a key item and its
+/// supervising leader, or a progress note on one; both go into the item's history.
+pub async fn key_supervision(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    supervisor: &str,
+    note: &str,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let s = load(db, congress, id, Capacity::Office).await?;
+    let st = state_of(&s)?;
+    if st.is_final()
+        || matches!(
+            st,
+            State::Draft | State::Submitted | State::ReturnedForRevision
+        )
+    {
+        return Err(deny("suggestion.key_not_open", "supervisor"));
+    }
+    let supervisor = supervisor.trim();
+    let note = note.trim();
+    if s.key_supervision == 0 && supervisor.is_empty() {
+        return Err(deny("suggestion.supervisor_required", "supervisor"));
+    }
+    if s.key_supervision == 1 && supervisor.is_empty() && note.is_empty() {
+        return Err(deny("field.required", "note"));
+    }
+    let mut tx = db.begin().await?;
+    let action = if s.key_supervision == 0 || !supervisor.is_empty() {
+        store::set_key_supervision(
+            &mut tx,
+            congress,
+            id,
+            Some(if supervisor.is_empty() {
+                s.supervisor.as_deref().unwrap_or("")
+            } else {
+                supervisor
+            }),
+        )
+        .await?;
+        "key_supervision"
+    } else {
+        "supervision_note"
+    };
+    let text = if note.is_empty() {
+        supervisor.to_string()
+    } else {
+        note.to_string()
+    };
+    store::event(
+        &mut tx,
+        congress,
+        id,
+        Some(o.user.0),
+        action,
+        &s.state,
+        &s.state,
+        &text,
+        o.now,
+    )
+    .await?;
+    record(
+        &mut tx,
+        congress,
+        id,
+        o,
+        action,
+        &["key_supervision", "supervisor"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

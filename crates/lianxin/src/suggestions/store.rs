@@ -33,12 +33,13 @@ pub struct Suggestion {
     pub created_at: i64,
     pub extension_months: Option<i64>,
     pub extension_reason: Option<String>,
+    pub supervisor: Option<String>,
 }
 
 const SELECT: &str = "SELECT s.id, s.congress_id, s.lead_deputy_id, p.name AS lead_name, s.title, s.content, s.category, \
      s.period_kind, s.period_key, s.number, s.state, s.complex, s.assigned_on, s.due_on, s.replied_on, s.reply_class, \
      s.delivery, s.rating, s.unsatisfied_count, s.feedback_due_on, s.closed_on, s.key_supervision, s.created_at, \
-     s.extension_months, s.extension_reason \
+     s.extension_months, s.extension_reason, s.supervisor \
      FROM suggestions s JOIN deputies d ON d.id = s.lead_deputy_id JOIN persons p ON p.id = d.person_id";
 
 pub async fn get(
@@ -60,6 +61,8 @@ pub async fn get(
 pub enum Scope {
     /// The office: every item of the congress (optionally one state).
     All,
+    /// The office's key-supervision list (重点督办).
+    Key,
     /// A deputy: items they lead or were invited to sign.
     Deputy(i64),
     /// A handling unit: items actively assigned to it.
@@ -93,6 +96,10 @@ pub async fn list(
     }
     let who = match scope {
         Scope::All => None,
+        Scope::Key => {
+            sql.push_str(" AND s.key_supervision = 1");
+            None
+        }
         Scope::Deputy(d) => {
             let i = next();
             sql.push_str(&format!(
@@ -762,5 +769,22 @@ pub async fn set_due(
     .bind(i64::from(complex))
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Marks an item for key supervision with its supervising leader (or lifts it with `None`).
+pub async fn set_key_supervision(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    supervisor: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE suggestions SET key_supervision = $3, supervisor = $4 WHERE congress_id = $1 AND id = $2")
+        .bind(congress.0)
+        .bind(id)
+        .bind(i64::from(supervisor.is_some()))
+        .bind(supervisor)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }

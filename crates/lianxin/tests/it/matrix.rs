@@ -483,6 +483,12 @@ fn routes() -> Vec<Route> {
             SuggestionOffice,
             Form(&[]),
         ),
+        r(
+            "POST",
+            "/c/{cid}/suggestions/{id}/key",
+            SuggestionOffice,
+            Form(&[]),
+        ),
         r("GET", "/c/{cid}/motions", Motions, None),
         r("GET", "/c/{cid}/motions/new", Motions, None),
         r("POST", "/c/{cid}/motions", Motions, Form(&[("title", "")])),

@@ -842,3 +842,62 @@ async fn an_extension_never_goes_beyond_six_months_from_assignment() {
         "the registry holds the new deadline"
     );
 }
+
+#[tokio::test]
+async fn the_office_keeps_a_key_supervision_list_with_leaders_and_progress() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let id = app
+        .count(&format!(
+            "SELECT MIN(id) FROM suggestions WHERE congress_id = {cid} AND state = 'assigned'"
+        ))
+        .await;
+    let item = format!("/c/{cid}/suggestions/{id}");
+    let mut office = app.login("daibiao").await;
+    let r = office
+        .post_form(&format!("{item}/key"), &[("supervisor", ""), ("note", "")])
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a key item needs its supervising leader"
+    );
+    let r = office
+        .post_form(
+            &format!("{item}/key"),
+            &[("supervisor", "常委会副主任 王明"), ("note", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    office
+        .post_form(
+            &format!("{item}/key"),
+            &[
+                ("supervisor", ""),
+                ("note", "督办组实地察看，承办单位已制定方案"),
+            ],
+        )
+        .await;
+    let list = office
+        .get(&format!("/c/{cid}/suggestions?key=1"))
+        .await
+        .text();
+    assert!(list.contains(&format!("/suggestions/{id}\"")));
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM suggestions WHERE congress_id = {cid} AND key_supervision = 1"
+        ))
+        .await,
+        1,
+        "only that one"
+    );
+    let page = office.get(&item).await.text();
+    assert!(page.contains("常委会副主任 王明") && page.contains("督办组实地察看"));
+    let mut unit = app.login("chengban").await;
+    assert_eq!(
+        unit.post_form(&format!("{item}/key"), &[("supervisor", "x")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -50,3 +50,5 @@ CREATE INDEX motion_events_item ON motion_events (motion_id, id);
 -- A unit's request to extend a suggestion's reply deadline (代表法 Art 51: six months at most).
 ALTER TABLE suggestions ADD COLUMN extension_months BIGINT;
 ALTER TABLE suggestions ADD COLUMN extension_reason TEXT;
+-- 重点督办: the leader the chairpersons' meeting named to supervise a key item.
+ALTER TABLE suggestions ADD COLUMN supervisor TEXT;
