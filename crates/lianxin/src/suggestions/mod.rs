@@ -12,6 +12,7 @@ pub mod motion_store;
 pub mod pages;
 pub mod reminders;
 pub mod service;
+pub mod stats;
 pub mod store;
 
 use crate::accounts::policy::{Permission, allows};

@@ -788,3 +788,64 @@ pub async fn set_key_supervision(
         .await?;
     Ok(())
 }
+
+/// A label and the nine counts of [`Stats`], as the breakdown query returns them.
+type CountsRow = (String, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+
+/// One row of a breakdown: a category or a lead unit, with its counts.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StatsRow {
+    pub label: String,
+    pub stats: Stats,
+}
+
+/// The statistics per category (`by = "category"`) or per lead unit (`by = "unit"`).
+pub async fn stats_by(
+    db: &Db,
+    congress: CongressId,
+    by: &str,
+    today: &str,
+) -> Result<Vec<StatsRow>, sqlx::Error> {
+    let (label, from) = match by {
+        "unit" => (
+            "o.name",
+            "suggestions s JOIN suggestion_units l ON l.suggestion_id = s.id AND l.role = 'lead' AND l.returned_at IS NULL \
+             JOIN organizations o ON o.id = l.unit_id",
+        ),
+        _ => ("s.category", "suggestions s"),
+    };
+    let rows: Vec<CountsRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {label}, \
+           COUNT(*) FILTER (WHERE s.state NOT IN ('draft', 'withdrawn')), \
+           COUNT(*) FILTER (WHERE s.number IS NOT NULL), \
+           COUNT(*) FILTER (WHERE s.assigned_on IS NOT NULL), \
+           COUNT(*) FILTER (WHERE s.replied_on IS NOT NULL), \
+           COUNT(*) FILTER (WHERE s.replied_on IS NOT NULL AND s.replied_on <= s.due_on), \
+           COUNT(*) FILTER (WHERE s.rating IS NOT NULL), \
+           COUNT(*) FILTER (WHERE s.rating IN ('satisfied', 'basically_satisfied')), \
+           COUNT(*) FILTER (WHERE s.reply_class = 'A' OR s.delivery = 'verified'), \
+           COUNT(*) FILTER (WHERE s.state IN ('assigned', 'rehandling') AND s.due_on < $2) \
+         FROM {from} WHERE s.congress_id = $1 AND s.state <> 'draft' GROUP BY {label} ORDER BY 2 DESC, 1"
+    )))
+    .bind(congress.0)
+    .bind(today)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| StatsRow {
+            label: r.0,
+            stats: Stats {
+                received: r.1,
+                registered: r.2,
+                assigned: r.3,
+                replied: r.4,
+                replied_on_time: r.5,
+                rated: r.6,
+                satisfied: r.7,
+                delivered: r.8,
+                overdue: r.9,
+            },
+        })
+        .collect())
+}

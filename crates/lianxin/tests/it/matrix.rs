@@ -489,6 +489,13 @@ fn routes() -> Vec<Route> {
             SuggestionOffice,
             Form(&[]),
         ),
+        r("GET", "/c/{cid}/suggestions/stats", SuggestionOffice, None),
+        r(
+            "GET",
+            "/c/{cid}/suggestions/stats.xlsx",
+            SuggestionOffice,
+            None,
+        ),
         r("GET", "/c/{cid}/motions", Motions, None),
         r("GET", "/c/{cid}/motions/new", Motions, None),
         r("POST", "/c/{cid}/motions", Motions, Form(&[("title", "")])),

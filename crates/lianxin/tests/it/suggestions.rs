@@ -901,3 +901,49 @@ async fn the_office_keeps_a_key_supervision_list_with_leaders_and_progress() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn statistics_by_category_and_unit_show_delivery_beside_satisfaction_and_export_to_xlsx() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let mut office = app.login("daibiao").await;
+    let page = office.get(&format!("/c/{cid}/suggestions/stats")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    assert!(
+        text.contains("按类别") && text.contains("按主办单位") && text.contains("区人民政府办公室")
+    );
+    assert!(text.contains("医疗卫生"), "categories by their names");
+    // The demo's replied items: delivery is counted of replied items, satisfaction of rated ones.
+    let replied = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM suggestions WHERE congress_id = {cid} AND replied_on IS NOT NULL"
+        ))
+        .await;
+    let delivered = app
+        .count(&format!("SELECT COUNT(*) FROM suggestions WHERE congress_id = {cid} AND (reply_class = 'A' OR delivery = 'verified')"))
+        .await;
+    assert!(replied > 0);
+    assert!(
+        text.contains(&format!("（{delivered}/{replied}）")),
+        "delivered of replied"
+    );
+    let x = office
+        .get(&format!("/c/{cid}/suggestions/stats.xlsx"))
+        .await;
+    assert_eq!(x.status, StatusCode::OK);
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(x.body.clone())).unwrap();
+    use calamine::Reader;
+    let sheets = wb.sheet_names().to_vec();
+    assert_eq!(sheets, vec!["按类别".to_string(), "按主办单位".to_string()]);
+    let range = wb.worksheet_range("按主办单位").unwrap();
+    assert!(range.rows().any(|r| r[0] == "区人民政府办公室"));
+    let mut unit = app.login("chengban").await;
+    assert_eq!(
+        unit.get(&format!("/c/{cid}/suggestions/stats"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
