@@ -6,6 +6,7 @@
 pub mod api;
 pub mod domain;
 pub mod motion;
+pub mod motion_api;
 pub mod motion_pages;
 pub mod motion_service;
 pub mod motion_store;

@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::congress::api::routes())
         .merge(crate::people::api::routes())
         .merge(crate::suggestions::api::routes())
+        .merge(crate::suggestions::motion_api::routes())
         .merge(openapi::routes());
     Router::new()
         .merge(pages)

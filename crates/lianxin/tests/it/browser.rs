@@ -329,8 +329,7 @@ async fn a_suggestion_goes_from_a_deputy_through_the_office_and_a_unit_back_to_t
     c.wait().for_element(css("#submit")).await.unwrap();
     let item = c.current_url().await.unwrap().path().to_string();
     c.find(css("#submit")).await.unwrap().click().await.unwrap();
-    let state = c.wait().for_element(css("#state")).await.unwrap();
-    assert_eq!(state.text().await.unwrap(), "待审查");
+    wait_text(&c, "#state", "待审查").await;
     sign_out(&c).await;
 
     // The office registers it and assigns it to the government office.
@@ -384,8 +383,7 @@ async fn a_suggestion_goes_from_a_deputy_through_the_office_and_a_unit_back_to_t
         .click()
         .await
         .unwrap();
-    let state = c.wait().for_element(css("#state")).await.unwrap();
-    assert_eq!(state.text().await.unwrap(), "已答复待评价");
+    wait_text(&c, "#state", "已答复待评价").await;
     sign_out(&c).await;
 
     // The deputy rates it; it closes, with its whole history.
@@ -403,8 +401,7 @@ async fn a_suggestion_goes_from_a_deputy_through_the_office_and_a_unit_back_to_t
         .click()
         .await
         .unwrap();
-    let state = c.wait().for_element(css("#state")).await.unwrap();
-    assert_eq!(state.text().await.unwrap(), "办结");
+    wait_text(&c, "#state", "办结").await;
     let history = c.find(css("#history")).await.unwrap().text().await.unwrap();
     for step in ["起草", "提交", "立案", "交办", "答复", "评价"] {
         assert!(history.contains(step), "{step}");
@@ -414,6 +411,141 @@ async fn a_suggestion_goes_from_a_deputy_through_the_office_and_a_unit_back_to_t
     c.wait().for_element(css("#suggestion-list")).await.unwrap();
     shot(&c, "suggestions-deputy").await;
     c.close().await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs Debian's chromium and chromium-driver; run by .ci/run"]
+async fn a_motion_is_filed_at_the_session_and_decided_by_the_presidium() {
+    let session = Session::start().await;
+    let c = session.c.clone();
+    let base = session.base.clone();
+    let css = |s: &'static str| Locator::Css(s);
+    // The session sits today (the system administrator's page does this; here, its table).
+    let db = lianxin::db::Db::connect(
+        &format!("sqlite://{}/lianxin.sqlite", session._data.path().display()),
+        None,
+    )
+    .await
+    .unwrap();
+    let today = chrono::Utc::now().date_naive();
+    sqlx::query(
+        "INSERT INTO sessions (congress_id, term_id, number, opens_on, closes_on) \
+         SELECT congress_id, id, 6, $1, $2 FROM terms WHERE congress_id = 1",
+    )
+    .bind((today - chrono::Duration::days(1)).to_string())
+    .bind((today + chrono::Duration::days(2)).to_string())
+    .execute(&db.pool)
+    .await
+    .unwrap();
+
+    sign_in(&c, &base, "deputy").await;
+    c.goto(&format!("{base}/c/1/motions/new")).await.unwrap();
+    c.wait().for_element(css("#motion-form")).await.unwrap();
+    c.find(css("#f-title"))
+        .await
+        .unwrap()
+        .send_keys("关于制定示范区养犬管理规定的议案")
+        .await
+        .unwrap();
+    c.find(css("#f-content"))
+        .await
+        .unwrap()
+        .send_keys("案由：养犬扰民事件增多。方案：制定规定，明确登记、牵绳、免疫。")
+        .await
+        .unwrap();
+    c.find(css("#motion-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(css("#file")).await.unwrap();
+    let item = c.current_url().await.unwrap().path().to_string();
+    let id: i64 = item.rsplit('/').next().unwrap().parse().unwrap();
+    // Nine deputies have signed on paper (keyed in by the office): ten with the lead.
+    sqlx::query(
+        "INSERT INTO motion_signers (congress_id, motion_id, deputy_id, consent) \
+         SELECT 1, $1, id, 'accepted' FROM deputies WHERE congress_id = 1 AND status = 'in_office' \
+         AND id <> (SELECT lead_deputy_id FROM motions WHERE id = $1) ORDER BY id LIMIT 9",
+    )
+    .bind(id)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    c.refresh().await.unwrap();
+    c.find(css("#file")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "#state", "已提出待主席团决定").await;
+    sign_out(&c).await;
+
+    // The presidium refers it to a special committee, which reports; then it goes on the agenda.
+    sign_in(&c, &base, "daibiao").await;
+    c.goto(&format!("{base}{item}")).await.unwrap();
+    c.wait().for_element(css("#decide-form")).await.unwrap();
+    c.find(css("#f-decision option[value='refer']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(css("#f-committee option:nth-child(2)"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(css("#decide-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#state", "交专门委员会审议").await;
+    c.find(css("#f-report"))
+        .await
+        .unwrap()
+        .send_keys("建议列入大会议程。")
+        .await
+        .unwrap();
+    c.find(css("#report-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(css("#report")).await.unwrap();
+    c.find(css("#f-decision option[value='on_agenda']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(css("#decide-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#state", "列入大会议程").await;
+    shot(&c, "motion-on-agenda").await;
+    db.pool.close().await;
+    c.close().await.unwrap();
+}
+
+/// Waits until the element's text is `expected` (a click does not wait for the next page).
+async fn wait_text(c: &fantoccini::Client, selector: &str, expected: &str) {
+    let mut last = String::new();
+    for _ in 0..200 {
+        if let Ok(e) = c.find(Locator::Css(selector)).await
+            && let Ok(t) = e.text().await
+        {
+            if t == expected {
+                return;
+            }
+            last = t;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{selector} never read {expected:?} (last {last:?})");
 }
 
 async fn sign_in(c: &fantoccini::Client, base: &str, user: &str) {

@@ -496,6 +496,25 @@ fn routes() -> Vec<Route> {
             SuggestionOffice,
             None,
         ),
+        r("GET", "/api/v1/congresses/{cid}/motions", Motions, None),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/motions",
+            Motions,
+            Json(r#"{"title":""}"#),
+        ),
+        r(
+            "GET",
+            "/api/v1/congresses/{cid}/motions/{id}",
+            Motions,
+            None,
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/motions/{id}/actions",
+            SuggestionOffice,
+            Json(r#"{"action":"report","report":""}"#),
+        ),
         r("GET", "/c/{cid}/motions", Motions, None),
         r("GET", "/c/{cid}/motions/new", Motions, None),
         r("POST", "/c/{cid}/motions", Motions, Form(&[("title", "")])),
@@ -568,6 +587,7 @@ fn declared_routes() -> BTreeSet<(String, String)> {
         "congress/api.rs",
         "people/api.rs",
         "suggestions/api.rs",
+        "suggestions/motion_api.rs",
         "web/openapi.rs",
     ];
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

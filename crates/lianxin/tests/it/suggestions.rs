@@ -947,3 +947,74 @@ async fn statistics_by_category_and_unit_show_delivery_beside_satisfaction_and_e
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_motions_api_drives_the_same_machine() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let mut office = app.login("daibiao").await;
+    let r = office
+        .json(
+            "POST",
+            &format!("/api/v1/congresses/{cid}/motions"),
+            serde_json::json!({"proposer": "government", "title": "关于示范区预算调整方案的议案", "content": "提请审议。"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id = r.json()["id"].as_i64().unwrap();
+    let act = format!("/api/v1/congresses/{cid}/motions/{id}/actions");
+    let r = office
+        .json("POST", &act, serde_json::json!({"action": "file"}))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not during a session"
+    );
+    let term = app
+        .count(&format!(
+            "SELECT MIN(id) FROM terms WHERE congress_id = {cid}"
+        ))
+        .await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    lianxin::congress::store::create_session(
+        &mut tx,
+        lianxin::platform::ids::CongressId(cid),
+        term,
+        6,
+        "2026-03-01",
+        "2026-03-06",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        office
+            .json("POST", &act, serde_json::json!({"action": "file"}))
+            .await
+            .json()["state"],
+        "filed"
+    );
+    let r = office
+        .json(
+            "POST",
+            &act,
+            serde_json::json!({"action": "decide", "decision": "on_agenda"}),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "on_agenda");
+    let mut deputy = app.login("deputy").await;
+    assert_eq!(
+        deputy
+            .get(&format!("/api/v1/congresses/{cid}/motions/{id}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "not theirs"
+    );
+    let detail = office
+        .get(&format!("/api/v1/congresses/{cid}/motions/{id}"))
+        .await
+        .json();
+    assert_eq!(detail["motion"]["number"], 1);
+}
