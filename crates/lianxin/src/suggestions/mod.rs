@@ -4,6 +4,8 @@
 //! re-handling, delivery tracking and the statistics that show delivery, not only satisfaction.
 
 pub mod api;
+pub mod document_pages;
+pub mod documents;
 pub mod domain;
 pub mod motion;
 pub mod motion_api;

@@ -219,6 +219,8 @@ struct DetailPage {
     similar: Vec<service::Similar>,
     /// The unit that usually led similar items (shown when assigning).
     usual_unit: Option<(i64, String, i64)>,
+    /// The office may download the assignment notice.
+    show_notice: bool,
 }
 
 #[derive(Default)]
@@ -326,6 +328,7 @@ async fn render(
     } else {
         Vec::new()
     };
+    let show_notice = cap == Capacity::Office && s.assigned_on.is_some();
     let shell = Shell::new(state, ctx, "suggestion.title")
         .await?
         .with_errors(errors);
@@ -374,6 +377,7 @@ async fn render(
             done,
             similar,
             usual_unit,
+            show_notice,
         },
     )
 }

@@ -849,3 +849,40 @@ pub async fn stats_by(
         })
         .collect())
 }
+
+/// The congress's own template of a document kind, if it set one.
+pub async fn template(
+    db: &Db,
+    congress: CongressId,
+    kind: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT body FROM document_templates WHERE congress_id = $1 AND kind = $2")
+            .bind(congress.0)
+            .bind(kind)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(row.map(|(b,)| b))
+}
+
+pub async fn set_template(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    kind: &str,
+    body: &str,
+    by: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO document_templates (congress_id, kind, body, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (congress_id, kind) DO UPDATE SET body = $3, updated_by = $4, updated_at = $5",
+    )
+    .bind(congress.0)
+    .bind(kind)
+    .bind(body)
+    .bind(by)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::suggestions::pages::routes())
         .merge(crate::suggestions::motion_pages::routes())
         .merge(crate::suggestions::stats::routes())
+        .merge(crate::suggestions::document_pages::routes())
         .merge(crate::congress::admin::routes())
         .merge(crate::calendar::pages::routes())
         .merge(crate::settings::pages::routes())

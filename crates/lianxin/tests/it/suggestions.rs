@@ -1018,3 +1018,92 @@ async fn the_motions_api_drives_the_same_machine() {
         .json();
     assert_eq!(detail["motion"]["number"], 1);
 }
+
+/// The text of a DOCX's main part.
+fn docx_text(bytes: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    xml
+}
+
+#[tokio::test]
+async fn the_assignment_notice_and_the_reply_letter_come_as_word_documents_from_editable_templates()
+{
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let id = app
+        .count(&format!("SELECT MIN(s.id) FROM suggestions s WHERE s.congress_id = {cid} AND s.reply_class IS NOT NULL"))
+        .await;
+    let mut office = app.login("daibiao").await;
+    let item = format!("/c/{cid}/suggestions/{id}");
+    assert!(
+        office
+            .get(&item)
+            .await
+            .text()
+            .contains("id=\"notice-docx\"")
+    );
+    let r = office.get(&format!("{item}/notice.docx")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.headers.get("content-type").unwrap(),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    let xml = docx_text(&r.body);
+    let title: String =
+        sqlx::query_as::<_, (String,)>("SELECT title FROM suggestions WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap()
+            .0;
+    assert!(xml.contains(&title) && xml.contains("区人民政府办公室") && xml.contains("代表法"));
+    assert!(
+        xml.contains("方正小标宋简体") && xml.contains("仿宋_GB2312"),
+        "government document fonts"
+    );
+    // The deputy downloads the reply letter.
+    let mut deputy = app.login("deputy").await;
+    let mine = app
+        .count("SELECT MIN(s.id) FROM suggestions s JOIN users u ON u.username = 'deputy' JOIN deputies d ON d.person_id = u.person_id AND d.id = s.lead_deputy_id WHERE s.reply_class IS NOT NULL")
+        .await;
+    let r = deputy
+        .get(&format!("/c/{cid}/suggestions/{mine}/reply.docx"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(docx_text(&r.body).contains("现答复如下"));
+    // The office edits the template; an empty one is refused and changes nothing.
+    let r = office
+        .post_form(
+            &format!("/c/{cid}/suggestions/templates"),
+            &[("assignment_notice", ""), ("reply_letter", "x")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM document_templates").await,
+        0
+    );
+    let r = office
+        .post_form(
+            &format!("/c/{cid}/suggestions/templates"),
+            &[
+                ("assignment_notice", "交办通知{编号}\n\n{主办单位}：\n    请办理《{标题}》。\n\n示范区人大常委会代表工委\n{日期}"),
+                ("reply_letter", "答复{编号}\n\n{领衔代表}代表：\n{答复内容}\n\n{承办单位}\n{日期}"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let xml = docx_text(&office.get(&format!("{item}/notice.docx")).await.body);
+    assert!(
+        xml.contains("请办理《") && !xml.contains("认真研究办理"),
+        "the office's own template"
+    );
+    let mut unit = app.login("chengban").await;
+    assert_eq!(
+        unit.get(&format!("{item}/notice.docx")).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -52,3 +52,13 @@ ALTER TABLE suggestions ADD COLUMN extension_months BIGINT;
 ALTER TABLE suggestions ADD COLUMN extension_reason TEXT;
 -- 重点督办: the leader the chairpersons' meeting named to supervise a key item.
 ALTER TABLE suggestions ADD COLUMN supervisor TEXT;
+
+-- The office's templates of the assignment notice and the reply letter (built-in ones until set).
+CREATE TABLE document_templates (
+    congress_id BIGINT NOT NULL REFERENCES congresses(id),
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    updated_by BIGINT NOT NULL REFERENCES users(id),
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (congress_id, kind)
+);

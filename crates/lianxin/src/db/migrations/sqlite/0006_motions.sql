@@ -52,3 +52,13 @@ ALTER TABLE suggestions ADD COLUMN extension_months INTEGER;
 ALTER TABLE suggestions ADD COLUMN extension_reason TEXT;
 -- 重点督办: the leader the chairpersons' meeting named to supervise a key item.
 ALTER TABLE suggestions ADD COLUMN supervisor TEXT;
+
+-- The office's templates of the assignment notice and the reply letter (built-in ones until set).
+CREATE TABLE document_templates (
+    congress_id INTEGER NOT NULL REFERENCES congresses(id),
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    updated_by INTEGER NOT NULL REFERENCES users(id),
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (congress_id, kind)
+);
