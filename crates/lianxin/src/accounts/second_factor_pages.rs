@@ -92,6 +92,32 @@ pub fn allowed_while_pending(stage: SessionStage, path: &str) -> bool {
         }
 }
 
+/// Checks a code against the user's stored secret, which is opened only here and cleared from
+/// memory after use. The step that matched (later than `after_step`), or `None`: no secret, a
+/// wrong code, or a replayed one.
+fn stored_code_step(
+    state: &AppState,
+    otp: &store::OtpState,
+    code: &str,
+    now: i64,
+    after_step: i64,
+) -> AppResult<Option<i64>> {
+    let (Some(sealed), Some(alg)) = (&otp.otp_secret_sealed, otp.otp_algorithm.as_deref()) else {
+        return Ok(None);
+    };
+    let hex_secret = zeroize::Zeroizing::new(
+        state
+            .db
+            .vault
+            .open_sealed(SECRET_CONTEXT, sealed)
+            .map_err(AppError::internal)?,
+    );
+    let secret =
+        zeroize::Zeroizing::new(hex::decode(hex_secret.as_str()).map_err(AppError::internal)?);
+    let alg = Algorithm::parse(alg).unwrap_or(Algorithm::Totp);
+    Ok(sf::verify(alg, &secret, code, now, after_step))
+}
+
 fn html(status: StatusCode, t: impl Template) -> AppResult<Response> {
     Ok((status, Html(t.render().map_err(AppError::internal)?)).into_response())
 }
@@ -173,29 +199,21 @@ async fn check_code(
     let otp = store::otp_state(&state.db, actor.user)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    let passed = match (&otp.otp_secret_sealed, otp.otp_algorithm.as_deref()) {
-        (Some(sealed), Some(alg)) => {
-            let secret = state
-                .db
-                .vault
-                .open_sealed(SECRET_CONTEXT, sealed)
-                .map_err(AppError::internal)?;
-            let secret = zeroize::Zeroizing::new(hex::decode(&secret).map_err(AppError::internal)?);
-            let alg = Algorithm::parse(alg).unwrap_or(Algorithm::Totp);
-            match sf::verify(alg, &secret, &f.code, now, otp.otp_last_step) {
-                Some(step) => store::use_step(&state.db, actor.user, step).await?,
-                None => {
-                    let digest = state
-                        .db
-                        .vault
-                        .digest(RECOVERY_CONTEXT, &sf::normalize_recovery_code(&f.code))
-                        .map_err(AppError::internal)?;
-                    f.code.trim().len() >= 8
-                        && store::use_recovery_code(&state.db, actor.user, &digest, now).await?
-                }
+    let passed = if otp.otp_secret_sealed.is_none() {
+        false
+    } else {
+        match stored_code_step(&state, &otp, &f.code, now, otp.otp_last_step)? {
+            Some(step) => store::use_step(&state.db, actor.user, step).await?,
+            None => {
+                let digest = state
+                    .db
+                    .vault
+                    .digest(RECOVERY_CONTEXT, &sf::normalize_recovery_code(&f.code))
+                    .map_err(AppError::internal)?;
+                f.code.trim().len() >= 8
+                    && store::use_recovery_code(&state.db, actor.user, &digest, now).await?
             }
         }
-        _ => false,
     };
     if !passed {
         let row = store::find_user(&state.db, &actor.username).await?;
@@ -365,24 +383,8 @@ async fn confirm_enrolment(
     if otp.otp_enabled_at.is_some() {
         return Ok(Redirect::to("/account/security").into_response());
     }
-    let step = match (&otp.otp_secret_sealed, otp.otp_algorithm.as_deref()) {
-        (Some(sealed), Some(alg)) => {
-            let secret = state
-                .db
-                .vault
-                .open_sealed(SECRET_CONTEXT, sealed)
-                .map_err(AppError::internal)?;
-            let secret = zeroize::Zeroizing::new(hex::decode(&secret).map_err(AppError::internal)?);
-            sf::verify(
-                Algorithm::parse(alg).unwrap_or(Algorithm::Totp),
-                &secret,
-                &f.code,
-                now,
-                0,
-            )
-        }
-        _ => None,
-    };
+    // The pending secret: no step used yet.
+    let step = stored_code_step(&state, &otp, &f.code, now, 0)?;
     let Some(step) = step else {
         // The same secret stays pending, so the QR code the user scanned remains valid.
         let shell = Shell::new(&state, &ctx, "second_factor.enrol_title")
@@ -458,27 +460,10 @@ async fn new_recovery_codes(
     let otp = store::otp_state(&state.db, actor.user)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    let step = match (
-        &otp.otp_secret_sealed,
-        otp.otp_algorithm.as_deref(),
-        otp.otp_enabled_at,
-    ) {
-        (Some(sealed), Some(alg), Some(_)) => {
-            let secret = state
-                .db
-                .vault
-                .open_sealed(SECRET_CONTEXT, sealed)
-                .map_err(AppError::internal)?;
-            let secret = zeroize::Zeroizing::new(hex::decode(&secret).map_err(AppError::internal)?);
-            sf::verify(
-                Algorithm::parse(alg).unwrap_or(Algorithm::Totp),
-                &secret,
-                &f.code,
-                now,
-                otp.otp_last_step,
-            )
-        }
-        _ => None,
+    let step = if otp.otp_enabled_at.is_some() {
+        stored_code_step(&state, &otp, &f.code, now, otp.otp_last_step)?
+    } else {
+        None
     };
     let Some(step) = step else {
         return security_view(
