@@ -298,6 +298,18 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
             &origin(operator, reply_day + 5),
         )
         .await?;
+        for c in &co {
+            // Co-units countersign on paper; the office keys their opinions in.
+            service::co_opinion(
+                db,
+                district,
+                id,
+                *c,
+                "同意主办单位的办理意见",
+                &origin(office, reply_day + 3),
+            )
+            .await?;
+        }
         let class = if matches!(target, Target::Delivered) || i % 4 == 1 {
             "B"
         } else {

@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{cid}/suggestions/{id}/close", post(close))
         .route("/c/{cid}/suggestions/{id}/extension", post(extension))
         .route("/c/{cid}/suggestions/{id}/key", post(key))
+        .route("/c/{cid}/suggestions/{id}/opinion", post(opinion))
         .route(
             "/c/{cid}/suggestions/{id}/extension-decision",
             post(extension_decision),
@@ -221,6 +222,7 @@ struct DetailPage {
     usual_unit: Option<(i64, String, i64)>,
     /// The office may download the assignment notice.
     show_notice: bool,
+    opinions: Vec<store::Opinion>,
 }
 
 #[derive(Default)]
@@ -240,6 +242,7 @@ struct Can {
     request_extension: bool,
     decide_extension: bool,
     key: bool,
+    co_opinion: bool,
 }
 
 #[derive(Deserialize)]
@@ -312,6 +315,10 @@ async fn render(
                 reply: lead && head && st.reply_pending(),
                 report_delivery: lead && s.delivery == "pending",
                 request_extension: lead && st == State::Assigned && s.extension_months.is_none(),
+                co_opinion: st.reply_pending()
+                    && units
+                        .iter()
+                        .any(|u| u.unit_id == unit && u.active == 1 && u.role == "co"),
                 ..Can::default()
             }
         }
@@ -329,6 +336,7 @@ async fn render(
         Vec::new()
     };
     let show_notice = cap == Capacity::Office && s.assigned_on.is_some();
+    let congress_id = congress.id;
     let shell = Shell::new(state, ctx, "suggestion.title")
         .await?
         .with_errors(errors);
@@ -378,6 +386,7 @@ async fn render(
             similar,
             usual_unit,
             show_notice,
+            opinions: store::opinions(&state.db, congress_id, id).await?,
         },
     )
 }
@@ -763,4 +772,29 @@ async fn key(
     )
     .await;
     after(&state, &ctx, cid, id, "key", r).await
+}
+
+#[derive(Deserialize)]
+struct OpinionForm {
+    #[serde(default)]
+    opinion: String,
+}
+
+async fn opinion(
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Ids(cid, id): Ids,
+    Form(f): Form<OpinionForm>,
+) -> AppResult<Response> {
+    let (congress, unit, _) = unit_here(&state, &ctx, cid).await?;
+    let r = service::co_opinion(
+        &state.db,
+        congress.id,
+        id,
+        unit,
+        &f.opinion,
+        &origin(&state, &ctx)?,
+    )
+    .await;
+    after(&state, &ctx, cid, id, "opinion", r).await
 }

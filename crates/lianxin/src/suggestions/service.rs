@@ -690,6 +690,42 @@ pub async fn reply(
         return Err(AppError::Invalid(errors));
     };
     let (from, to) = decide(db, congress, &s, Command::Reply, o).await?;
+    // 会签: every co-unit's opinion first — unless the co-unit window has passed, so that a
+    // silent co-unit cannot hold the statutory reply past its deadline.
+    let co_units: Vec<i64> = store::units(db, congress, id)
+        .await?
+        .iter()
+        .filter(|u| u.active == 1 && u.role == "co")
+        .map(|u| u.unit_id)
+        .collect();
+    if !co_units.is_empty() {
+        let given: Vec<i64> = store::opinions(db, congress, id)
+            .await?
+            .iter()
+            .map(|p| p.unit_id)
+            .collect();
+        let (window, _) = setting_span(db, congress, "suggestion.co_unit_window").await?;
+        let calendar = crate::calendar::store::load(db).await?;
+        let assigned = s
+            .assigned_on
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .unwrap_or(o.today);
+        let window_end = window
+            .compute(
+                &calendar,
+                assigned,
+                Basis {
+                    rule: String::new(),
+                    source: String::new(),
+                },
+            )
+            .due;
+        if co_units.iter().any(|u| !given.contains(u)) && o.today <= window_end {
+            refused(db, congress, id, o, "reply").await;
+            return Err(deny("suggestion.refused.countersign_pending", "state"));
+        }
+    }
     let (span, basis) = setting_span(db, congress, "suggestion.feedback_window").await?;
     let calendar = crate::calendar::store::load(db).await?;
     let mut tx = db.begin().await?;
@@ -1144,6 +1180,45 @@ pub async fn key_supervision(
         &["key_supervision", "supervisor"],
     )
     .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// 协办意见: an active co-unit gives its opinion to the lead unit (its countersignature).
+pub async fn co_opinion(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    unit: i64,
+    opinion: &str,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let s = load(db, congress, id, Capacity::Unit { unit, head: false }).await?;
+    let is_co = store::units(db, congress, id)
+        .await?
+        .iter()
+        .any(|u| u.unit_id == unit && u.active == 1 && u.role == "co");
+    if !is_co || !state_of(&s)?.reply_pending() {
+        return Err(not_entitled(db, congress, id, o, "co_opinion").await);
+    }
+    if opinion.trim().is_empty() {
+        return Err(deny("field.required", "opinion"));
+    }
+    let mut tx = db.begin().await?;
+    store::set_opinion(&mut tx, congress, id, unit, opinion.trim(), o.user.0, o.now).await?;
+    store::event(
+        &mut tx,
+        congress,
+        id,
+        Some(o.user.0),
+        "co_opinion",
+        &s.state,
+        &s.state,
+        "",
+        o.now,
+    )
+    .await?;
+    record(&mut tx, congress, id, o, "co_opinion", &["opinion"]).await?;
     tx.commit().await?;
     Ok(())
 }

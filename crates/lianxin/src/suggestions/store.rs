@@ -886,3 +886,47 @@ pub async fn set_template(
     .await?;
     Ok(())
 }
+
+/// Records (or replaces) a co-unit's opinion on the item.
+pub async fn set_opinion(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    unit: i64,
+    opinion: &str,
+    by: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO suggestion_opinions (congress_id, suggestion_id, unit_id, opinion, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (suggestion_id, unit_id) DO UPDATE SET opinion = $4, created_by = $5, created_at = $6",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(unit)
+    .bind(opinion)
+    .bind(by)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Opinion {
+    pub unit_id: i64,
+    pub unit: String,
+    pub opinion: String,
+    pub created_at: i64,
+}
+
+pub async fn opinions(db: &Db, congress: CongressId, id: i64) -> Result<Vec<Opinion>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.unit_id, o.name AS unit, p.opinion, p.created_at FROM suggestion_opinions p JOIN organizations o ON o.id = p.unit_id \
+         WHERE p.congress_id = $1 AND p.suggestion_id = $2 ORDER BY p.id",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await
+}

@@ -539,6 +539,12 @@ fn routes() -> Vec<Route> {
             SuggestionOffice,
             Form(&[]),
         ),
+        r(
+            "POST",
+            "/c/{cid}/suggestions/{id}/opinion",
+            SuggestionUnit,
+            Form(&[]),
+        ),
         r("GET", "/c/{cid}/motions", Motions, None),
         r("GET", "/c/{cid}/motions/new", Motions, None),
         r("POST", "/c/{cid}/motions", Motions, Form(&[("title", "")])),

@@ -1107,3 +1107,109 @@ async fn the_assignment_notice_and_the_reply_letter_come_as_word_documents_from_
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_lead_unit_replies_only_once_the_co_units_have_countersigned_or_their_window_has_passed()
+ {
+    use lianxin::platform::clock::Clock;
+    let app = TestApp::demo().await;
+    app.passwords_last_a_year().await;
+    let cid = app.congress_id("示范区").await;
+    let mut deputy = app.login("deputy").await;
+    let r = deputy
+        .json(
+            "POST",
+            &format!("/api/v1/congresses/{cid}/suggestions"),
+            serde_json::json!({"title": "关于桃源镇农田水利设施维修的建议", "content": "渠道破损。", "category": "agriculture"}),
+        )
+        .await;
+    let id = r.json()["id"].as_i64().unwrap();
+    let act = format!("/api/v1/congresses/{cid}/suggestions/{id}/actions");
+    deputy
+        .json("POST", &act, serde_json::json!({"action": "submit"}))
+        .await;
+    let mut office = app.login("daibiao").await;
+    office
+        .json("POST", &act, serde_json::json!({"action": "register"}))
+        .await;
+    let lead: i64 = app
+        .count("SELECT g.organization_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'chengban'")
+        .await;
+    let co = app
+        .count(&format!("SELECT MIN(id) FROM organizations WHERE congress_id = {cid} AND kind = 'handling_unit' AND id <> {lead}"))
+        .await;
+    let r = office
+        .json(
+            "POST",
+            &act,
+            serde_json::json!({"action": "assign", "lead_unit": lead, "co_units": [co]}),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "assigned");
+    let mut head = app.login("fuzeren").await;
+    let reply = serde_json::json!({"action": "reply", "class": "A", "body": "已修复。"});
+    let r = head.json("POST", &act, reply.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("会签"), "{}", r.text());
+    // The co-unit's opinion (keyed in through the service as the office does for paper).
+    let office_id = app
+        .count("SELECT id FROM users WHERE username = 'daibiao'")
+        .await;
+    let o = lianxin::suggestions::service::Origin {
+        user: lianxin::platform::ids::UserId(office_id),
+        client_addr: None,
+        now: app.clock.now_ms(),
+        today: app.clock.today(),
+    };
+    lianxin::suggestions::service::co_opinion(
+        &app.state.db,
+        lianxin::platform::ids::CongressId(cid),
+        id,
+        co,
+        "同意",
+        &o,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        head.json("POST", &act, reply.clone()).await.json()["state"],
+        "replied"
+    );
+    assert!(
+        office
+            .get(&format!("/c/{cid}/suggestions/{id}"))
+            .await
+            .text()
+            .contains("id=\"opinions\"")
+    );
+
+    // A silent co-unit holds the reply only until its window (1 month) has passed.
+    let r = deputy
+        .json(
+            "POST",
+            &format!("/api/v1/congresses/{cid}/suggestions"),
+            serde_json::json!({"title": "关于金田镇道路硬化的建议", "content": "道路泥泞。", "category": "urban_construction"}),
+        )
+        .await;
+    let id2 = r.json()["id"].as_i64().unwrap();
+    let act2 = format!("/api/v1/congresses/{cid}/suggestions/{id2}/actions");
+    deputy
+        .json("POST", &act2, serde_json::json!({"action": "submit"}))
+        .await;
+    office
+        .json("POST", &act2, serde_json::json!({"action": "register"}))
+        .await;
+    office
+        .json(
+            "POST",
+            &act2,
+            serde_json::json!({"action": "assign", "lead_unit": lead, "co_units": [co]}),
+        )
+        .await;
+    app.clock.advance(chrono::Duration::days(35));
+    let mut head = app.login("fuzeren").await;
+    assert_eq!(
+        head.json("POST", &act2, reply).await.json()["state"],
+        "replied"
+    );
+}

@@ -62,3 +62,15 @@ CREATE TABLE document_templates (
     updated_at INTEGER NOT NULL,
     PRIMARY KEY (congress_id, kind)
 );
+
+-- 协办意见与会签: each co-unit's opinion to the lead unit (its countersignature of the reply).
+CREATE TABLE suggestion_opinions (
+    id INTEGER PRIMARY KEY,
+    congress_id INTEGER NOT NULL REFERENCES congresses(id),
+    suggestion_id INTEGER NOT NULL REFERENCES suggestions(id),
+    unit_id INTEGER NOT NULL REFERENCES organizations(id),
+    opinion TEXT NOT NULL,
+    created_by INTEGER NOT NULL REFERENCES users(id),
+    created_at INTEGER NOT NULL,
+    UNIQUE (suggestion_id, unit_id)
+);
