@@ -144,6 +144,7 @@ pub async fn main() -> Result<()> {
                 content: "基准测试：起草并提交。".into(),
                 category: "other".into(),
                 cosigners: String::new(),
+                town: String::new(),
             },
             &o,
         )

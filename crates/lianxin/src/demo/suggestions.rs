@@ -166,6 +166,12 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
             today: date,
         }
     };
+    let town_ids: Vec<(i64, String)> = crate::congress::store::all(db)
+        .await?
+        .into_iter()
+        .filter(|c| c.parent == Some(district))
+        .map(|c| (c.id.0, c.short_name))
+        .collect();
     let mut made = 0;
     for (i, target) in PLAN.iter().cycle().take(PLAN.len() * 2).enumerate() {
         let (topic, category, content) = TOPICS[i % TOPICS.len()];
@@ -192,6 +198,11 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
                 content: content.to_string(),
                 category: category.to_string(),
                 cosigners: String::new(),
+                town: town_ids
+                    .iter()
+                    .find(|(_, name)| name == town)
+                    .map(|(id, _)| id.to_string())
+                    .unwrap_or_default(),
             },
             &by_deputy(start),
         )

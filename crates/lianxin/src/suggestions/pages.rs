@@ -131,6 +131,28 @@ struct NewPage {
     congress: Congress,
     input: DraftInput,
     categories: Vec<(String, String)>,
+    /// The district's towns (empty for a town congress).
+    towns: Vec<(String, String)>,
+}
+
+async fn towns(
+    state: &AppState,
+    shell: &Shell,
+    congress: &Congress,
+) -> AppResult<Vec<(String, String)>> {
+    let children: Vec<(String, String)> = crate::congress::store::all(&state.db)
+        .await?
+        .into_iter()
+        .filter(|c| c.parent == Some(congress.id))
+        .map(|c| (c.id.0.to_string(), c.short_name))
+        .collect();
+    Ok(if children.is_empty() {
+        children
+    } else {
+        std::iter::once((String::new(), shell.t.t("suggestion.town_none").to_string()))
+            .chain(children)
+            .collect()
+    })
 }
 
 fn categories(shell: &Shell) -> Vec<(String, String)> {
@@ -152,6 +174,7 @@ async fn new_form(AxState(state): AxState<AppState>, ctx: Ctx, Id(cid): Id) -> A
     html(
         StatusCode::OK,
         NewPage {
+            towns: towns(&state, &shell, &congress).await?,
             categories: categories(&shell),
             shell,
             congress,
@@ -187,6 +210,7 @@ async fn create(
             html(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 NewPage {
+                    towns: towns(&state, &shell, &congress).await?,
                     categories: categories(&shell),
                     shell,
                     congress,

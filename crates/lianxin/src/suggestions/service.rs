@@ -80,6 +80,8 @@ pub struct DraftInput {
     pub category: String,
     /// Co-signers' names, separated by 、 , ， or spaces (deputies of this congress in office).
     pub cosigners: String,
+    /// The town it concerns (id of a town congress of this district), if any.
+    pub town: String,
 }
 
 /// The numbering period of an item drafted today: the session if one is sitting (大会期间),
@@ -152,6 +154,22 @@ pub async fn draft(
             }
         }
     }
+    let town = match input.town.trim() {
+        "" => None,
+        t => {
+            let found = match t.parse::<i64>() {
+                Ok(tid) => crate::congress::store::get(db, CongressId(tid))
+                    .await?
+                    .filter(|c| c.parent == Some(congress))
+                    .map(|c| c.id.0),
+                Err(_) => None,
+            };
+            if found.is_none() {
+                errors.push(FieldError::new("town", "suggestion.town_not_here"));
+            }
+            found
+        }
+    };
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
@@ -165,7 +183,7 @@ pub async fn draft(
             title,
             content,
             category: &input.category,
-            town: None,
+            town,
             period_kind: &period_kind,
             period_key: &period_key,
             now: o.now,

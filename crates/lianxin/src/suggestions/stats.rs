@@ -70,6 +70,11 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Id(cid): Id) -> AppResult
                 store::stats_by(&state.db, congress.id, "unit", &today).await?,
                 false,
             ),
+            (
+                "suggestions.stats.by_town",
+                store::stats_by(&state.db, congress.id, "town", &today).await?,
+                false,
+            ),
         ],
         shell,
         congress,

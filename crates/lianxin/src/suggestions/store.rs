@@ -34,13 +34,16 @@ pub struct Suggestion {
     pub extension_months: Option<i64>,
     pub extension_reason: Option<String>,
     pub supervisor: Option<String>,
+    /// The town the suggestion concerns (a district congress's suggestions only).
+    pub town: Option<String>,
 }
 
 const SELECT: &str = "SELECT s.id, s.congress_id, s.lead_deputy_id, p.name AS lead_name, s.title, s.content, s.category, \
      s.period_kind, s.period_key, s.number, s.state, s.complex, s.assigned_on, s.due_on, s.replied_on, s.reply_class, \
      s.delivery, s.rating, s.unsatisfied_count, s.feedback_due_on, s.closed_on, s.key_supervision, s.created_at, \
-     s.extension_months, s.extension_reason, s.supervisor \
-     FROM suggestions s JOIN deputies d ON d.id = s.lead_deputy_id JOIN persons p ON p.id = d.person_id";
+     s.extension_months, s.extension_reason, s.supervisor, t.short_name AS town \
+     FROM suggestions s JOIN deputies d ON d.id = s.lead_deputy_id JOIN persons p ON p.id = d.person_id \
+     LEFT JOIN congresses t ON t.id = s.town_congress_id";
 
 pub async fn get(
     db: &Db,
@@ -807,6 +810,10 @@ pub async fn stats_by(
     today: &str,
 ) -> Result<Vec<StatsRow>, sqlx::Error> {
     let (label, from) = match by {
+        "town" => (
+            "COALESCE(t.short_name, '—')",
+            "suggestions s LEFT JOIN congresses t ON t.id = s.town_congress_id",
+        ),
         "unit" => (
             "o.name",
             "suggestions s JOIN suggestion_units l ON l.suggestion_id = s.id AND l.role = 'lead' AND l.returned_at IS NULL \

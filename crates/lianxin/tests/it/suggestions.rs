@@ -1213,3 +1213,53 @@ async fn the_lead_unit_replies_only_once_the_co_units_have_countersigned_or_thei
         "replied"
     );
 }
+
+#[tokio::test]
+async fn a_suggestion_names_the_town_it_concerns_and_the_statistics_count_per_town() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let qingshi = app.congress_id("青石镇").await;
+    let mut deputy = app.login("deputy").await;
+    let r = deputy
+        .post_form(
+            &format!("/c/{cid}/suggestions"),
+            &[
+                ("title", "关于青石镇集市交通疏导的建议"),
+                ("content", "赶集日拥堵。"),
+                ("category", "public_safety"),
+                ("cosigners", ""),
+                ("town", "999999"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a town of no district of ours"
+    );
+    assert!(r.text().contains("请选择本区的镇"));
+    let r = deputy
+        .post_form(
+            &format!("/c/{cid}/suggestions"),
+            &[
+                ("title", "关于青石镇集市交通疏导的建议"),
+                ("content", "赶集日拥堵。"),
+                ("category", "public_safety"),
+                ("cosigners", ""),
+                ("town", &qingshi.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = deputy.get(&r.location()).await.text();
+    assert!(page.contains("id=\"town\">青石镇<"));
+    let mut office = app.login("daibiao").await;
+    let stats = office
+        .get(&format!("/c/{cid}/suggestions/stats"))
+        .await
+        .text();
+    assert!(
+        stats.contains("按所涉镇") && stats.contains("白沙镇"),
+        "the demo's items per town"
+    );
+}
