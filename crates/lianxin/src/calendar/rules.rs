@@ -311,7 +311,7 @@ impl Calendar {
 }
 
 /// Why a deadline is what it is: the rule and where it comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Basis {
     /// Message key of the rule, e.g. `rule.suggestion_reply`.
     pub rule: String,

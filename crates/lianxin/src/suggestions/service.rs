@@ -13,6 +13,9 @@ use crate::platform::error::{AppError, FieldError};
 use crate::platform::ids::{CongressId, UserId};
 use chrono::NaiveDate;
 
+mod followup;
+pub use followup::*;
+
 /// Who acts, from where, when.
 #[derive(Debug, Clone)]
 pub struct Origin {
@@ -526,21 +529,8 @@ pub async fn assign(
         &["units", "complex", "due_on"],
     )
     .await?;
-    let d = deadlines::register(
-        &mut tx,
-        &calendar,
-        &Registration {
-            congress,
-            module: "suggestions",
-            item_id: id,
-            kind: "reply",
-            span,
-            holder: None,
-            link: &format!("/c/{}/suggestions/{id}", congress.0),
-        },
-        o.today,
-        basis,
-        o.now,
+    let d = register_deadline(
+        &mut tx, &calendar, congress, id, "reply", span, o.today, basis, o.now,
     )
     .await?;
     store::assign(
@@ -581,21 +571,8 @@ pub async fn unit_return(
     }
     let (span, _) = setting_span(db, congress, "suggestion.return_window").await?;
     let calendar = crate::calendar::store::load(db).await?;
-    let assigned_on = s
-        .assigned_on
-        .as_deref()
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .unwrap_or(o.today);
-    let last_day = span
-        .compute(
-            &calendar,
-            assigned_on,
-            Basis {
-                rule: String::new(),
-                source: String::new(),
-            },
-        )
-        .due;
+    let assigned_on = assigned_date(&s, o.today);
+    let last_day = span.compute(&calendar, assigned_on, Basis::default()).due;
     let cmd = Command::UnitReturn {
         within_window: o.today <= last_day,
     };
@@ -724,21 +701,8 @@ pub async fn reply(
             .collect();
         let (window, _) = setting_span(db, congress, "suggestion.co_unit_window").await?;
         let calendar = crate::calendar::store::load(db).await?;
-        let assigned = s
-            .assigned_on
-            .as_deref()
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .unwrap_or(o.today);
-        let window_end = window
-            .compute(
-                &calendar,
-                assigned,
-                Basis {
-                    rule: String::new(),
-                    source: String::new(),
-                },
-            )
-            .due;
+        let assigned = assigned_date(&s, o.today);
+        let window_end = window.compute(&calendar, assigned, Basis::default()).due;
         if co_units.iter().any(|u| !given.contains(u)) && o.today <= window_end {
             refused(db, congress, id, o, "reply").await;
             return Err(deny("suggestion.refused.countersign_pending", "state"));
@@ -760,21 +724,8 @@ pub async fn reply(
     )
     .await?;
     deadlines::close(&mut tx, "suggestions", id, "reply", o.now).await?;
-    let fb = deadlines::register(
-        &mut tx,
-        &calendar,
-        &Registration {
-            congress,
-            module: "suggestions",
-            item_id: id,
-            kind: "feedback",
-            span,
-            holder: None,
-            link: &format!("/c/{}/suggestions/{id}", congress.0),
-        },
-        o.today,
-        basis,
-        o.now,
+    let fb = register_deadline(
+        &mut tx, &calendar, congress, id, "feedback", span, o.today, basis, o.now,
     )
     .await?;
     store::add_reply(
@@ -844,21 +795,8 @@ pub async fn rate(
     if to == State::Rehandling {
         let (span, basis) = setting_span(db, congress, "suggestion.rehandle_window").await?;
         let calendar = crate::calendar::store::load(db).await?;
-        deadlines::register(
-            &mut tx,
-            &calendar,
-            &Registration {
-                congress,
-                module: "suggestions",
-                item_id: id,
-                kind: "reply",
-                span,
-                holder: None,
-                link: &format!("/c/{}/suggestions/{id}", congress.0),
-            },
-            o.today,
-            basis,
-            o.now,
+        register_deadline(
+            &mut tx, &calendar, congress, id, "reply", span, o.today, basis, o.now,
         )
         .await?;
     }
@@ -940,303 +878,42 @@ pub fn reply_months(complex: bool) -> u32 {
     if complex { 6 } else { 3 }
 }
 
-/// An earlier suggestion like this one (issue 5 item 15: merge or co-sign instead of a duplicate).
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct Similar {
-    pub id: i64,
-    pub title: String,
-    pub state: String,
-    pub number: Option<i64>,
-    /// How many of this item's keywords it shares.
-    pub shared: usize,
-}
-
-/// Suggestions of the same congress (any session or year) sharing at least two of this one's
-/// keywords, most shared first; found through the shared Chinese full-text search.
-pub async fn similar(
-    db: &Db,
-    congress: CongressId,
-    s: &Suggestion,
-) -> Result<Vec<Similar>, AppError> {
-    let words = crate::text::keywords(&[&s.title, &s.title, &s.content], 5);
-    let mut counts: std::collections::BTreeMap<i64, usize> = std::collections::BTreeMap::new();
-    for (w, _) in &words {
-        for hit in crate::search::search(db, congress, "suggestion", w, None, 50).await? {
-            if hit.item_id != s.id {
-                *counts.entry(hit.item_id).or_default() += 1;
-            }
-        }
-    }
-    let need = if words.len() >= 2 { 2 } else { 1 };
-    let mut ranked: Vec<(i64, usize)> = counts.into_iter().filter(|(_, n)| *n >= need).collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
-    let mut out = Vec::new();
-    for (id, shared) in ranked.into_iter().take(5) {
-        if let Some(x) = store::get(db, congress, id).await? {
-            if matches!(x.state.as_str(), "draft" | "withdrawn") {
-                continue;
-            }
-            out.push(Similar {
-                id,
-                title: x.title,
-                state: x.state,
-                number: x.number,
-                shared,
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// A lead unit asks for more time: the reply then falls due `months` after assignment, which the
-/// law caps at six (代表法 Art 51); the request must give its reason and lengthen the deadline.
-pub async fn request_extension(
-    db: &Db,
+/// Registers one of the item's deadlines (replacing an earlier one of the same kind).
+#[allow(clippy::too_many_arguments)]
+async fn register_deadline(
+    tx: &mut Tx<'_>,
+    calendar: &Calendar,
     congress: CongressId,
     id: i64,
-    unit: i64,
-    months: i64,
-    reason: &str,
-    o: &Origin,
-) -> Result<(), AppError> {
-    let s = load(db, congress, id, Capacity::Unit { unit, head: false }).await?;
-    let is_lead = store::units(db, congress, id)
-        .await?
-        .iter()
-        .any(|u| u.unit_id == unit && u.active == 1 && u.role == "lead");
-    if !is_lead || state_of(&s)? != State::Assigned {
-        return Err(not_entitled(db, congress, id, o, "extension_request").await);
-    }
-    let current = i64::from(reply_months(s.complex == 1));
-    let mut errors = Vec::new();
-    if !domain::extension_allowed(u32::try_from(months).unwrap_or(0)) {
-        errors.push(FieldError::new("months", "suggestion.extension_beyond_law"));
-    } else if months <= current {
-        errors.push(FieldError::new("months", "suggestion.extension_not_longer"));
-    }
-    if reason.trim().is_empty() {
-        errors.push(FieldError::new(
-            "extension_reason",
-            "suggestion.reason_required",
-        ));
-    }
-    if !errors.is_empty() {
-        refused(db, congress, id, o, "extension_request").await;
-        return Err(AppError::Invalid(errors));
-    }
-    let mut tx = db.begin().await?;
-    store::set_extension_request(&mut tx, congress, id, Some(months), Some(reason.trim())).await?;
-    store::event(
-        &mut tx,
-        congress,
-        id,
-        Some(o.user.0),
-        "extension_request",
-        &s.state,
-        &s.state,
-        &format!("{months}: {}", reason.trim()),
-        o.now,
-    )
-    .await?;
-    record(
-        &mut tx,
-        congress,
-        id,
-        o,
-        "extension_request",
-        &["extension_months", "extension_reason"],
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// The office approves (the deadline moves to `months` after assignment, on the legal calendar)
-/// or refuses an extension request.
-pub async fn decide_extension(
-    db: &Db,
-    congress: CongressId,
-    id: i64,
-    approve: bool,
-    o: &Origin,
-) -> Result<(), AppError> {
-    let s = load(db, congress, id, Capacity::Office).await?;
-    let Some(months) = s.extension_months else {
-        return Err(deny("suggestion.no_extension_request", "state"));
-    };
-    let mut tx = db.begin().await?;
-    store::set_extension_request(&mut tx, congress, id, None, None).await?;
-    let action = if approve {
-        "extension_approved"
-    } else {
-        "extension_refused"
-    };
-    if approve {
-        let m = u32::try_from(months)
-            .unwrap_or(domain::MAX_REPLY_MONTHS)
-            .min(domain::MAX_REPLY_MONTHS);
-        let assigned = s
-            .assigned_on
-            .as_deref()
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .unwrap_or(o.today);
-        let calendar = crate::calendar::store::load(db).await?;
-        let d = deadlines::register(
-            &mut tx,
-            &calendar,
-            &Registration {
-                congress,
-                module: "suggestions",
-                item_id: id,
-                kind: "reply",
-                span: Span::Months(m),
-                holder: None,
-                link: &format!("/c/{}/suggestions/{id}", congress.0),
-            },
-            assigned,
-            Basis {
-                rule: "rule.suggestion_complex_reply_window".into(),
-                source: "代表法第五十一条".into(),
-            },
-            o.now,
-        )
-        .await?;
-        store::set_due(
-            &mut tx,
+    kind: &str,
+    span: Span,
+    start: NaiveDate,
+    basis: Basis,
+    now: i64,
+) -> Result<crate::calendar::rules::Deadline, sqlx::Error> {
+    deadlines::register(
+        tx,
+        calendar,
+        &Registration {
             congress,
-            id,
-            &d.due.to_string(),
-            m == domain::MAX_REPLY_MONTHS,
-        )
-        .await?;
-    }
-    store::event(
-        &mut tx,
-        congress,
-        id,
-        Some(o.user.0),
-        action,
-        &s.state,
-        &s.state,
-        "",
-        o.now,
+            module: "suggestions",
+            item_id: id,
+            kind,
+            span,
+            holder: None,
+            link: &format!("/c/{}/suggestions/{id}", congress.0),
+        },
+        start,
+        basis,
+        now,
     )
-    .await?;
-    record(&mut tx, congress, id, o, action, &["due_on"]).await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
-/// 重点督办: the office records the chairpersons' meeting's designation of a key item and its
-/// supervising leader, or a progress note on one; both go into the item's history.
-pub async fn key_supervision(
-    db: &Db,
-    congress: CongressId,
-    id: i64,
-    supervisor: &str,
-    note: &str,
-    o: &Origin,
-) -> Result<(), AppError> {
-    let s = load(db, congress, id, Capacity::Office).await?;
-    let st = state_of(&s)?;
-    if st.is_final()
-        || matches!(
-            st,
-            State::Draft | State::Submitted | State::ReturnedForRevision
-        )
-    {
-        return Err(deny("suggestion.key_not_open", "supervisor"));
-    }
-    let supervisor = supervisor.trim();
-    let note = note.trim();
-    if s.key_supervision == 0 && supervisor.is_empty() {
-        return Err(deny("suggestion.supervisor_required", "supervisor"));
-    }
-    if s.key_supervision == 1 && supervisor.is_empty() && note.is_empty() {
-        return Err(deny("field.required", "note"));
-    }
-    let mut tx = db.begin().await?;
-    let action = if s.key_supervision == 0 || !supervisor.is_empty() {
-        store::set_key_supervision(
-            &mut tx,
-            congress,
-            id,
-            Some(if supervisor.is_empty() {
-                s.supervisor.as_deref().unwrap_or("")
-            } else {
-                supervisor
-            }),
-        )
-        .await?;
-        "key_supervision"
-    } else {
-        "supervision_note"
-    };
-    let text = if note.is_empty() {
-        supervisor.to_string()
-    } else {
-        note.to_string()
-    };
-    store::event(
-        &mut tx,
-        congress,
-        id,
-        Some(o.user.0),
-        action,
-        &s.state,
-        &s.state,
-        &text,
-        o.now,
-    )
-    .await?;
-    record(
-        &mut tx,
-        congress,
-        id,
-        o,
-        action,
-        &["key_supervision", "supervisor"],
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// 协办意见: an active co-unit gives its opinion to the lead unit (its countersignature).
-pub async fn co_opinion(
-    db: &Db,
-    congress: CongressId,
-    id: i64,
-    unit: i64,
-    opinion: &str,
-    o: &Origin,
-) -> Result<(), AppError> {
-    let s = load(db, congress, id, Capacity::Unit { unit, head: false }).await?;
-    let is_co = store::units(db, congress, id)
-        .await?
-        .iter()
-        .any(|u| u.unit_id == unit && u.active == 1 && u.role == "co");
-    if !is_co || !state_of(&s)?.reply_pending() {
-        return Err(not_entitled(db, congress, id, o, "co_opinion").await);
-    }
-    if opinion.trim().is_empty() {
-        return Err(deny("field.required", "opinion"));
-    }
-    let mut tx = db.begin().await?;
-    store::set_opinion(&mut tx, congress, id, unit, opinion.trim(), o.user.0, o.now).await?;
-    store::event(
-        &mut tx,
-        congress,
-        id,
-        Some(o.user.0),
-        "co_opinion",
-        &s.state,
-        &s.state,
-        "",
-        o.now,
-    )
-    .await?;
-    record(&mut tx, congress, id, o, "co_opinion", &["opinion"]).await?;
-    tx.commit().await?;
-    Ok(())
+/// The day the item was assigned (`today` if it never was).
+fn assigned_date(s: &Suggestion, today: NaiveDate) -> NaiveDate {
+    s.assigned_on
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .unwrap_or(today)
 }
