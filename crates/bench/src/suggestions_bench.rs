@@ -145,6 +145,7 @@ pub async fn main() -> Result<()> {
                 category: "other".into(),
                 cosigners: String::new(),
                 town: String::new(),
+                as_delegation: false,
             },
             &o,
         )
@@ -212,7 +213,7 @@ pub async fn main() -> Result<()> {
         (
             "statistics block (counts over all items)",
             time(runs.min(50), || async {
-                store::stats(&db, c, &today).await?;
+                store::stats(&db, c, &today, &[]).await?;
                 Ok(())
             })
             .await?,

@@ -4,6 +4,7 @@
 //! vertical slice owning its rules, SQL (`store`), handlers and templates. See ARCHITECTURE.md.
 
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 pub mod calendar;
 pub mod cli;

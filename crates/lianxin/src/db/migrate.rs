@@ -49,6 +49,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0006_motions.sql"),
         postgres: include_str!("migrations/postgres/0006_motions.sql"),
     },
+    Migration {
+        version: 7,
+        name: "suggestion_extras",
+        sqlite: include_str!("migrations/sqlite/0007_suggestion_extras.sql"),
+        postgres: include_str!("migrations/postgres/0007_suggestion_extras.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction. On PostgreSQL an

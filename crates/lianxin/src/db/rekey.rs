@@ -44,7 +44,8 @@ pub async fn reseal_all(db: &Db) -> Result<u64, sqlx::Error> {
                  AND {column} <> '' ORDER BY {id_col} LIMIT $2"
             )))
             .bind(after)
-            .bind(BATCH)
+            // Attachments are megabytes each: a few at a time keeps the memory small.
+            .bind(if *table == "attachments" { 8 } else { BATCH })
             .fetch_all(&db.pool)
             .await?;
             let Some((last, _)) = rows.last() else { break };
@@ -54,12 +55,13 @@ pub async fn reseal_all(db: &Db) -> Result<u64, sqlx::Error> {
                 if sealed.starts_with(&prefix) {
                     continue;
                 }
-                let plain = zeroize::Zeroizing::new(vault.open_sealed(&context, sealed)?);
+                // As bytes: attachments are sealed binary, and text is bytes too.
+                let plain = vault.open_bytes(&context, sealed)?;
                 // Only if unchanged since it was read, so a concurrent edit is never overwritten.
                 let r = sqlx::query(sqlx::AssertSqlSafe(format!(
                     "UPDATE {table} SET {column} = $1 WHERE {id_col} = $2 AND {column} = $3"
                 )))
-                .bind(vault.seal(&context, &plain)?)
+                .bind(vault.seal_bytes(&context, &plain)?)
                 .bind(id)
                 .bind(sealed)
                 .execute(&mut *tx)

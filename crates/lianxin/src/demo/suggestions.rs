@@ -203,6 +203,7 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
                     .find(|(_, name)| name == town)
                     .map(|(id, _)| id.to_string())
                     .unwrap_or_default(),
+                as_delegation: false,
             },
             &by_deputy(start),
         )
@@ -331,7 +332,16 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
         match target {
             Target::Replied => continue,
             Target::Rehandling => {
-                service::rate(db, district, id, lead, "unsatisfied", &by_deputy(rate_day)).await?;
+                service::rate(
+                    db,
+                    district,
+                    id,
+                    lead,
+                    "unsatisfied",
+                    "答复只讲了原则，没有具体措施和时间表。",
+                    &by_deputy(rate_day),
+                )
+                .await?;
             }
             Target::Closed => {
                 let r = if i % 2 == 0 {
@@ -339,10 +349,19 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
                 } else {
                     "basically_satisfied"
                 };
-                service::rate(db, district, id, lead, r, &by_deputy(rate_day)).await?;
+                service::rate(db, district, id, lead, r, "", &by_deputy(rate_day)).await?;
             }
             Target::Delivered => {
-                service::rate(db, district, id, lead, "satisfied", &by_deputy(rate_day)).await?;
+                service::rate(
+                    db,
+                    district,
+                    id,
+                    lead,
+                    "satisfied",
+                    "承办单位多次上门沟通，问题已经解决。",
+                    &by_deputy(rate_day),
+                )
+                .await?;
                 service::delivery(
                     db,
                     district,

@@ -61,6 +61,7 @@ pub const SEALED_COLUMNS: &[(&str, &str, &str)] = &[
     ("outbox", "id", "body"),
     ("users", "id", "otp_secret_sealed"),
     ("privacy_requests", "id", "requester_sealed"),
+    ("attachments", "id", "body_sealed"),
 ];
 
 /// The keys of one installation: SM4 field keys by version, and the digest key.

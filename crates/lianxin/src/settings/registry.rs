@@ -204,6 +204,13 @@ pub const PARAMS: &[Param] = &[
         default_cite: "各地通行的A、B、C、D四类",
     },
     Param {
+        key: "suggestion.publication",
+        kind: Kind::Choice(&["office_decides", "none"]),
+        default: "office_decides",
+        default_source: SourceKind::ProductDefault,
+        default_cite: "国家法律未规定；多地人大在门户网站公开建议答复，去除个人信息（个人信息保护法第二十五条）",
+    },
+    Param {
         key: "presidium.quorum",
         kind: Kind::Choice(&["majority", "two_thirds"]),
         default: "majority",

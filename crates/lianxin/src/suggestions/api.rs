@@ -27,6 +27,20 @@ pub fn routes() -> Router<AppState> {
             "/congresses/{cid}/suggestions/{id}/actions",
             post(act_on_suggestion),
         )
+        .route(
+            "/congresses/{cid}/suggestions/{id}/attachments",
+            post(upload_attachment).layer(axum::extract::DefaultBodyLimit::max(
+                crate::web::UPLOAD_LIMIT,
+            )),
+        )
+        .route(
+            "/congresses/{cid}/suggestions/{id}/attachments/{aid}",
+            get(download_attachment),
+        )
+        .route(
+            "/public/congresses/{cid}/replies",
+            get(super::public::public_replies),
+        )
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -106,6 +120,9 @@ pub struct SuggestionDetail {
     pub contacts: Vec<store::Contact>,
     pub replies: Vec<store::Reply>,
     pub events: Vec<store::Event>,
+    pub ratings: Vec<store::RatingRow>,
+    /// The files the caller may see (download each at `…/attachments/{aid}`).
+    pub attachments: Vec<crate::attachments::store::Attachment>,
 }
 
 /// One suggestion with its co-signers, units, contacts, replies and history.
@@ -120,12 +137,14 @@ pub async fn get_suggestion(
     let cap = capacity(&state, &ctx, &congress).await?;
     let suggestion = service::load(&state.db, congress.id, id, cap).await?;
     Ok(axum::Json(SuggestionDetail {
-        suggestion,
         signers: store::signers(&state.db, congress.id, id).await?,
         units: store::units(&state.db, congress.id, id).await?,
         contacts: store::contacts(&state.db, congress.id, id).await?,
         replies: store::replies(&state.db, congress.id, id).await?,
         events: store::events(&state.db, congress.id, id).await?,
+        ratings: store::ratings(&state.db, congress.id, id).await?,
+        attachments: service::attachments(&state.db, congress.id, &suggestion, cap).await?,
+        suggestion,
     }))
 }
 
@@ -165,8 +184,15 @@ pub enum Action {
     },
     Rate {
         rating: String,
+        /// The deputy's comment on the reply (optional).
+        #[serde(default)]
+        comment: String,
     },
     Delivery,
+    /// The office publishes the reply on the public portal (when the congress allows it).
+    Publish,
+    /// The office withdraws the publication.
+    Unpublish,
     Close {
         reason: String,
     },
@@ -246,10 +272,12 @@ pub async fn act_on_suggestion(
         (Action::Reply { class, body }, Capacity::Unit { unit, head }) => {
             service::reply(db, c, id, unit, head, &class, &body, &o).await?
         }
-        (Action::Rate { rating }, Capacity::Deputy(d)) => {
-            service::rate(db, c, id, d, &rating, &o).await?;
+        (Action::Rate { rating, comment }, Capacity::Deputy(d)) => {
+            service::rate(db, c, id, d, &rating, &comment, &o).await?;
         }
         (Action::Delivery, cap) => service::delivery(db, c, id, cap, &o).await?,
+        (Action::Publish, Capacity::Office) => service::publish(db, c, id, true, &o).await?,
+        (Action::Unpublish, Capacity::Office) => service::publish(db, c, id, false, &o).await?,
         (Action::Close { reason }, Capacity::Office) => {
             service::close_escalated(db, c, id, &reason, &o).await?
         }
@@ -263,4 +291,57 @@ pub async fn act_on_suggestion(
     }
     let s = store::get(db, c, id).await?.ok_or(AppError::NotFound)?;
     Ok(axum::Json(ActionResult { state: s.state }))
+}
+
+/// The multipart form of an upload: `purpose` (`material`, `reply`, `delivery`) and `file`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct Upload {
+    pub purpose: String,
+    #[schema(format = Binary, value_type = String)]
+    pub file: Vec<u8>,
+}
+
+/// Attaches a file: the lead deputy's material while drafting, the lead unit's reply material
+/// while the reply is pending or its evidence while delivery is pending. PDF, Word, Excel, OFD,
+/// JPG and PNG whose bytes match the name, up to 8 MB, 10 per kind.
+#[utoipa::path(post, path = "/api/v1/congresses/{cid}/suggestions/{id}/attachments", tag = "suggestions", params(("cid" = i64, Path), ("id" = i64, Path)),
+    request_body(content = Upload, content_type = "multipart/form-data"),
+    responses((status = 201, body = Created), (status = 403, body = crate::web::errors::Problem), (status = 413, body = crate::web::errors::Problem), (status = 422, body = crate::web::errors::Problem)))]
+pub async fn upload_attachment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path((cid, id)): axum::extract::Path<(i64, i64)>,
+    form: axum::extract::Multipart,
+) -> AppResult<(StatusCode, axum::Json<Created>)> {
+    let congress = guard(&state, &ctx, cid).await?;
+    let cap = capacity(&state, &ctx, &congress).await?;
+    let (purpose, file) = super::pages::files::read_upload(form).await?;
+    let (name, bytes) = file.unwrap_or_default();
+    let aid = service::attach(
+        &state.db,
+        congress.id,
+        id,
+        cap,
+        &purpose,
+        &name,
+        &bytes,
+        &origin(&state, &ctx)?,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, axum::Json(Created { id: aid })))
+}
+
+/// Downloads an attachment the caller may see (always as an attachment, never inline).
+#[utoipa::path(get, path = "/api/v1/congresses/{cid}/suggestions/{id}/attachments/{aid}", tag = "suggestions", params(("cid" = i64, Path), ("id" = i64, Path), ("aid" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = crate::web::errors::Problem)))]
+pub async fn download_attachment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path((cid, id, aid)): axum::extract::Path<(i64, i64, i64)>,
+) -> AppResult<axum::response::Response> {
+    let congress = guard(&state, &ctx, cid).await?;
+    let cap = capacity(&state, &ctx, &congress).await?;
+    let (a, bytes) = service::download(&state.db, congress.id, id, aid, cap).await?;
+    Ok(super::pages::files::file_response(&a, bytes))
 }

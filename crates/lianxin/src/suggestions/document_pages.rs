@@ -10,7 +10,7 @@ use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::platform::i18n::Lang;
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
-use crate::web::extract::{Form, Id, Ids};
+use crate::web::extract::{Form, Id, Ids, Query};
 use crate::web::shell::Shell;
 use askama::Template;
 use axum::Router;
@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/c/{cid}/suggestions/{id}/notice.docx", get(notice))
         .route("/c/{cid}/suggestions/{id}/reply.docx", get(reply))
+        .route("/c/{cid}/suggestions/report.docx", get(report))
         .route(
             "/c/{cid}/suggestions/templates",
             get(templates).post(save_templates),
@@ -158,6 +159,138 @@ async fn reply(State(state): State<AppState>, ctx: Ctx, Ids(cid, id): Ids) -> Ap
     Ok(docx(bytes, &format!("reply-{id}.docx")))
 }
 
+#[derive(serde::Deserialize)]
+struct ReportQuery {
+    #[serde(default)]
+    year: String,
+}
+
+/// 办理情况报告 — the annual handling report of a calendar year (its recess and the sessions
+/// opened in it), filled from the office's template with the same figures as the statistics.
+async fn report(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(cid): Id,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Response> {
+    let congress = office(&state, &ctx, cid).await?;
+    let year = q.year.trim();
+    if year.len() != 4 || !year.chars().all(|c| c.is_ascii_digit()) {
+        return Err(AppError::BadRequest("suggestions.report.year_required"));
+    }
+    let keys = super::stats::period_keys(&state, &congress, year).await?;
+    let today = state.clock.today().to_string();
+    let t = store::stats(&state.db, congress.id, &today, &keys).await?;
+    let rate = super::stats::rate;
+    let lines = |by: store::By, rows: Vec<store::StatsRow>| -> String {
+        if rows.is_empty() {
+            return "    无。".into();
+        }
+        rows.iter()
+            .map(|r| {
+                let label = if by == store::By::Category {
+                    crate::platform::i18n::tr(Lang::Zh, &format!("suggestion.category.{}", r.label))
+                        .to_string()
+                } else {
+                    r.label.clone()
+                };
+                let s = &r.stats;
+                format!(
+                    "    {label}：收到{}件，答复{}件，按期答复率{}，满意率{}，办成{}件，办成率{}{}。",
+                    s.received,
+                    s.replied,
+                    rate(s.replied_on_time, s.replied),
+                    rate(s.satisfied, s.rated),
+                    s.delivered,
+                    rate(s.delivered, s.replied),
+                    if s.overdue > 0 {
+                        format!("，超期{}件", s.overdue)
+                    } else {
+                        String::new()
+                    }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let by_category = lines(
+        store::By::Category,
+        store::stats_by(&state.db, congress.id, store::By::Category, &today, &keys).await?,
+    );
+    let by_unit = lines(
+        store::By::Unit,
+        store::stats_by(&state.db, congress.id, store::By::Unit, &today, &keys).await?,
+    );
+    let keys_items = store::key_items(&state.db, congress.id, &keys).await?;
+    let key_text = if keys_items.is_empty() {
+        "    本年度未确定重点督办建议。".to_string()
+    } else {
+        keys_items
+            .iter()
+            .map(|k| {
+                let outcome = match (k.reply_class.as_deref(), k.delivery.as_str()) {
+                    (None, _) => "正在办理".to_string(),
+                    (Some("A"), _) | (_, "verified") => "已办成".to_string(),
+                    (Some(c), _) => format!(
+                        "已答复（{}）",
+                        crate::platform::i18n::tr(Lang::Zh, &format!("suggestion.class.{c}"))
+                    ),
+                };
+                format!(
+                    "    {}《{}》，由{}主办{}，{}。",
+                    k.number.map(|n| format!("第{n}号")).unwrap_or_default(),
+                    k.title,
+                    k.unit.as_deref().unwrap_or("—"),
+                    k.supervisor
+                        .as_deref()
+                        .map(|s| format!("，{s}督办"))
+                        .unwrap_or_default(),
+                    outcome
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let values: Vec<(&str, String)> = vec![
+        ("年度", year.to_string()),
+        ("人大名称", congress.name.clone()),
+        ("收到件数", t.received.to_string()),
+        ("立案件数", t.registered.to_string()),
+        ("交办件数", t.assigned.to_string()),
+        ("答复件数", t.replied.to_string()),
+        ("按期件数", t.replied_on_time.to_string()),
+        ("按期答复率", rate(t.replied_on_time, t.replied)),
+        ("评价件数", t.rated.to_string()),
+        ("满意件数", t.satisfied.to_string()),
+        ("满意率", rate(t.satisfied, t.rated)),
+        ("未评价件数", (t.replied - t.rated).max(0).to_string()),
+        ("办成件数", t.delivered.to_string()),
+        ("办成率", rate(t.delivered, t.replied)),
+        ("超期件数", t.overdue.to_string()),
+        ("分类情况", by_category),
+        ("单位情况", by_unit),
+        ("重点督办情况", key_text),
+        ("日期", zh_date(&today)),
+    ];
+    let text = documents::fill(&text_of(&state, &congress, "annual_report").await?, &values);
+    let bytes = documents::render(&text).map_err(AppError::internal)?;
+    audit::append_alone(
+        &state.db,
+        &Record {
+            at: state.clock.now_ms(),
+            user: Some(ctx.actor()?.user),
+            congress: Some(congress.id),
+            action: "suggestions.report",
+            target: format!("report:{year}"),
+            outcome: Outcome::Success,
+            fields: &[],
+            client_addr: ctx.client_addr.clone(),
+        },
+    )
+    .await?;
+    Ok(docx(bytes, &format!("suggestion-report-{year}.docx")))
+}
+
 #[derive(Template)]
 #[template(path = "suggestions/templates/document_templates.html")]
 struct TemplatesPage {
@@ -246,7 +379,7 @@ async fn save_templates(
             action: "suggestions.templates",
             target: "document_templates".into(),
             outcome: Outcome::Success,
-            fields: &["assignment_notice", "reply_letter"],
+            fields: &["assignment_notice", "reply_letter", "annual_report"],
             client_addr: ctx.client_addr.clone(),
         },
     )

@@ -17,6 +17,10 @@ pub const KINDS: &[(&str, &str)] = &[
         "reply_letter",
         "关于{人大名称}代表建议{编号}的答复\n\n{领衔代表}代表：\n    您提出的《{标题}》收悉。经认真研究，现答复如下：\n{答复内容}\n    本件答复为{答复分类}。感谢您对我们工作的关心和支持。\n\n{承办单位}\n{日期}",
     ),
+    (
+        "annual_report",
+        "关于{年度}年代表建议办理情况的报告\n\n{人大名称}常务委员会：\n    现将{年度}年代表建议办理情况报告如下。\n一、基本情况\n    {年度}年共收到代表建议{收到件数}件，立案{立案件数}件，交办{交办件数}件，已答复{答复件数}件，其中按期答复{按期件数}件，按期答复率{按期答复率}。\n    代表已评价{评价件数}件，其中满意和基本满意{满意件数}件，满意率{满意率}；未评价{未评价件数}件。\n    已解决或经核实解决（办成）{办成件数}件，办成率{办成率}。尚有{超期件数}件超过答复期限，已督促承办单位尽快答复。\n二、分类办理情况\n{分类情况}\n三、承办单位办理情况\n{单位情况}\n四、重点督办建议办理情况\n{重点督办情况}\n五、下一步工作\n    对列入计划解决的建议，继续跟踪办理，逐件核实办成情况；对代表不满意的建议，督促承办单位重新办理。\n\n{人大名称}常务委员会代表工作委员会\n{日期}",
+    ),
 ];
 
 pub fn default_template(kind: &str) -> Option<&'static str> {
@@ -34,6 +38,16 @@ pub fn fill(template: &str, values: &[(&str, String)]) -> String {
 
 const TITLE_FONT: &str = "方正小标宋简体";
 const BODY_FONT: &str = "仿宋_GB2312";
+const HEADING_FONT: &str = "黑体";
+
+/// A first-level heading: 一、 … 十、 at the start of an unindented line.
+fn is_heading(line: &str) -> bool {
+    let head: String = line
+        .chars()
+        .take_while(|c| "一二三四五六七八九十".contains(*c))
+        .collect();
+    !head.is_empty() && line[head.len()..].starts_with('、')
+}
 
 fn run(text: &str, font: &str, half_points: usize) -> Run {
     Run::new()
@@ -66,6 +80,11 @@ pub fn render(text: &str) -> Result<Vec<u8>, String> {
             Paragraph::new()
                 .add_run(run(line.trim(), BODY_FONT, 32))
                 .align(AlignmentType::Right)
+        } else if is_heading(line) {
+            // 一级标题 in 黑体, as GB/T 9704 lays out numbered sections.
+            Paragraph::new()
+                .add_run(run(line.trim(), HEADING_FONT, 32))
+                .indent(None, Some(SpecialIndentType::FirstLine(640)), None, None)
         } else if line.starts_with(' ') || line.starts_with('\u{3000}') {
             // 三号 (16 pt) body, first line indented two characters.
             Paragraph::new()
@@ -92,6 +111,15 @@ mod tests {
         for (kind, _) in KINDS {
             assert!(default_template(kind).is_some());
         }
+    }
+
+    #[test]
+    fn numbered_sections_are_headings_and_nothing_else_is() {
+        assert!(is_heading("一、基本情况"));
+        assert!(is_heading("十二、其他"));
+        assert!(!is_heading("    一、缩进的是正文"));
+        assert!(!is_heading("一是加强督办"));
+        assert!(!is_heading("关于报告"));
     }
 
     #[test]

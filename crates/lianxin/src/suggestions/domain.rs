@@ -150,6 +150,34 @@ impl Rating {
     }
 }
 
+impl Rating {
+    /// How satisfied: higher is more (for combining signers' ratings).
+    fn rank(self) -> u8 {
+        match self {
+            Rating::Satisfied => 2,
+            Rating::BasicallySatisfied => 1,
+            Rating::Unsatisfied => 0,
+        }
+    }
+}
+
+/// The item's rating when every signer rates (the `suggestion.rating_by = every_signer`
+/// setting): the rating most signers gave, a tie going to the **less** satisfied one, so that a
+/// split never reads as satisfaction. None when nobody rated.
+pub fn combine(ratings: &[Rating]) -> Option<Rating> {
+    let all = [
+        Rating::Unsatisfied,
+        Rating::BasicallySatisfied,
+        Rating::Satisfied,
+    ];
+    all.into_iter()
+        .map(|r| (ratings.iter().filter(|x| **x == r).count(), r))
+        .filter(|(n, _)| *n > 0)
+        // Most votes first; among equals, the lowest rank (least satisfied).
+        .max_by_key(|(n, r)| (*n, std::cmp::Reverse(r.rank())))
+        .map(|(_, r)| r)
+}
+
 /// A step of the lifecycle, with the facts the rules depend on (gathered by the service).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
@@ -391,6 +419,63 @@ mod tests {
             Just(Command::FeedbackLapsed),
             Just(Command::Close),
         ]
+    }
+
+    #[test]
+    fn signers_ratings_combine_by_majority_and_ties_go_to_the_less_satisfied() {
+        use Rating::*;
+        assert_eq!(combine(&[]), None);
+        assert_eq!(combine(&[Satisfied]), Some(Satisfied));
+        assert_eq!(
+            combine(&[Satisfied, Satisfied, Unsatisfied]),
+            Some(Satisfied)
+        );
+        assert_eq!(combine(&[Satisfied, Unsatisfied]), Some(Unsatisfied));
+        assert_eq!(
+            combine(&[Satisfied, BasicallySatisfied]),
+            Some(BasicallySatisfied)
+        );
+        assert_eq!(
+            combine(&[
+                Satisfied,
+                Satisfied,
+                Unsatisfied,
+                Unsatisfied,
+                BasicallySatisfied
+            ]),
+            Some(Unsatisfied)
+        );
+    }
+
+    fn rating_of(n: u8) -> Rating {
+        [
+            Rating::Satisfied,
+            Rating::BasicallySatisfied,
+            Rating::Unsatisfied,
+        ][usize::from(n % 3)]
+    }
+
+    proptest! {
+        /// The combined rating is one that was given, does not depend on the order, and is
+        /// unsatisfied whenever more than half of the signers are unsatisfied.
+        #[test]
+        fn combining_is_a_given_rating_order_free_and_respects_a_majority(
+            raw in proptest::collection::vec(0u8..3, 1..12)
+        ) {
+            let ratings: Vec<Rating> = raw.iter().map(|n| rating_of(*n)).collect();
+            let c = combine(&ratings).unwrap();
+            prop_assert!(ratings.contains(&c));
+            let mut reversed = ratings.clone();
+            reversed.reverse();
+            prop_assert_eq!(combine(&reversed), Some(c));
+            let unsatisfied = ratings.iter().filter(|r| **r == Rating::Unsatisfied).count();
+            if unsatisfied * 2 > ratings.len() {
+                prop_assert_eq!(c, Rating::Unsatisfied);
+            }
+            if unsatisfied * 2 >= ratings.len() {
+                prop_assert_eq!(c, Rating::Unsatisfied, "a half-unsatisfied split is never satisfaction");
+            }
+        }
     }
 
     proptest! {

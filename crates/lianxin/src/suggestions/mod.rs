@@ -13,6 +13,7 @@ pub mod motion_pages;
 pub mod motion_service;
 pub mod motion_store;
 pub mod pages;
+pub mod public;
 pub mod reminders;
 pub mod service;
 pub mod stats;

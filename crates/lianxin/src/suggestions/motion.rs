@@ -73,10 +73,13 @@ pub const PROPOSERS: &[&str] = &[
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MotionCommand {
-    /// File it: while the congress sits; deputies' motions with enough signers (the lead
+    /// File it: while the congress sits and before the deadline its presidium set (组织法
+    /// Art 22: 在代表大会举行会议的时候); deputies' motions with enough signers (the lead
     /// counted), institutional ones without.
     File {
         in_session: bool,
+        /// False once the presidium's deadline for motions has passed (true when none is set).
+        before_deadline: bool,
         institutional: bool,
         signers: usize,
         min_signers: usize,
@@ -116,6 +119,7 @@ pub fn next(state: MotionState, cmd: MotionCommand) -> Result<MotionState, &'sta
             S::Draft,
             C::File {
                 in_session,
+                before_deadline,
                 institutional,
                 signers,
                 min_signers,
@@ -123,6 +127,8 @@ pub fn next(state: MotionState, cmd: MotionCommand) -> Result<MotionState, &'sta
         ) => {
             if !in_session {
                 Err("motion.refused.not_in_session")
+            } else if !before_deadline {
+                Err("motion.refused.after_deadline")
             } else if !institutional && signers < min_signers {
                 Err("motion.refused.too_few_signers")
             } else {
@@ -163,9 +169,27 @@ mod tests {
     fn file(in_session: bool, institutional: bool, signers: usize) -> MotionCommand {
         MotionCommand::File {
             in_session,
+            before_deadline: true,
             institutional,
             signers,
             min_signers: 10,
+        }
+    }
+
+    #[test]
+    fn the_presidiums_deadline_closes_filing_even_for_institutions() {
+        for institutional in [false, true] {
+            let late = MotionCommand::File {
+                in_session: true,
+                before_deadline: false,
+                institutional,
+                signers: 30,
+                min_signers: 10,
+            };
+            assert_eq!(
+                next(MotionState::Draft, late),
+                Err("motion.refused.after_deadline")
+            );
         }
     }
 

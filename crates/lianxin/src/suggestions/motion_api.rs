@@ -27,6 +27,10 @@ pub fn routes() -> Router<AppState> {
             "/congresses/{cid}/motions/{id}/actions",
             post(act_on_motion),
         )
+        .route(
+            "/congresses/{cid}/motions/deadline",
+            get(get_motion_deadline).put(set_motion_deadline),
+        )
 }
 
 async fn who(state: &AppState, ctx: &Ctx, cid: i64) -> AppResult<(Congress, Capacity)> {
@@ -191,5 +195,60 @@ pub async fn act_on_motion(
     Ok(axum::Json(MotionActionResult {
         state: m.state,
         suggestion_id: m.suggestion_id,
+    }))
+}
+
+/// The sitting session and the presidium's deadline for motions at it.
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MotionDeadline {
+    /// The session sitting today (absent when none sits).
+    #[serde(default)]
+    pub session: Option<i64>,
+    /// `YYYY-MM-DDTHH:MM`, Beijing time; absent or empty when the presidium set none.
+    #[serde(default)]
+    pub deadline: Option<String>,
+}
+
+/// 议案截止时间 — the deadline for motions at the sitting session.
+#[utoipa::path(get, path = "/api/v1/congresses/{cid}/motions/deadline", tag = "motions", params(("cid" = i64, Path)),
+    responses((status = 200, body = MotionDeadline), (status = 403, body = crate::web::errors::Problem)))]
+pub async fn get_motion_deadline(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(cid): Id,
+) -> AppResult<axum::Json<MotionDeadline>> {
+    let (congress, _) = who(&state, &ctx, cid).await?;
+    let sitting = service::sitting_session(&state.db, congress.id, &origin(&state, &ctx)?).await?;
+    Ok(axum::Json(MotionDeadline {
+        session: sitting.as_ref().map(|(s, _)| *s),
+        deadline: sitting.and_then(|(_, d)| d),
+    }))
+}
+
+/// The office records (or clears) the presidium's deadline for motions at the sitting session.
+#[utoipa::path(put, path = "/api/v1/congresses/{cid}/motions/deadline", tag = "motions", params(("cid" = i64, Path)), request_body = MotionDeadline,
+    responses((status = 200, body = MotionDeadline), (status = 403, body = crate::web::errors::Problem), (status = 422, body = crate::web::errors::Problem)))]
+pub async fn set_motion_deadline(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(cid): Id,
+    Json(input): Json<MotionDeadline>,
+) -> AppResult<axum::Json<MotionDeadline>> {
+    let (congress, cap) = who(&state, &ctx, cid).await?;
+    if cap != Capacity::Office {
+        return Err(AppError::Forbidden);
+    }
+    let o = origin(&state, &ctx)?;
+    service::set_deadline(
+        &state.db,
+        congress.id,
+        input.deadline.as_deref().unwrap_or(""),
+        &o,
+    )
+    .await?;
+    let sitting = service::sitting_session(&state.db, congress.id, &o).await?;
+    Ok(axum::Json(MotionDeadline {
+        session: sitting.as_ref().map(|(s, _)| *s),
+        deadline: sitting.and_then(|(_, d)| d),
     }))
 }

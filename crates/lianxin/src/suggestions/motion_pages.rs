@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/c/{cid}/motions", get(list).post(create))
         .route("/c/{cid}/motions/new", get(new_form))
+        .route("/c/{cid}/motions/deadline", post(set_deadline))
         .route("/c/{cid}/motions/{id}", get(detail))
         .route("/c/{cid}/motions/{id}/consent", post(consent))
         .route("/c/{cid}/motions/{id}/file", post(file))
@@ -52,24 +53,85 @@ struct ListPage {
     shell: Shell,
     congress: Congress,
     rows: Vec<store::Motion>,
+    /// A session sits today: (its deadline for motions, if the presidium set one).
+    sitting: Option<Option<String>>,
+    is_office: bool,
+    saved: bool,
 }
 
-async fn list(State(state): State<AppState>, ctx: Ctx, Id(cid): Id) -> AppResult<Response> {
-    let (congress, cap) = who(&state, &ctx, cid).await?;
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    saved: String,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(cid): Id,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    list_with(&state, &ctx, cid, &[], !q.saved.is_empty()).await
+}
+
+async fn list_with(
+    state: &AppState,
+    ctx: &Ctx,
+    cid: i64,
+    errors: &[FieldError],
+    saved: bool,
+) -> AppResult<Response> {
+    let (congress, cap) = who(state, ctx, cid).await?;
     let deputy = match cap {
         Capacity::Deputy(d) => Some(d),
         _ => None,
     };
     let rows = store::list(&state.db, congress.id, deputy).await?;
-    let shell = Shell::new(&state, &ctx, "motions.title").await?;
+    let sitting = service::sitting_session(&state.db, congress.id, &origin(state, ctx)?)
+        .await?
+        .map(|(_, d)| d);
+    let shell = Shell::new(state, ctx, "motions.title")
+        .await?
+        .with_errors(errors);
     html(
-        StatusCode::OK,
+        if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        },
         ListPage {
             shell,
             congress,
             rows,
+            sitting,
+            is_office: cap == Capacity::Office,
+            saved,
         },
     )
+}
+
+#[derive(Deserialize)]
+struct DeadlineForm {
+    #[serde(default)]
+    deadline: String,
+}
+
+/// The office records the presidium's deadline for motions at the sitting session.
+async fn set_deadline(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(cid): Id,
+    Form(f): Form<DeadlineForm>,
+) -> AppResult<Response> {
+    let (congress, cap) = who(&state, &ctx, cid).await?;
+    if cap != Capacity::Office {
+        return Err(AppError::Forbidden);
+    }
+    match service::set_deadline(&state.db, congress.id, &f.deadline, &origin(&state, &ctx)?).await {
+        Ok(()) => Ok(Redirect::to(&format!("/c/{cid}/motions?saved=1")).into_response()),
+        Err(AppError::Invalid(errs)) => list_with(&state, &ctx, cid, &errs, false).await,
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Template)]

@@ -75,6 +75,88 @@ async fn sitting(db: &Db, c: CongressId, o: &Origin) -> Result<Option<i64>, AppE
         .map(|s| s.id))
 }
 
+/// A moment as local (Beijing) time to the minute, `YYYY-MM-DDTHH:MM`, comparable as text with
+/// the stored deadline.
+fn local_minute(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(&crate::platform::clock::shanghai())
+                .format("%Y-%m-%dT%H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// The session sitting today, if any, with the presidium's deadline for motions.
+pub async fn sitting_session(
+    db: &Db,
+    c: CongressId,
+    o: &Origin,
+) -> Result<Option<(i64, Option<String>)>, AppError> {
+    match sitting(db, c, o).await? {
+        Some(sid) => Ok(Some((sid, store::motion_deadline(db, c, sid).await?))),
+        None => Ok(None),
+    }
+}
+
+/// 议案截止时间 — the office records the deadline the session's presidium set for motions
+/// (`YYYY-MM-DDTHH:MM`, local time, within the session), or clears it.
+pub async fn set_deadline(
+    db: &Db,
+    c: CongressId,
+    deadline: &str,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let Some(sid) = sitting(db, c, o).await? else {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "deadline",
+            "motion.refused.not_in_session",
+        )]));
+    };
+    let deadline = deadline.trim();
+    let value = if deadline.is_empty() {
+        None
+    } else {
+        let parsed = chrono::NaiveDateTime::parse_from_str(deadline, "%Y-%m-%dT%H:%M");
+        let session = crate::congress::store::sessions(db, c)
+            .await?
+            .into_iter()
+            .find(|s| s.id == sid);
+        let inside = match (&parsed, &session) {
+            (Ok(t), Some(s)) => {
+                let day = t.date().to_string();
+                s.opens_on <= day && day <= s.closes_on
+            }
+            _ => false,
+        };
+        if !inside {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "deadline",
+                "motion.deadline_in_session",
+            )]));
+        }
+        Some(deadline.to_string())
+    };
+    let mut tx = db.begin().await?;
+    store::set_motion_deadline(&mut tx, c, sid, value.as_deref()).await?;
+    audit::append(
+        &mut tx,
+        &audit::Record {
+            at: o.now,
+            user: Some(o.user),
+            congress: Some(c),
+            action: "motions.deadline",
+            target: format!("session:{sid}"),
+            outcome: Outcome::Success,
+            fields: &["motion_deadline"],
+            client_addr: o.client_addr.clone(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Drafts a motion: by a deputy (lead; signers invited) or, for an institutional proposer, by
 /// the office (no signers).
 pub async fn draft(
@@ -256,6 +338,13 @@ pub async fn file(
         return Err(AppError::Denied("suggestion.not_entitled"));
     }
     let session = sitting(db, c, o).await?;
+    let before_deadline = match session {
+        Some(sid) => match store::motion_deadline(db, c, sid).await? {
+            Some(deadline) => local_minute(o.now) <= deadline,
+            None => true,
+        },
+        None => true,
+    };
     let accepted = store::signers(db, c, id)
         .await?
         .iter()
@@ -263,6 +352,7 @@ pub async fn file(
         .count();
     let cmd = MotionCommand::File {
         in_session: session.is_some(),
+        before_deadline,
         institutional,
         signers: accepted + 1,
         min_signers: super::domain::motion_min_signers(congress.level == CongressLevel::Town),
@@ -388,6 +478,7 @@ pub async fn convert(
             content: &m.content,
             category: "other",
             town: None,
+            delegation: None,
             period_kind: &period_kind,
             period_key: &period_key,
             now: o.now,

@@ -254,3 +254,33 @@ pub async fn signers(
     .fetch_all(&db.pool)
     .await
 }
+
+/// The presidium's deadline for motions at a session (`YYYY-MM-DDTHH:MM`), if set.
+pub async fn motion_deadline(
+    db: &Db,
+    congress: CongressId,
+    session: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT motion_deadline FROM sessions WHERE congress_id = $1 AND id = $2")
+            .bind(congress.0)
+            .bind(session)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(row.and_then(|(d,)| d))
+}
+
+pub async fn set_motion_deadline(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    session: i64,
+    deadline: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET motion_deadline = $3 WHERE congress_id = $1 AND id = $2")
+        .bind(congress.0)
+        .bind(session)
+        .bind(deadline)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

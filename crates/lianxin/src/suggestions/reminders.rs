@@ -85,6 +85,19 @@ pub async fn run(db: &Db, today: NaiveDate, now: i64) -> Result<Ran, sqlx::Error
         if State::parse(&item.state) != Some(State::Replied) {
             continue;
         }
+        // Some signers rated (every-signer setting): their combined rating decides, not silence.
+        match super::service::settle_lapsed(db, congress, item.id, now, today).await {
+            Ok(Some(_)) => {
+                ran.lapsed += 1;
+                continue;
+            }
+            Ok(None) => {}
+            Err(crate::platform::error::AppError::Db(e)) => return Err(e),
+            Err(e) => {
+                tracing::warn!(item = item.id, error = %e, "suggestion rating could not be settled");
+                continue;
+            }
+        }
         let mut tx = db.begin().await?;
         if store::set_state(&mut tx, congress, item.id, "replied", "closed", now).await? {
             store::event(

@@ -13,8 +13,14 @@ use crate::platform::error::{AppError, FieldError};
 use crate::platform::ids::{CongressId, UserId};
 use chrono::NaiveDate;
 
+mod files;
 mod followup;
+mod publication;
+mod rating;
+pub use files::*;
 pub use followup::*;
+pub use publication::*;
+pub use rating::*;
 
 /// Who acts, from where, when.
 #[derive(Debug, Clone)]
@@ -85,6 +91,8 @@ pub struct DraftInput {
     pub cosigners: String,
     /// The town it concerns (id of a town congress of this district), if any.
     pub town: String,
+    /// 以代表团名义 — drafted at a session in the name of the drafting deputy's delegation.
+    pub as_delegation: bool,
 }
 
 /// The numbering period of an item drafted today: the session if one is sitting (大会期间),
@@ -173,10 +181,25 @@ pub async fn draft(
             found
         }
     };
+    let (period_kind, period_key) = period_of(db, congress, o.today).await?;
+    let delegation = if input.as_delegation {
+        // Delegations are formed for the session (代表法 Art 14), so they propose only while it sits.
+        let d = store::delegation_of(db, congress, deputy).await?;
+        if period_kind != "session" {
+            errors.push(FieldError::new(
+                "as_delegation",
+                "suggestion.delegation_only_in_session",
+            ));
+        } else if d.is_none() {
+            errors.push(FieldError::new("as_delegation", "suggestion.no_delegation"));
+        }
+        d
+    } else {
+        None
+    };
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let (period_kind, period_key) = period_of(db, congress, o.today).await?;
     let mut tx = db.begin().await?;
     let id = store::insert(
         &mut tx,
@@ -187,6 +210,7 @@ pub async fn draft(
             content,
             category: &input.category,
             town,
+            delegation,
             period_kind: &period_kind,
             period_key: &period_key,
             now: o.now,
@@ -743,65 +767,6 @@ pub async fn reply(
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// 评价: the lead deputy rates the reply (the congress setting may let every signer rate; the
-/// lead's rating decides the state). A second evaluation of the same reply is refused.
-pub async fn rate(
-    db: &Db,
-    congress: CongressId,
-    id: i64,
-    deputy: i64,
-    rating: &str,
-    o: &Origin,
-) -> Result<State, AppError> {
-    let s = load(db, congress, id, Capacity::Deputy(deputy)).await?;
-    if s.lead_deputy_id != deputy {
-        return Err(not_entitled(db, congress, id, o, "rate").await);
-    }
-    let Some(rating) = Rating::parse(rating) else {
-        return Err(deny("suggestion.rating_required", "rating"));
-    };
-    let cmd = Command::Rate {
-        rating,
-        earlier_unsatisfied: u32::try_from(s.unsatisfied_count).unwrap_or(u32::MAX),
-    };
-    let (from, to) = decide(db, congress, &s, cmd, o).await?;
-    let mut tx = db.begin().await?;
-    transition(
-        &mut tx,
-        congress,
-        &s,
-        from,
-        to,
-        cmd,
-        rating.as_str(),
-        o,
-        &["rating"],
-    )
-    .await?;
-    store::set_rating(
-        &mut tx,
-        congress,
-        id,
-        rating.as_str(),
-        rating == Rating::Unsatisfied,
-    )
-    .await?;
-    deadlines::close(&mut tx, "suggestions", id, "feedback", o.now).await?;
-    if to == State::Closed {
-        store::set_closed(&mut tx, congress, id, &o.today.to_string()).await?;
-    }
-    if to == State::Rehandling {
-        let (span, basis) = setting_span(db, congress, "suggestion.rehandle_window").await?;
-        let calendar = crate::calendar::store::load(db).await?;
-        register_deadline(
-            &mut tx, &calendar, congress, id, "reply", span, o.today, basis, o.now,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(to)
 }
 
 /// 跟踪办理: the unit reports a class-B item solved; the office verifies it (only then is it

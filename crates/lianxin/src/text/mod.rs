@@ -27,6 +27,8 @@ static JIEBA: LazyLock<RwLock<Jieba>> = LazyLock::new(|| {
 });
 
 /// Adds words (e.g. deputies' names) to the user dictionary of this process.
+pub mod redact;
+
 pub fn add_words<'a>(words: impl IntoIterator<Item = &'a str>) {
     if let Ok(mut j) = JIEBA.write() {
         for w in words {

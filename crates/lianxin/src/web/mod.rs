@@ -3,6 +3,7 @@
 //! the shared extractors (`Ctx`, `Form`, `Json`) and the `Shell` their templates extend.
 
 pub mod assets;
+pub mod chart;
 pub mod ctx;
 pub mod errors;
 pub mod extract;
@@ -56,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::suggestions::motion_pages::routes())
         .merge(crate::suggestions::stats::routes())
         .merge(crate::suggestions::document_pages::routes())
+        .merge(crate::suggestions::public::routes())
         .merge(crate::congress::admin::routes())
         .merge(crate::calendar::pages::routes())
         .merge(crate::settings::pages::routes())

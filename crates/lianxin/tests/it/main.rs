@@ -18,6 +18,7 @@ mod privacy;
 mod schema;
 mod security;
 mod shared;
+mod suggestion_extras;
 mod suggestions;
 mod support;
 mod tenancy;

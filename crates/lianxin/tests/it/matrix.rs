@@ -545,6 +545,74 @@ fn routes() -> Vec<Route> {
             SuggestionUnit,
             Form(&[]),
         ),
+        r(
+            "POST",
+            "/c/{cid}/suggestions/{id}/attachments",
+            Suggestions,
+            Multipart,
+        ),
+        r(
+            "GET",
+            "/c/{cid}/suggestions/{id}/attachments/{aid}",
+            Suggestions,
+            None,
+        ),
+        r(
+            "POST",
+            "/c/{cid}/suggestions/{id}/attachments/{aid}/delete",
+            Suggestions,
+            Form(&[]),
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/suggestions/{id}/attachments",
+            Suggestions,
+            Multipart,
+        ),
+        r(
+            "GET",
+            "/api/v1/congresses/{cid}/suggestions/{id}/attachments/{aid}",
+            Suggestions,
+            None,
+        ),
+        r(
+            "POST",
+            "/c/{cid}/suggestions/{id}/publish",
+            SuggestionOffice,
+            Form(&[("publish", "true")]),
+        ),
+        r(
+            "GET",
+            "/c/{cid}/suggestions/report.docx",
+            SuggestionOffice,
+            None,
+        ),
+        r("GET", "/replies/{cid}", Public, None),
+        r("GET", "/replies/{cid}/{id}", Public, None),
+        r(
+            "GET",
+            "/api/v1/public/congresses/{cid}/replies",
+            Public,
+            None,
+        ),
+        r(
+            "POST",
+            "/c/{cid}/motions/deadline",
+            SuggestionOffice,
+            Form(&[("deadline", "")]),
+        ),
+        r(
+            "GET",
+            "/api/v1/congresses/{cid}/motions/deadline",
+            Motions,
+            None,
+        ),
+        r(
+            "PUT",
+            "/api/v1/congresses/{cid}/motions/deadline",
+            SuggestionOffice,
+            Json(r#"{"deadline":""}"#),
+        ),
         r("GET", "/c/{cid}/motions", Motions, None),
         r("GET", "/c/{cid}/motions/new", Motions, None),
         r("POST", "/c/{cid}/motions", Motions, Form(&[("title", "")])),
@@ -737,7 +805,8 @@ async fn every_route_allows_exactly_whom_it_should() {
             .replace("{cid}", &cid.to_string())
             .replace("{version}", env!("CARGO_PKG_VERSION"))
             .replace("{file}", "deputies.xlsx")
-            .replace("{term}", &term);
+            .replace("{term}", &term)
+            .replace("{aid}", "1");
         p = if p.starts_with("/admin/users/") {
             p.replace("{id}", &target_user)
                 .replace("{gid}", &target_grant)

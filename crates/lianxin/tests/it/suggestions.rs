@@ -936,7 +936,15 @@ async fn statistics_by_category_and_unit_show_delivery_beside_satisfaction_and_e
         calamine::open_workbook_from_rs(std::io::Cursor::new(x.body.clone())).unwrap();
     use calamine::Reader;
     let sheets = wb.sheet_names().to_vec();
-    assert_eq!(sheets, vec!["按类别".to_string(), "按主办单位".to_string()]);
+    assert_eq!(
+        sheets,
+        vec![
+            "按会议或年度".to_string(),
+            "按类别".to_string(),
+            "按主办单位".to_string(),
+            "按所涉镇".to_string()
+        ]
+    );
     let range = wb.worksheet_range("按主办单位").unwrap();
     assert!(range.rows().any(|r| r[0] == "区人民政府办公室"));
     let mut unit = app.login("chengban").await;
@@ -1092,6 +1100,7 @@ async fn the_assignment_notice_and_the_reply_letter_come_as_word_documents_from_
             &[
                 ("assignment_notice", "交办通知{编号}\n\n{主办单位}：\n    请办理《{标题}》。\n\n示范区人大常委会代表工委\n{日期}"),
                 ("reply_letter", "答复{编号}\n\n{领衔代表}代表：\n{答复内容}\n\n{承办单位}\n{日期}"),
+                ("annual_report", "{年度}年报告\n\n    收到{收到件数}件，办成率{办成率}。\n\n代表工委\n{日期}"),
             ],
         )
         .await;

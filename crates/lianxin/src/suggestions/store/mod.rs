@@ -6,6 +6,13 @@ use crate::db::{Db, Tx};
 use crate::platform::ids::CongressId;
 use serde::Serialize;
 
+mod publication;
+mod ratings;
+mod stats;
+pub use publication::*;
+pub use ratings::*;
+pub use stats::*;
+
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Suggestion {
     pub id: i64,
@@ -36,14 +43,18 @@ pub struct Suggestion {
     pub supervisor: Option<String>,
     /// The town the suggestion concerns (a district congress's suggestions only).
     pub town: Option<String>,
+    /// 代表团 — the delegation in whose name it was drafted at a session, if any.
+    pub delegation: Option<String>,
+    /// When the office published the reply on the public portal (ms), if it did.
+    pub published_at: Option<i64>,
 }
 
 const SELECT: &str = "SELECT s.id, s.congress_id, s.lead_deputy_id, p.name AS lead_name, s.title, s.content, s.category, \
      s.period_kind, s.period_key, s.number, s.state, s.complex, s.assigned_on, s.due_on, s.replied_on, s.reply_class, \
      s.delivery, s.rating, s.unsatisfied_count, s.feedback_due_on, s.closed_on, s.key_supervision, s.created_at, \
-     s.extension_months, s.extension_reason, s.supervisor, t.short_name AS town \
+     s.extension_months, s.extension_reason, s.supervisor, t.short_name AS town, dg.name AS delegation, s.published_at \
      FROM suggestions s JOIN deputies d ON d.id = s.lead_deputy_id JOIN persons p ON p.id = d.person_id \
-     LEFT JOIN congresses t ON t.id = s.town_congress_id";
+     LEFT JOIN congresses t ON t.id = s.town_congress_id LEFT JOIN organizations dg ON dg.id = s.delegation_id";
 
 pub async fn get(
     db: &Db,
@@ -141,6 +152,7 @@ pub struct NewSuggestion<'a> {
     pub content: &'a str,
     pub category: &'a str,
     pub town: Option<i64>,
+    pub delegation: Option<i64>,
     pub period_kind: &'a str,
     pub period_key: &'a str,
     pub now: i64,
@@ -148,8 +160,8 @@ pub struct NewSuggestion<'a> {
 
 pub async fn insert(tx: &mut Tx<'_>, n: &NewSuggestion<'_>) -> Result<i64, sqlx::Error> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO suggestions (congress_id, lead_deputy_id, title, content, category, town_congress_id, period_kind, period_key, state, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $9) RETURNING id",
+        "INSERT INTO suggestions (congress_id, lead_deputy_id, title, content, category, town_congress_id, period_kind, period_key, state, created_at, updated_at, delegation_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $9, $10) RETURNING id",
     )
     .bind(n.congress.0)
     .bind(n.lead_deputy)
@@ -160,6 +172,7 @@ pub async fn insert(tx: &mut Tx<'_>, n: &NewSuggestion<'_>) -> Result<i64, sqlx:
     .bind(n.period_kind)
     .bind(n.period_key)
     .bind(n.now)
+    .bind(n.delegation)
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)
@@ -254,6 +267,21 @@ pub async fn deputy_of_user(
 }
 
 /// Deputies in office of the congress with exactly this name (co-signer lookup).
+/// The delegation (代表团) a deputy of this congress belongs to, if any.
+pub async fn delegation_of(
+    db: &Db,
+    congress: CongressId,
+    deputy: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let row: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT delegation_id FROM deputies WHERE congress_id = $1 AND id = $2")
+            .bind(congress.0)
+            .bind(deputy)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(row.and_then(|(d,)| d))
+}
+
 pub async fn deputies_named(
     db: &Db,
     congress: CongressId,
@@ -608,51 +636,6 @@ pub async fn set_delivery(
     Ok(r.rows_affected() == 1)
 }
 
-/// Counts for the statistics, per state and the delivery measures.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
-pub struct Stats {
-    pub received: i64,
-    pub registered: i64,
-    pub assigned: i64,
-    pub replied: i64,
-    pub replied_on_time: i64,
-    pub rated: i64,
-    pub satisfied: i64,
-    pub delivered: i64,
-    pub overdue: i64,
-}
-
-pub async fn stats(db: &Db, congress: CongressId, today: &str) -> Result<Stats, sqlx::Error> {
-    let row: (i64, i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT \
-           COUNT(*) FILTER (WHERE state NOT IN ('draft', 'withdrawn')), \
-           COUNT(*) FILTER (WHERE number IS NOT NULL), \
-           COUNT(*) FILTER (WHERE assigned_on IS NOT NULL), \
-           COUNT(*) FILTER (WHERE replied_on IS NOT NULL), \
-           COUNT(*) FILTER (WHERE replied_on IS NOT NULL AND replied_on <= due_on), \
-           COUNT(*) FILTER (WHERE rating IS NOT NULL), \
-           COUNT(*) FILTER (WHERE rating IN ('satisfied', 'basically_satisfied')), \
-           COUNT(*) FILTER (WHERE reply_class = 'A' OR delivery = 'verified'), \
-           COUNT(*) FILTER (WHERE state IN ('assigned', 'rehandling') AND due_on < $2) \
-         FROM suggestions WHERE congress_id = $1 AND state <> 'draft'",
-    )
-    .bind(congress.0)
-    .bind(today)
-    .fetch_one(&db.pool)
-    .await?;
-    Ok(Stats {
-        received: row.0,
-        registered: row.1,
-        assigned: row.2,
-        replied: row.3,
-        replied_on_time: row.4,
-        rated: row.5,
-        satisfied: row.6,
-        delivered: row.7,
-        overdue: row.8,
-    })
-}
-
 /// An open deadline of a suggestion due on one of the given dates.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DueItem {
@@ -790,71 +773,6 @@ pub async fn set_key_supervision(
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-/// A label and the nine counts of [`Stats`], as the breakdown query returns them.
-type CountsRow = (String, i64, i64, i64, i64, i64, i64, i64, i64, i64);
-
-/// One row of a breakdown: a category or a lead unit, with its counts.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct StatsRow {
-    pub label: String,
-    pub stats: Stats,
-}
-
-/// The statistics per category (`by = "category"`) or per lead unit (`by = "unit"`).
-pub async fn stats_by(
-    db: &Db,
-    congress: CongressId,
-    by: &str,
-    today: &str,
-) -> Result<Vec<StatsRow>, sqlx::Error> {
-    let (label, from) = match by {
-        "town" => (
-            "COALESCE(t.short_name, '—')",
-            "suggestions s LEFT JOIN congresses t ON t.id = s.town_congress_id",
-        ),
-        "unit" => (
-            "o.name",
-            "suggestions s JOIN suggestion_units l ON l.suggestion_id = s.id AND l.role = 'lead' AND l.returned_at IS NULL \
-             JOIN organizations o ON o.id = l.unit_id",
-        ),
-        _ => ("s.category", "suggestions s"),
-    };
-    let rows: Vec<CountsRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {label}, \
-           COUNT(*) FILTER (WHERE s.state NOT IN ('draft', 'withdrawn')), \
-           COUNT(*) FILTER (WHERE s.number IS NOT NULL), \
-           COUNT(*) FILTER (WHERE s.assigned_on IS NOT NULL), \
-           COUNT(*) FILTER (WHERE s.replied_on IS NOT NULL), \
-           COUNT(*) FILTER (WHERE s.replied_on IS NOT NULL AND s.replied_on <= s.due_on), \
-           COUNT(*) FILTER (WHERE s.rating IS NOT NULL), \
-           COUNT(*) FILTER (WHERE s.rating IN ('satisfied', 'basically_satisfied')), \
-           COUNT(*) FILTER (WHERE s.reply_class = 'A' OR s.delivery = 'verified'), \
-           COUNT(*) FILTER (WHERE s.state IN ('assigned', 'rehandling') AND s.due_on < $2) \
-         FROM {from} WHERE s.congress_id = $1 AND s.state <> 'draft' GROUP BY {label} ORDER BY 2 DESC, 1"
-    )))
-    .bind(congress.0)
-    .bind(today)
-    .fetch_all(&db.pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| StatsRow {
-            label: r.0,
-            stats: Stats {
-                received: r.1,
-                registered: r.2,
-                assigned: r.3,
-                replied: r.4,
-                replied_on_time: r.5,
-                rated: r.6,
-                satisfied: r.7,
-                delivered: r.8,
-                overdue: r.9,
-            },
-        })
-        .collect())
 }
 
 /// The congress's own template of a document kind, if it set one.

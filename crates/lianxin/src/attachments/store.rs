@@ -1,0 +1,136 @@
+//! The SQL of attachments. Bodies are sealed on the way in and opened on the way out; listing
+//! never reads a body.
+
+use crate::db::{Db, Tx};
+use crate::platform::ids::CongressId;
+use crate::platform::seal::sm3_hex;
+use serde::Serialize;
+
+const CONTEXT: &str = "attachments.body_sealed";
+
+/// An attachment without its body.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Attachment {
+    pub id: i64,
+    pub purpose: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub size: i64,
+    /// SM3 of the clear bytes (hex).
+    pub digest: String,
+    pub uploaded_by: i64,
+    pub created_at: i64,
+}
+
+/// Where an attachment belongs.
+#[derive(Debug, Clone, Copy)]
+pub struct Owner<'a> {
+    pub congress: CongressId,
+    pub kind: &'a str,
+    pub id: i64,
+}
+
+pub async fn count(tx: &mut Tx<'_>, o: Owner<'_>, purpose: &str) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM attachments WHERE congress_id = $1 AND owner_kind = $2 AND owner_id = $3 AND purpose = $4",
+    )
+    .bind(o.congress.0)
+    .bind(o.kind)
+    .bind(o.id)
+    .bind(purpose)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert(
+    db: &Db,
+    tx: &mut Tx<'_>,
+    o: Owner<'_>,
+    purpose: &str,
+    file_name: &str,
+    media_type: &str,
+    bytes: &[u8],
+    by: i64,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let sealed = db.vault.seal_bytes(CONTEXT, bytes)?;
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO attachments (congress_id, owner_kind, owner_id, purpose, file_name, media_type, size, digest, body_sealed, uploaded_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(o.congress.0)
+    .bind(o.kind)
+    .bind(o.id)
+    .bind(purpose)
+    .bind(file_name)
+    .bind(media_type)
+    .bind(bytes.len() as i64)
+    .bind(sm3_hex(bytes))
+    .bind(sealed)
+    .bind(by)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+const COLUMNS: &str = "id, purpose, file_name, media_type, size, digest, uploaded_by, created_at";
+
+pub async fn list(db: &Db, o: Owner<'_>) -> Result<Vec<Attachment>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM attachments WHERE congress_id = $1 AND owner_kind = $2 AND owner_id = $3 ORDER BY id"
+    )))
+    .bind(o.congress.0)
+    .bind(o.kind)
+    .bind(o.id)
+    .fetch_all(&db.pool)
+    .await
+}
+
+pub async fn get(db: &Db, o: Owner<'_>, id: i64) -> Result<Option<Attachment>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM attachments WHERE congress_id = $1 AND owner_kind = $2 AND owner_id = $3 AND id = $4"
+    )))
+    .bind(o.congress.0)
+    .bind(o.kind)
+    .bind(o.id)
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// The clear bytes of an attachment, checked against the digest taken at upload.
+pub async fn body(db: &Db, o: Owner<'_>, id: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT body_sealed, digest FROM attachments WHERE congress_id = $1 AND owner_kind = $2 AND owner_id = $3 AND id = $4",
+    )
+    .bind(o.congress.0)
+    .bind(o.kind)
+    .bind(o.id)
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((sealed, digest)) = row else {
+        return Ok(None);
+    };
+    let bytes = db.vault.open_bytes(CONTEXT, &sealed)?.to_vec();
+    if sm3_hex(&bytes) != digest {
+        return Err(sqlx::Error::Protocol("attachment digest mismatch".into()));
+    }
+    Ok(Some(bytes))
+}
+
+pub async fn delete(tx: &mut Tx<'_>, o: Owner<'_>, id: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "DELETE FROM attachments WHERE congress_id = $1 AND owner_kind = $2 AND owner_id = $3 AND id = $4",
+    )
+    .bind(o.congress.0)
+    .bind(o.kind)
+    .bind(o.id)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}

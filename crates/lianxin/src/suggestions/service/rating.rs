@@ -1,0 +1,262 @@
+//! 评价 — the evaluation of a reply. By default the lead deputy rates and that rating decides;
+//! when the congress's `suggestion.rating_by` setting is `every_signer`, every signer who
+//! consented rates once, and the item's rating is [`domain::combine`]d when the last of them has
+//! rated — or, if the feedback window passes first, from those who did (silence alone is never
+//! satisfaction: with no rating at all the item closes as not rated).
+
+use super::*;
+
+/// Who rates an item's reply, by the congress's setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RatingBy {
+    LeadDeputy,
+    EverySigner,
+}
+
+pub async fn rating_by(db: &Db, congress: CongressId) -> Result<RatingBy, AppError> {
+    let v = crate::settings::get(db, congress, "suggestion.rating_by").await?;
+    Ok(match v.as_ref().map(|r| r.value.as_str()) {
+        Some("every_signer") => RatingBy::EverySigner,
+        _ => RatingBy::LeadDeputy,
+    })
+}
+
+/// The deputies entitled to rate: the lead, and under `every_signer` each co-signer who consented.
+pub async fn raters(
+    db: &Db,
+    congress: CongressId,
+    s: &Suggestion,
+    by: RatingBy,
+) -> Result<Vec<i64>, AppError> {
+    let mut out = vec![s.lead_deputy_id];
+    if by == RatingBy::EverySigner {
+        out.extend(
+            store::signers(db, congress, s.id)
+                .await?
+                .into_iter()
+                .filter(|g| g.consent == "accepted")
+                .map(|g| g.deputy_id),
+        );
+    }
+    Ok(out)
+}
+
+/// Whether `deputy` may rate the item now (its reply is waiting and they have not rated it).
+pub async fn may_rate(
+    db: &Db,
+    congress: CongressId,
+    s: &Suggestion,
+    deputy: i64,
+) -> Result<bool, AppError> {
+    if state_of(s)? != State::Replied {
+        return Ok(false);
+    }
+    let by = rating_by(db, congress).await?;
+    if !raters(db, congress, s, by).await?.contains(&deputy) {
+        return Ok(false);
+    }
+    Ok(!store::ratings(db, congress, s.id)
+        .await?
+        .iter()
+        .any(|r| r.deputy_id == deputy && r.round == s.unsatisfied_count))
+}
+
+/// A deputy rates the reply, with an optional comment. Returns the item's state afterwards
+/// (still `replied` while other signers have yet to rate).
+pub async fn rate(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    deputy: i64,
+    rating: &str,
+    comment: &str,
+    o: &Origin,
+) -> Result<State, AppError> {
+    let s = load(db, congress, id, Capacity::Deputy(deputy)).await?;
+    let by = rating_by(db, congress).await?;
+    let entitled = raters(db, congress, &s, by).await?;
+    if !entitled.contains(&deputy) {
+        return Err(not_entitled(db, congress, id, o, "rate").await);
+    }
+    let Some(rating) = Rating::parse(rating) else {
+        return Err(deny("suggestion.rating_required", "rating"));
+    };
+    let comment = comment.trim();
+    if comment.chars().count() > 2000 {
+        return Err(deny("field.too_long", "comment"));
+    }
+    if state_of(&s)? != State::Replied {
+        refused(db, congress, id, o, "rate").await;
+        return Err(deny("suggestion.refused.not_replied", "state"));
+    }
+    let round = s.unsatisfied_count;
+    let mut tx = db.begin().await?;
+    if !store::insert_rating(
+        &mut tx,
+        congress,
+        id,
+        deputy,
+        round,
+        rating.as_str(),
+        comment,
+        o.now,
+    )
+    .await?
+    {
+        drop(tx);
+        refused(db, congress, id, o, "rate").await;
+        return Err(deny("suggestion.refused.rated_already", "rating"));
+    }
+    // Who has rated this round, this one included.
+    let mut given: Vec<(i64, Rating)> = store::ratings(db, congress, id)
+        .await?
+        .into_iter()
+        .filter(|r| r.round == round && r.deputy_id != deputy)
+        .filter_map(|r| Rating::parse(&r.rating).map(|x| (r.deputy_id, x)))
+        .collect();
+    given.push((deputy, rating));
+    let everyone = entitled.iter().all(|d| given.iter().any(|(g, _)| g == d));
+    if !everyone {
+        store::event(
+            &mut tx,
+            congress,
+            id,
+            Some(o.user.0),
+            "rate_signer",
+            &s.state,
+            &s.state,
+            rating.as_str(),
+            o.now,
+        )
+        .await?;
+        record(
+            &mut tx,
+            congress,
+            id,
+            o,
+            "rate_signer",
+            &["rating", "comment"],
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(State::Replied);
+    }
+    let ratings: Vec<Rating> = given.iter().map(|(_, r)| *r).collect();
+    let combined = domain::combine(&ratings).unwrap_or(rating);
+    let to = settle(db, &mut tx, congress, &s, combined, Some(o), o.now, o.today).await?;
+    tx.commit().await?;
+    Ok(to)
+}
+
+/// Applies the item's rating (the lead's, or the signers' combined): closes it, reopens it for
+/// re-handling, or escalates it, with the rehandling deadline. `actor` is None for the daily job.
+#[allow(clippy::too_many_arguments)]
+async fn settle(
+    db: &Db,
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    s: &Suggestion,
+    rating: Rating,
+    actor: Option<&Origin>,
+    now: i64,
+    today: NaiveDate,
+) -> Result<State, AppError> {
+    let cmd = Command::Rate {
+        rating,
+        earlier_unsatisfied: u32::try_from(s.unsatisfied_count).unwrap_or(u32::MAX),
+    };
+    let from = state_of(s)?;
+    let to = domain::next(from, cmd).map_err(|key| deny(key, "state"))?;
+    if let Some(o) = actor {
+        transition(
+            tx,
+            congress,
+            s,
+            from,
+            to,
+            cmd,
+            rating.as_str(),
+            o,
+            &["rating"],
+        )
+        .await?;
+    } else {
+        if !store::set_state(tx, congress, s.id, from.as_str(), to.as_str(), now).await? {
+            return Err(AppError::Conflict("suggestion.changed_meanwhile"));
+        }
+        store::event(
+            tx,
+            congress,
+            s.id,
+            None,
+            cmd.name(),
+            from.as_str(),
+            to.as_str(),
+            rating.as_str(),
+            now,
+        )
+        .await?;
+        audit::append(
+            tx,
+            &Record {
+                at: now,
+                user: None,
+                congress: Some(congress),
+                action: "suggestions.rate_combined",
+                target: format!("suggestion:{}", s.id),
+                outcome: Outcome::Success,
+                fields: &["rating"],
+                client_addr: None,
+            },
+        )
+        .await?;
+    }
+    store::set_rating(
+        tx,
+        congress,
+        s.id,
+        rating.as_str(),
+        rating == Rating::Unsatisfied,
+    )
+    .await?;
+    deadlines::close(tx, "suggestions", s.id, "feedback", now).await?;
+    if to == State::Closed {
+        store::set_closed(tx, congress, s.id, &today.to_string()).await?;
+    }
+    if to == State::Rehandling {
+        let (span, basis) = setting_span(db, congress, "suggestion.rehandle_window").await?;
+        let calendar = crate::calendar::store::load(db).await?;
+        register_deadline(
+            tx, &calendar, congress, s.id, "reply", span, today, basis, now,
+        )
+        .await?;
+    }
+    Ok(to)
+}
+
+/// The feedback window passed: if some signers rated this round, their combined rating decides
+/// (returns the new state); if nobody did, None — the caller closes it as not rated.
+pub async fn settle_lapsed(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    now: i64,
+    today: NaiveDate,
+) -> Result<Option<State>, AppError> {
+    let s = store::get(db, congress, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let given: Vec<Rating> = store::ratings(db, congress, id)
+        .await?
+        .into_iter()
+        .filter(|r| r.round == s.unsatisfied_count)
+        .filter_map(|r| Rating::parse(&r.rating))
+        .collect();
+    let Some(combined) = domain::combine(&given) else {
+        return Ok(None);
+    };
+    let mut tx = db.begin().await?;
+    let to = settle(db, &mut tx, congress, &s, combined, None, now, today).await?;
+    tx.commit().await?;
+    Ok(Some(to))
+}
