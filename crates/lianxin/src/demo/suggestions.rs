@@ -209,6 +209,19 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
         )
         .await?;
         made += 1;
+        if i % 4 == 0 {
+            service::attach(
+                db,
+                district,
+                id,
+                service::Capacity::Deputy(lead),
+                "material",
+                "现场情况说明.pdf",
+                DEMO_PDF,
+                &by_deputy(start),
+            )
+            .await?;
+        }
         if matches!(target, Target::Draft) {
             continue;
         }
@@ -327,6 +340,19 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
         } else {
             "A"
         };
+        if i % 3 == 0 {
+            service::attach(
+                db,
+                district,
+                id,
+                service::Capacity::Unit { unit, head: false },
+                "reply",
+                "办理方案.pdf",
+                DEMO_PDF,
+                &origin(operator, reply_day),
+            )
+            .await?;
+        }
         service::reply(db, district, id, unit, true, class, "经研究，已将该建议列入年度工作计划，具体措施如下：一是明确责任科室；二是落实经费；三是年底前完成。", &origin(head, reply_day)).await?;
         let rate_day = (reply_day - 5).max(0);
         match target {
@@ -381,9 +407,26 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
             }
             _ => {}
         }
+        // Half of the settled replies are published on the portal, as an office would.
+        if matches!(target, Target::Closed | Target::Delivered) && i % 2 == 0 {
+            service::publish(db, district, id, true, &origin(office, rate_day)).await?;
+        }
     }
     Ok(made)
 }
+
+/// A one-page PDF, so that the demo's attachments open in any reader.
+const DEMO_PDF: &[u8] = b"%PDF-1.4
+1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
+2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj
+3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >> endobj
+4 0 obj << /Length 58 >> stream
+BT /F1 18 Tf 72 760 Td (Lianxin demo attachment) Tj ET
+endstream endobj
+5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj
+trailer << /Root 1 0 R >>
+%%EOF
+";
 
 /// The account a seeded deputy acts through: the demo deputy's own, else (deputies without an
 /// account) the office, which keys in paper submissions on their behalf.
