@@ -1,6 +1,9 @@
 //! All SQL of motions (议案). Like suggestions: every query filters by congress, state changes
 //! are conditional on the state read.
 
+use super::store::history::{
+    Event, Item, Signer, Step, answer_signer, invite_signer, record_step, signers_of, steps,
+};
 use crate::db::{Db, Tx};
 use crate::platform::ids::CongressId;
 use serde::Serialize;
@@ -170,35 +173,19 @@ pub async fn event(
     note: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO motion_events (congress_id, motion_id, at, user_id, action, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .bind(now)
-    .bind(user)
-    .bind(action)
-    .bind(from)
-    .bind(to)
-    .bind(note)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    let step = Step {
+        user,
+        action,
+        from,
+        to,
+        note,
+        now,
+    };
+    record_step(tx, Item::Motion, congress, id, &step).await
 }
 
-pub async fn events(
-    db: &Db,
-    congress: CongressId,
-    id: i64,
-) -> Result<Vec<super::store::Event>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT e.at, u.display_name AS actor, e.action, e.from_state, e.to_state, e.note FROM motion_events e \
-         LEFT JOIN users u ON u.id = e.user_id WHERE e.congress_id = $1 AND e.motion_id = $2 ORDER BY e.id",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .fetch_all(&db.pool)
-    .await
+pub async fn events(db: &Db, congress: CongressId, id: i64) -> Result<Vec<Event>, sqlx::Error> {
+    steps(db, Item::Motion, congress, id).await
 }
 
 pub async fn invite(
@@ -207,16 +194,7 @@ pub async fn invite(
     id: i64,
     deputy: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO motion_signers (congress_id, motion_id, deputy_id, consent) VALUES ($1, $2, $3, 'invited') \
-         ON CONFLICT (motion_id, deputy_id) DO NOTHING",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .bind(deputy)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    invite_signer(tx, Item::Motion, congress, id, deputy).await
 }
 
 pub async fn answer(
@@ -227,32 +205,11 @@ pub async fn answer(
     consent: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE motion_signers SET consent = $4, responded_at = $5 WHERE congress_id = $1 AND motion_id = $2 AND deputy_id = $3 AND consent = 'invited'",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .bind(deputy)
-    .bind(consent)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    answer_signer(tx, Item::Motion, congress, id, deputy, consent, now).await
 }
 
-pub async fn signers(
-    db: &Db,
-    congress: CongressId,
-    id: i64,
-) -> Result<Vec<super::store::Signer>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT g.deputy_id, p.name, g.consent FROM motion_signers g JOIN deputies d ON d.id = g.deputy_id \
-         JOIN persons p ON p.id = d.person_id WHERE g.congress_id = $1 AND g.motion_id = $2 ORDER BY g.id",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .fetch_all(&db.pool)
-    .await
+pub async fn signers(db: &Db, congress: CongressId, id: i64) -> Result<Vec<Signer>, sqlx::Error> {
+    signers_of(db, Item::Motion, congress, id).await
 }
 
 /// The presidium's deadline for motions at a session (`YYYY-MM-DDTHH:MM`), if set.

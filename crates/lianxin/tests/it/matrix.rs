@@ -806,7 +806,7 @@ async fn every_route_allows_exactly_whom_it_should() {
             .replace("{version}", env!("CARGO_PKG_VERSION"))
             .replace("{file}", "deputies.xlsx")
             .replace("{term}", &term)
-            .replace("{aid}", "1");
+            .replace("{aid}", "999999");
         p = if p.starts_with("/admin/users/") {
             p.replace("{id}", &target_user)
                 .replace("{gid}", &target_grant)

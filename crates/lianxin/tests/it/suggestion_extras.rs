@@ -150,14 +150,24 @@ async fn attachments_follow_the_item_state_are_sealed_at_rest_and_refused_when_n
         StatusCode::FORBIDDEN,
         "a deputy cannot add reply material"
     );
-    assert_eq!(app.count("SELECT COUNT(*) FROM attachments").await, 0);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM attachments WHERE owner_kind = 'suggestion' AND owner_id = {id}"
+        ))
+        .await,
+        0
+    );
 
     // The lead deputy's material, while drafting.
     let r = upload(&mut deputy, &item, "material", "老街积水照片说明.pdf", PDF).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let page = deputy.get(&item).await.text();
     assert!(page.contains("老街积水照片说明.pdf") && page.contains("建议材料"));
-    let aid = app.count("SELECT MAX(id) FROM attachments").await;
+    let aid = app
+        .count(&format!(
+            "SELECT MAX(id) FROM attachments WHERE owner_id = {id}"
+        ))
+        .await;
     // Sealed at rest: the stored value is not the file.
     let (sealed,): (String,) = sqlx::query_as("SELECT body_sealed FROM attachments WHERE id = $1")
         .bind(aid)
@@ -189,7 +199,7 @@ async fn attachments_follow_the_item_state_are_sealed_at_rest_and_refused_when_n
     let r = upload(&mut deputy, &item, "material", "补充.pdf", PDF).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'suggestions.attach' AND outcome = 'failed'")
+        app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = 'suggestions.attach' AND outcome = 'failed' AND target = 'suggestion:{id}'"))
             .await,
         2,
         "both refusals on entitlement are audited"
@@ -231,7 +241,13 @@ async fn attachments_follow_the_item_state_are_sealed_at_rest_and_refused_when_n
         .post_form(&format!("{item}/attachments/{reply_file}/delete"), &[])
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.count("SELECT COUNT(*) FROM attachments").await, 2);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM attachments WHERE owner_kind = 'suggestion' AND owner_id = {id}"
+        ))
+        .await,
+        2
+    );
 }
 
 #[tokio::test]

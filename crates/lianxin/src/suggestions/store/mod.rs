@@ -6,9 +6,15 @@ use crate::db::{Db, Tx};
 use crate::platform::ids::CongressId;
 use serde::Serialize;
 
+mod followup;
+mod handling;
+pub(super) mod history;
 mod publication;
 mod ratings;
 mod stats;
+pub use followup::*;
+pub use handling::*;
+pub use history::{Event, Item, Signer, Step};
 pub use publication::*;
 pub use ratings::*;
 pub use stats::*;
@@ -94,7 +100,8 @@ pub async fn list(
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Suggestion>, sqlx::Error> {
-    let mut sql = format!("{SELECT} WHERE s.congress_id = $1");
+    let mut sql = SELECT.to_string();
+    sql.push_str(" WHERE s.congress_id = $1");
     let mut n = 1;
     let mut next = || {
         n += 1;
@@ -115,6 +122,7 @@ pub async fn list(
             None
         }
         Scope::Deputy(d) => {
+            // Index-only on (lead_deputy_id, id) on both backends (BENCHMARKS.md).
             let i = next();
             sql.push_str(&format!(
                 " AND s.id IN (SELECT id FROM suggestions WHERE lead_deputy_id = ${i} \
@@ -212,42 +220,19 @@ pub async fn event(
     note: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO suggestion_events (congress_id, suggestion_id, at, user_id, action, from_state, to_state, note) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .bind(now)
-    .bind(user)
-    .bind(action)
-    .bind(from)
-    .bind(to)
-    .bind(note)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Event {
-    pub at: i64,
-    pub actor: Option<String>,
-    pub action: String,
-    pub from_state: String,
-    pub to_state: String,
-    pub note: String,
+    let step = Step {
+        user,
+        action,
+        from,
+        to,
+        note,
+        now,
+    };
+    history::record_step(tx, Item::Suggestion, congress, id, &step).await
 }
 
 pub async fn events(db: &Db, congress: CongressId, id: i64) -> Result<Vec<Event>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT e.at, u.display_name AS actor, e.action, e.from_state, e.to_state, e.note FROM suggestion_events e \
-         LEFT JOIN users u ON u.id = e.user_id WHERE e.congress_id = $1 AND e.suggestion_id = $2 ORDER BY e.id",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .fetch_all(&db.pool)
-    .await
+    history::steps(db, Item::Suggestion, congress, id).await
 }
 
 /// The deputy (in office) of `congress` that the account stands for, with their name.
@@ -303,16 +288,7 @@ pub async fn invite(
     id: i64,
     deputy: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO suggestion_signers (congress_id, suggestion_id, deputy_id, consent) VALUES ($1, $2, $3, 'invited') \
-         ON CONFLICT (suggestion_id, deputy_id) DO NOTHING",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .bind(deputy)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    history::invite_signer(tx, Item::Suggestion, congress, id, deputy).await
 }
 
 /// Records a co-signer's answer; false if they were not invited or already answered.
@@ -324,35 +300,11 @@ pub async fn answer(
     consent: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE suggestion_signers SET consent = $4, responded_at = $5 WHERE congress_id = $1 AND suggestion_id = $2 AND deputy_id = $3 AND consent = 'invited'",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .bind(deputy)
-    .bind(consent)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(r.rows_affected() == 1)
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Signer {
-    pub deputy_id: i64,
-    pub name: String,
-    pub consent: String,
+    history::answer_signer(tx, Item::Suggestion, congress, id, deputy, consent, now).await
 }
 
 pub async fn signers(db: &Db, congress: CongressId, id: i64) -> Result<Vec<Signer>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT g.deputy_id, p.name, g.consent FROM suggestion_signers g JOIN deputies d ON d.id = g.deputy_id \
-         JOIN persons p ON p.id = d.person_id WHERE g.congress_id = $1 AND g.suggestion_id = $2 ORDER BY g.id",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .fetch_all(&db.pool)
-    .await
+    history::signers_of(db, Item::Suggestion, congress, id).await
 }
 
 /// The next number in the item's numbering period (第N号), taken inside the registering
@@ -377,209 +329,6 @@ pub async fn number(
         .execute(&mut **tx)
         .await?;
     Ok(n)
-}
-
-/// Replaces the item's active units: one lead and any co-units.
-#[allow(clippy::too_many_arguments)]
-pub async fn assign(
-    tx: &mut Tx<'_>,
-    congress: CongressId,
-    id: i64,
-    lead: i64,
-    co: &[i64],
-    complex: bool,
-    assigned_on: &str,
-    due_on: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE suggestion_units SET active = 0 WHERE congress_id = $1 AND suggestion_id = $2 AND active = 1")
-        .bind(congress.0)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    for (unit, role) in std::iter::once((lead, "lead")).chain(co.iter().map(|u| (*u, "co"))) {
-        sqlx::query(
-            "INSERT INTO suggestion_units (congress_id, suggestion_id, unit_id, role, assigned_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(congress.0)
-        .bind(id)
-        .bind(unit)
-        .bind(role)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    }
-    sqlx::query(
-        "UPDATE suggestions SET complex = $3, assigned_on = $4, due_on = $5 WHERE congress_id = $1 AND id = $2",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .bind(i64::from(complex))
-    .bind(assigned_on)
-    .bind(due_on)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct UnitLink {
-    pub unit_id: i64,
-    pub name: String,
-    pub role: String,
-    pub active: i64,
-    pub assigned_at: i64,
-    pub returned_at: Option<i64>,
-    pub return_reason: Option<String>,
-}
-
-/// Every unit the item was ever assigned to, the active ones first.
-pub async fn units(db: &Db, congress: CongressId, id: i64) -> Result<Vec<UnitLink>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT l.unit_id, o.name, l.role, l.active, l.assigned_at, l.returned_at, l.return_reason FROM suggestion_units l \
-         JOIN organizations o ON o.id = l.unit_id WHERE l.congress_id = $1 AND l.suggestion_id = $2 ORDER BY l.active DESC, l.id",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .fetch_all(&db.pool)
-    .await
-}
-
-pub async fn unit_return(
-    tx: &mut Tx<'_>,
-    congress: CongressId,
-    id: i64,
-    unit: i64,
-    reason: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE suggestion_units SET active = 0, returned_at = $4, return_reason = $5 WHERE congress_id = $1 AND suggestion_id = $2 AND unit_id = $3 AND active = 1",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .bind(unit)
-    .bind(now)
-    .bind(reason)
-    .execute(&mut **tx)
-    .await?;
-    // The co-units cannot carry on without a lead: the office re-assigns all.
-    sqlx::query("UPDATE suggestion_units SET active = 0 WHERE congress_id = $1 AND suggestion_id = $2 AND active = 1")
-        .bind(congress.0)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-#[allow(clippy::too_many_arguments)]
-pub async fn add_contact(
-    tx: &mut Tx<'_>,
-    congress: CongressId,
-    id: i64,
-    unit: i64,
-    on_date: &str,
-    form: &str,
-    content: &str,
-    by: i64,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO suggestion_contacts (congress_id, suggestion_id, unit_id, on_date, form, content, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .bind(unit)
-    .bind(on_date)
-    .bind(form)
-    .bind(content)
-    .bind(by)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Contact {
-    pub unit: String,
-    pub on_date: String,
-    pub form: String,
-    pub content: String,
-}
-
-pub async fn contacts(db: &Db, congress: CongressId, id: i64) -> Result<Vec<Contact>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT o.name AS unit, c.on_date, c.form, c.content FROM suggestion_contacts c JOIN organizations o ON o.id = c.unit_id \
-         WHERE c.congress_id = $1 AND c.suggestion_id = $2 ORDER BY c.on_date, c.id",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .fetch_all(&db.pool)
-    .await
-}
-
-#[allow(clippy::too_many_arguments)]
-pub async fn add_reply(
-    tx: &mut Tx<'_>,
-    congress: CongressId,
-    id: i64,
-    unit: i64,
-    class: &str,
-    body: &str,
-    by: i64,
-    replied_on: &str,
-    feedback_due_on: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO suggestion_replies (congress_id, suggestion_id, unit_id, class, body, signed_by, replied_on, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .bind(unit)
-    .bind(class)
-    .bind(body)
-    .bind(by)
-    .bind(replied_on)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "UPDATE suggestions SET replied_on = $3, reply_class = $4, feedback_due_on = $5, \
-         delivery = CASE WHEN $4 = 'B' THEN 'pending' ELSE 'none' END WHERE congress_id = $1 AND id = $2",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .bind(replied_on)
-    .bind(class)
-    .bind(feedback_due_on)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Reply {
-    pub unit: String,
-    pub class: String,
-    pub body: String,
-    pub signed_by: String,
-    pub replied_on: String,
-}
-
-pub async fn replies(db: &Db, congress: CongressId, id: i64) -> Result<Vec<Reply>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT o.name AS unit, r.class, r.body, u.display_name AS signed_by, r.replied_on FROM suggestion_replies r \
-         JOIN organizations o ON o.id = r.unit_id JOIN users u ON u.id = r.signed_by \
-         WHERE r.congress_id = $1 AND r.suggestion_id = $2 ORDER BY r.id",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .fetch_all(&db.pool)
-    .await
 }
 
 pub async fn set_rating(
@@ -717,141 +466,5 @@ pub async fn usual_lead_unit(
     )))
     .bind(congress.0)
     .fetch_optional(&db.pool)
-    .await
-}
-
-/// Records a unit's extension request (or clears it with `None`).
-pub async fn set_extension_request(
-    tx: &mut Tx<'_>,
-    congress: CongressId,
-    id: i64,
-    months: Option<i64>,
-    reason: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE suggestions SET extension_months = $3, extension_reason = $4 WHERE congress_id = $1 AND id = $2")
-        .bind(congress.0)
-        .bind(id)
-        .bind(months)
-        .bind(reason)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// Sets a new reply deadline after an approved extension.
-pub async fn set_due(
-    tx: &mut Tx<'_>,
-    congress: CongressId,
-    id: i64,
-    due_on: &str,
-    complex: bool,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE suggestions SET due_on = $3, complex = $4 WHERE congress_id = $1 AND id = $2",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .bind(due_on)
-    .bind(i64::from(complex))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Marks an item for key supervision with its supervising leader (or lifts it with `None`).
-pub async fn set_key_supervision(
-    tx: &mut Tx<'_>,
-    congress: CongressId,
-    id: i64,
-    supervisor: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE suggestions SET key_supervision = $3, supervisor = $4 WHERE congress_id = $1 AND id = $2")
-        .bind(congress.0)
-        .bind(id)
-        .bind(i64::from(supervisor.is_some()))
-        .bind(supervisor)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// The congress's own template of a document kind, if it set one.
-pub async fn template(
-    db: &Db,
-    congress: CongressId,
-    kind: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT body FROM document_templates WHERE congress_id = $1 AND kind = $2")
-            .bind(congress.0)
-            .bind(kind)
-            .fetch_optional(&db.pool)
-            .await?;
-    Ok(row.map(|(b,)| b))
-}
-
-pub async fn set_template(
-    tx: &mut Tx<'_>,
-    congress: CongressId,
-    kind: &str,
-    body: &str,
-    by: i64,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO document_templates (congress_id, kind, body, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (congress_id, kind) DO UPDATE SET body = $3, updated_by = $4, updated_at = $5",
-    )
-    .bind(congress.0)
-    .bind(kind)
-    .bind(body)
-    .bind(by)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Records (or replaces) a co-unit's opinion on the item.
-pub async fn set_opinion(
-    tx: &mut Tx<'_>,
-    congress: CongressId,
-    id: i64,
-    unit: i64,
-    opinion: &str,
-    by: i64,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO suggestion_opinions (congress_id, suggestion_id, unit_id, opinion, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (suggestion_id, unit_id) DO UPDATE SET opinion = $4, created_by = $5, created_at = $6",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .bind(unit)
-    .bind(opinion)
-    .bind(by)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Opinion {
-    pub unit_id: i64,
-    pub unit: String,
-    pub opinion: String,
-    pub created_at: i64,
-}
-
-pub async fn opinions(db: &Db, congress: CongressId, id: i64) -> Result<Vec<Opinion>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT p.unit_id, o.name AS unit, p.opinion, p.created_at FROM suggestion_opinions p JOIN organizations o ON o.id = p.unit_id \
-         WHERE p.congress_id = $1 AND p.suggestion_id = $2 ORDER BY p.id",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .fetch_all(&db.pool)
     .await
 }

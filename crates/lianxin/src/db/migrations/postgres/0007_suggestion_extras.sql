@@ -43,3 +43,8 @@ CREATE INDEX suggestions_published ON suggestions (congress_id, published_at);
 
 -- 议案截止时间 — the deadline the session's presidium sets for motions (local time, YYYY-MM-DDTHH:MM).
 ALTER TABLE sessions ADD COLUMN motion_deadline TEXT;
+
+-- A deputy's own list starts from their led items' ids: with the id in the index the lookup
+-- never touches the table (PostgreSQL, 100,000 items: 20 ms → under 2 ms; BENCHMARKS.md).
+DROP INDEX suggestions_lead;
+CREATE INDEX suggestions_lead ON suggestions (lead_deputy_id, id);

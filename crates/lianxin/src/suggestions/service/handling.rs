@@ -1,0 +1,342 @@
+//! The handling commands after registration: assignment with the statutory deadline, return
+//! within the window, contacts, the signed reply, delivery of class-B items, and the office's
+//! closing of escalated items.
+
+use super::*;
+
+/// 交办: one lead unit and optional co-units of this congress; the reply deadline is 3 months
+/// from today (6 if the office marks the item complex), on the legal calendar (代表法 Art 51).
+pub async fn assign(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    lead: Option<i64>,
+    co: &[i64],
+    complex: bool,
+    o: &Origin,
+) -> Result<NaiveDate, AppError> {
+    let s = load(db, congress, id, Capacity::Office).await?;
+    let cmd = Command::Assign {
+        has_lead_unit: lead.is_some(),
+    };
+    let (from, to) = decide(db, congress, &s, cmd, o).await?;
+    let lead = lead.ok_or(AppError::internal("lead checked by the machine"))?;
+    // Units of another congress are refused (and so are unknown ids).
+    for u in std::iter::once(lead).chain(co.iter().copied()) {
+        if crate::people::store::unit(db, congress, u).await?.is_none() {
+            refused(db, congress, id, o, "assign").await;
+            return Err(deny("suggestion.unit_not_here", "lead_unit"));
+        }
+    }
+    if co.contains(&lead) {
+        return Err(deny("suggestion.lead_also_co", "co_units"));
+    }
+    let key = if complex {
+        "suggestion.complex_reply_window"
+    } else {
+        "suggestion.reply_window"
+    };
+    let (span, basis) = setting_span(db, congress, key).await?;
+    // Whatever a congress set, never beyond the law's 6 months (代表法 Art 51).
+    let span = match span {
+        Span::Months(m) if m > domain::MAX_REPLY_MONTHS => Span::Months(domain::MAX_REPLY_MONTHS),
+        other => other,
+    };
+    let calendar: Calendar = crate::calendar::store::load(db).await?;
+    let mut tx = db.begin().await?;
+    transition(
+        &mut tx,
+        congress,
+        &s,
+        from,
+        to,
+        cmd,
+        "",
+        o,
+        &["units", "complex", "due_on"],
+    )
+    .await?;
+    let d = register_deadline(
+        &mut tx, &calendar, congress, id, "reply", span, o.today, basis, o.now,
+    )
+    .await?;
+    store::assign(
+        &mut tx,
+        congress,
+        id,
+        lead,
+        co,
+        complex,
+        &o.today.to_string(),
+        &d.due.to_string(),
+        o.now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(d.due)
+}
+
+/// 退办: the lead unit returns the item within the return window, with a reason.
+pub async fn unit_return(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    unit: i64,
+    reason: &str,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let s = load(db, congress, id, Capacity::Unit { unit, head: false }).await?;
+    let is_lead = store::units(db, congress, id)
+        .await?
+        .iter()
+        .any(|u| u.unit_id == unit && u.active == 1 && u.role == "lead");
+    if !is_lead {
+        return Err(not_entitled(db, congress, id, o, "unit_return").await);
+    }
+    if reason.trim().is_empty() {
+        return Err(deny("suggestion.reason_required", "reason"));
+    }
+    let (span, _) = setting_span(db, congress, "suggestion.return_window").await?;
+    let calendar = crate::calendar::store::load(db).await?;
+    let assigned_on = assigned_date(&s, o.today);
+    let last_day = span.compute(&calendar, assigned_on, Basis::default()).due;
+    let cmd = Command::UnitReturn {
+        within_window: o.today <= last_day,
+    };
+    let (from, to) = decide(db, congress, &s, cmd, o).await?;
+    let mut tx = db.begin().await?;
+    transition(
+        &mut tx,
+        congress,
+        &s,
+        from,
+        to,
+        cmd,
+        reason.trim(),
+        o,
+        &["units", "return_reason"],
+    )
+    .await?;
+    store::unit_return(&mut tx, congress, id, unit, reason.trim(), o.now).await?;
+    deadlines::close(&mut tx, "suggestions", id, "reply", o.now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A unit records a contact with the deputy (date, form, content).
+#[allow(clippy::too_many_arguments)]
+pub async fn log_contact(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    unit: i64,
+    on_date: &str,
+    form: &str,
+    content: &str,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let s = load(db, congress, id, Capacity::Unit { unit, head: false }).await?;
+    if !state_of(&s)?.reply_pending() {
+        return Err(deny("suggestion.refused.not_assigned", "state"));
+    }
+    let mut errors = Vec::new();
+    let date = NaiveDate::parse_from_str(on_date.trim(), "%Y-%m-%d").ok();
+    if date.is_none_or(|d| d > o.today) {
+        errors.push(FieldError::new("on_date", "field.date_invalid"));
+    }
+    if !CONTACT_FORMS.contains(&form) {
+        errors.push(FieldError::new("form", "field.required"));
+    }
+    if content.trim().is_empty() {
+        errors.push(FieldError::new("content", "field.required"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let mut tx = db.begin().await?;
+    store::add_contact(
+        &mut tx,
+        congress,
+        id,
+        unit,
+        on_date.trim(),
+        form,
+        content.trim(),
+        o.user.0,
+        o.now,
+    )
+    .await?;
+    record(
+        &mut tx,
+        congress,
+        id,
+        o,
+        "contact",
+        &["on_date", "form", "content"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// 答复: the lead unit's head signs the reply with its class; the feedback window starts.
+#[allow(clippy::too_many_arguments)]
+pub async fn reply(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    unit: i64,
+    head: bool,
+    class: &str,
+    body: &str,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let s = load(db, congress, id, Capacity::Unit { unit, head }).await?;
+    let is_lead = store::units(db, congress, id)
+        .await?
+        .iter()
+        .any(|u| u.unit_id == unit && u.active == 1 && u.role == "lead");
+    if !is_lead || !head {
+        return Err(not_entitled(db, congress, id, o, "reply").await);
+    }
+    let mut errors = Vec::new();
+    let class = ReplyClass::parse(class);
+    if class.is_none() {
+        errors.push(FieldError::new("class", "suggestion.class_required"));
+    }
+    if body.trim().is_empty() {
+        errors.push(FieldError::new("body", "field.required"));
+    }
+    let Some(class) = class.filter(|_| errors.is_empty()) else {
+        refused(db, congress, id, o, "reply").await;
+        return Err(AppError::Invalid(errors));
+    };
+    let (from, to) = decide(db, congress, &s, Command::Reply, o).await?;
+    // 会签: every co-unit's opinion first — unless the co-unit window has passed, so that a
+    // silent co-unit cannot hold the statutory reply past its deadline.
+    let co_units: Vec<i64> = store::units(db, congress, id)
+        .await?
+        .iter()
+        .filter(|u| u.active == 1 && u.role == "co")
+        .map(|u| u.unit_id)
+        .collect();
+    if !co_units.is_empty() {
+        let given: Vec<i64> = store::opinions(db, congress, id)
+            .await?
+            .iter()
+            .map(|p| p.unit_id)
+            .collect();
+        let (window, _) = setting_span(db, congress, "suggestion.co_unit_window").await?;
+        let calendar = crate::calendar::store::load(db).await?;
+        let assigned = assigned_date(&s, o.today);
+        let window_end = window.compute(&calendar, assigned, Basis::default()).due;
+        if co_units.iter().any(|u| !given.contains(u)) && o.today <= window_end {
+            refused(db, congress, id, o, "reply").await;
+            return Err(deny("suggestion.refused.countersign_pending", "state"));
+        }
+    }
+    let (span, basis) = setting_span(db, congress, "suggestion.feedback_window").await?;
+    let calendar = crate::calendar::store::load(db).await?;
+    let mut tx = db.begin().await?;
+    transition(
+        &mut tx,
+        congress,
+        &s,
+        from,
+        to,
+        Command::Reply,
+        "",
+        o,
+        &["reply", "class"],
+    )
+    .await?;
+    deadlines::close(&mut tx, "suggestions", id, "reply", o.now).await?;
+    let fb = register_deadline(
+        &mut tx, &calendar, congress, id, "feedback", span, o.today, basis, o.now,
+    )
+    .await?;
+    store::add_reply(
+        &mut tx,
+        congress,
+        id,
+        unit,
+        class.as_str(),
+        body.trim(),
+        o.user.0,
+        &o.today.to_string(),
+        &fb.due.to_string(),
+        o.now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// 跟踪办理: the unit reports a class-B item solved; the office verifies it (only then is it
+/// counted as delivered).
+pub async fn delivery(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    cap: Capacity,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let s = load(db, congress, id, cap).await?;
+    let (from, to, action) = match cap {
+        Capacity::Unit { .. } => ("pending", "reported", "delivery_report"),
+        Capacity::Office => ("reported", "verified", "delivery_verify"),
+        Capacity::Deputy(_) => return Err(not_entitled(db, congress, id, o, "delivery").await),
+    };
+    let mut tx = db.begin().await?;
+    if !store::set_delivery(&mut tx, congress, id, from, to).await? {
+        drop(tx);
+        refused(db, congress, id, o, action).await;
+        return Err(deny("suggestion.refused.delivery", "state"));
+    }
+    store::event(
+        &mut tx,
+        congress,
+        id,
+        Some(o.user.0),
+        action,
+        &s.state,
+        &s.state,
+        "",
+        o.now,
+    )
+    .await?;
+    record(&mut tx, congress, id, o, action, &["delivery"]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The office closes an escalated item with its decision.
+pub async fn close_escalated(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    note: &str,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let s = load(db, congress, id, Capacity::Office).await?;
+    if note.trim().is_empty() {
+        return Err(deny("suggestion.reason_required", "reason"));
+    }
+    let (from, to) = decide(db, congress, &s, Command::Close, o).await?;
+    let mut tx = db.begin().await?;
+    transition(
+        &mut tx,
+        congress,
+        &s,
+        from,
+        to,
+        Command::Close,
+        note.trim(),
+        o,
+        &["state"],
+    )
+    .await?;
+    store::set_closed(&mut tx, congress, id, &o.today.to_string()).await?;
+    tx.commit().await?;
+    Ok(())
+}

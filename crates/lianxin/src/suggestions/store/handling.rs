@@ -1,0 +1,209 @@
+//! The SQL of handling: the units an item is assigned to, returns, contacts with the deputy and
+//! replies.
+
+use crate::db::{Db, Tx};
+use crate::platform::ids::CongressId;
+use serde::Serialize;
+
+/// Replaces the item's active units: one lead and any co-units.
+#[allow(clippy::too_many_arguments)]
+pub async fn assign(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    lead: i64,
+    co: &[i64],
+    complex: bool,
+    assigned_on: &str,
+    due_on: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE suggestion_units SET active = 0 WHERE congress_id = $1 AND suggestion_id = $2 AND active = 1")
+        .bind(congress.0)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    for (unit, role) in std::iter::once((lead, "lead")).chain(co.iter().map(|u| (*u, "co"))) {
+        sqlx::query(
+            "INSERT INTO suggestion_units (congress_id, suggestion_id, unit_id, role, assigned_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(congress.0)
+        .bind(id)
+        .bind(unit)
+        .bind(role)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE suggestions SET complex = $3, assigned_on = $4, due_on = $5 WHERE congress_id = $1 AND id = $2",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(i64::from(complex))
+    .bind(assigned_on)
+    .bind(due_on)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct UnitLink {
+    pub unit_id: i64,
+    pub name: String,
+    pub role: String,
+    pub active: i64,
+    pub assigned_at: i64,
+    pub returned_at: Option<i64>,
+    pub return_reason: Option<String>,
+}
+
+/// Every unit the item was ever assigned to, the active ones first.
+pub async fn units(db: &Db, congress: CongressId, id: i64) -> Result<Vec<UnitLink>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.unit_id, o.name, l.role, l.active, l.assigned_at, l.returned_at, l.return_reason FROM suggestion_units l \
+         JOIN organizations o ON o.id = l.unit_id WHERE l.congress_id = $1 AND l.suggestion_id = $2 ORDER BY l.active DESC, l.id",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await
+}
+
+pub async fn unit_return(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    unit: i64,
+    reason: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE suggestion_units SET active = 0, returned_at = $4, return_reason = $5 WHERE congress_id = $1 AND suggestion_id = $2 AND unit_id = $3 AND active = 1",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(unit)
+    .bind(now)
+    .bind(reason)
+    .execute(&mut **tx)
+    .await?;
+    // The co-units cannot carry on without a lead: the office re-assigns all.
+    sqlx::query("UPDATE suggestion_units SET active = 0 WHERE congress_id = $1 AND suggestion_id = $2 AND active = 1")
+        .bind(congress.0)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn add_contact(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    unit: i64,
+    on_date: &str,
+    form: &str,
+    content: &str,
+    by: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO suggestion_contacts (congress_id, suggestion_id, unit_id, on_date, form, content, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(unit)
+    .bind(on_date)
+    .bind(form)
+    .bind(content)
+    .bind(by)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Contact {
+    pub unit: String,
+    pub on_date: String,
+    pub form: String,
+    pub content: String,
+}
+
+pub async fn contacts(db: &Db, congress: CongressId, id: i64) -> Result<Vec<Contact>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.name AS unit, c.on_date, c.form, c.content FROM suggestion_contacts c JOIN organizations o ON o.id = c.unit_id \
+         WHERE c.congress_id = $1 AND c.suggestion_id = $2 ORDER BY c.on_date, c.id",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn add_reply(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    unit: i64,
+    class: &str,
+    body: &str,
+    by: i64,
+    replied_on: &str,
+    feedback_due_on: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO suggestion_replies (congress_id, suggestion_id, unit_id, class, body, signed_by, replied_on, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(unit)
+    .bind(class)
+    .bind(body)
+    .bind(by)
+    .bind(replied_on)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE suggestions SET replied_on = $3, reply_class = $4, feedback_due_on = $5, \
+         delivery = CASE WHEN $4 = 'B' THEN 'pending' ELSE 'none' END WHERE congress_id = $1 AND id = $2",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(replied_on)
+    .bind(class)
+    .bind(feedback_due_on)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Reply {
+    pub unit: String,
+    pub class: String,
+    pub body: String,
+    pub signed_by: String,
+    pub replied_on: String,
+}
+
+pub async fn replies(db: &Db, congress: CongressId, id: i64) -> Result<Vec<Reply>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.name AS unit, r.class, r.body, u.display_name AS signed_by, r.replied_on FROM suggestion_replies r \
+         JOIN organizations o ON o.id = r.unit_id JOIN users u ON u.id = r.signed_by \
+         WHERE r.congress_id = $1 AND r.suggestion_id = $2 ORDER BY r.id",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await
+}
