@@ -328,6 +328,23 @@ async fn a_suggestion_goes_from_a_deputy_through_the_office_and_a_unit_back_to_t
         .unwrap();
     c.wait().for_element(css("#submit")).await.unwrap();
     let item = c.current_url().await.unwrap().path().to_string();
+    // A photo description as a PDF, attached through the browser's file input.
+    let uploads = tempfile::tempdir().unwrap();
+    let pdf = uploads.path().join("公厕现状说明.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\n%%EOF\n").unwrap();
+    c.find(css("#f-file"))
+        .await
+        .unwrap()
+        .send_keys(pdf.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(css("#attach-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_contains(&c, "#attachments", "公厕现状说明.pdf").await;
     c.find(css("#submit")).await.unwrap().click().await.unwrap();
     wait_text(&c, "#state", "待审查").await;
     sign_out(&c).await;
@@ -395,6 +412,12 @@ async fn a_suggestion_goes_from_a_deputy_through_the_office_and_a_unit_back_to_t
         .click()
         .await
         .unwrap();
+    c.find(css("#f-rate-comment"))
+        .await
+        .unwrap()
+        .send_keys("改造方案听取了群众意见")
+        .await
+        .unwrap();
     c.find(css("#rate-submit"))
         .await
         .unwrap()
@@ -406,10 +429,23 @@ async fn a_suggestion_goes_from_a_deputy_through_the_office_and_a_unit_back_to_t
     for step in ["起草", "提交", "立案", "交办", "答复", "评价"] {
         assert!(history.contains(step), "{step}");
     }
+    wait_contains(&c, "#ratings", "改造方案听取了群众意见").await;
     shot(&c, "suggestion-closed").await;
     c.goto(&format!("{base}/c/1/suggestions")).await.unwrap();
     c.wait().for_element(css("#suggestion-list")).await.unwrap();
     shot(&c, "suggestions-deputy").await;
+    sign_out(&c).await;
+
+    // The office publishes the reply; a citizen reads it on the portal without signing in.
+    sign_in(&c, &base, "daibiao").await;
+    c.goto(&format!("{base}{item}")).await.unwrap();
+    c.find(css("#publish")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(css("#published")).await.unwrap();
+    sign_out(&c).await;
+    let id = item.rsplit('/').next().unwrap().to_string();
+    c.goto(&format!("{base}/replies/1/{id}")).await.unwrap();
+    wait_contains(&c, "#public-reply", "十月底前完工").await;
+    shot(&c, "portal-reply").await;
     c.close().await.unwrap();
 }
 
@@ -546,6 +582,23 @@ async fn wait_text(c: &fantoccini::Client, selector: &str, expected: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("{selector} never read {expected:?} (last {last:?})");
+}
+
+/// Waits until the element's text contains `part`.
+async fn wait_contains(c: &fantoccini::Client, selector: &str, part: &str) {
+    let mut last = String::new();
+    for _ in 0..200 {
+        if let Ok(e) = c.find(Locator::Css(selector)).await
+            && let Ok(t) = e.text().await
+        {
+            if t.contains(part) {
+                return;
+            }
+            last = t;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{selector} never held {part:?} (last {last:?})");
 }
 
 async fn sign_in(c: &fantoccini::Client, base: &str, user: &str) {
