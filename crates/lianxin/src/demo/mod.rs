@@ -481,6 +481,7 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<bool> {
     }
 
     // Accounts.
+    let mut welcome = Vec::new();
     for (username, role_key, role, office, scope) in ACCOUNTS {
         let congress = match scope {
             Scope::District => district,
@@ -524,6 +525,13 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<bool> {
             now,
         )
         .await?;
+        welcome.push((congress, user));
+    }
+    tx.commit().await?;
+    suggestions::seed(db, district, now).await?;
+    // Last, so that each account's newest notice is the welcome, above the year of suggestions.
+    let mut tx = db.begin().await?;
+    for (congress, user) in welcome {
         crate::notify::notify(
             &mut tx,
             &crate::notify::Notice {
@@ -539,7 +547,6 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<bool> {
         .await?;
     }
     tx.commit().await?;
-    suggestions::seed(db, district, now).await?;
     Ok(true)
 }
 

@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 mod files;
 mod followup;
 mod handling;
+mod notices;
 mod publication;
 mod rating;
 pub use files::*;
@@ -221,6 +222,19 @@ pub async fn draft(
     .await?;
     for c in &cosigners {
         store::invite(&mut tx, congress, id, *c).await?;
+    }
+    if !cosigners.is_empty() {
+        let users = store::deputy_users(db, congress, &cosigners).await?;
+        let lead = store::deputy_of_user(db, congress, o.user.0)
+            .await?
+            .map(|(_, name)| name)
+            .unwrap_or_default();
+        let t = notices::Tell {
+            kind: "suggestion_invited",
+            zh: format!("{lead}代表邀请您联名提出建议：{title}"),
+            en: format!("{lead} invites you to co-sign a suggestion: {title}"),
+        };
+        notices::tell(&mut tx, congress, id, &users, &t, o).await?;
     }
     store::event(
         &mut tx,
@@ -447,6 +461,15 @@ pub async fn lead_action(
     let (from, to) = decide(db, congress, &s, cmd, o).await?;
     let mut tx = db.begin().await?;
     transition(&mut tx, congress, &s, from, to, cmd, "", o, &["state"]).await?;
+    if !withdraw {
+        let t = notices::Tell {
+            kind: "suggestion_submitted",
+            zh: format!("收到{}代表提出的建议，请审查：{}", s.lead_name, s.title),
+            en: format!("New suggestion from {} to review: {}", s.lead_name, s.title),
+        };
+        let office = store::office_users(db, congress).await?;
+        notices::tell(&mut tx, congress, id, &office, &t, o).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -483,6 +506,33 @@ pub async fn review(
     } else {
         None
     };
+    let t = match (cmd, number) {
+        (Command::Register, Some(n)) => notices::Tell {
+            kind: "suggestion_registered",
+            zh: format!("您的建议已立案，编为第{n}号：{}", s.title),
+            en: format!("Your suggestion is registered as No. {n}: {}", s.title),
+        },
+        (Command::ReturnForRevision, _) => notices::Tell {
+            kind: "suggestion_returned",
+            zh: format!("您的建议被退回修改（{}）：{}", reason.trim(), s.title),
+            en: format!(
+                "Your suggestion was returned for revision ({}): {}",
+                reason.trim(),
+                s.title
+            ),
+        },
+        _ => notices::Tell {
+            kind: "suggestion_not_registered",
+            zh: format!("您的建议未予立案（{}）：{}", reason.trim(), s.title),
+            en: format!(
+                "Your suggestion was not registered ({}): {}",
+                reason.trim(),
+                s.title
+            ),
+        },
+    };
+    let deputy = notices::deputies_of(db, congress, &s, false).await?;
+    notices::tell(&mut tx, congress, id, &deputy, &t, o).await?;
     tx.commit().await?;
     Ok(number)
 }

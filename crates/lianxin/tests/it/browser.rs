@@ -439,7 +439,12 @@ async fn a_suggestion_goes_from_a_deputy_through_the_office_and_a_unit_back_to_t
     // The office publishes the reply; a citizen reads it on the portal without signing in.
     sign_in(&c, &base, "daibiao").await;
     c.goto(&format!("{base}{item}")).await.unwrap();
-    c.find(css("#publish")).await.unwrap().click().await.unwrap();
+    c.find(css("#publish"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     c.wait().for_element(css("#published")).await.unwrap();
     sign_out(&c).await;
     let id = item.rsplit('/').next().unwrap().to_string();

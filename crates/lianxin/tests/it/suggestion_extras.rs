@@ -633,3 +633,105 @@ async fn after_the_presidiums_deadline_no_motion_is_filed() {
     let r = office.post_form(&format!("{item}/file"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
 }
+
+/// The notices a user holds for an item, by kind.
+async fn notices_of(app: &TestApp, user: &str, id: i64) -> Vec<String> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT n.kind FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = $1 AND n.link LIKE $2 ORDER BY n.id",
+    )
+    .bind(user)
+    .bind(format!("%/suggestions/{id}"))
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap();
+    rows.into_iter().map(|(k,)| k).collect()
+}
+
+#[tokio::test]
+async fn everyone_concerned_is_told_of_each_step_and_the_actor_is_not() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let (id, item) = draft_with_cosigner(&app, cid, "老街排水。").await;
+    assert_eq!(
+        notices_of(&app, "changwei", id).await,
+        ["suggestion_invited"]
+    );
+    assert!(
+        notices_of(&app, "deputy", id).await.is_empty(),
+        "not told of one's own act"
+    );
+    submit_and_assign(&app, &item).await;
+    assert_eq!(
+        notices_of(&app, "daibiao", id).await,
+        ["suggestion_submitted"]
+    );
+    assert_eq!(
+        notices_of(&app, "deputy", id).await,
+        ["suggestion_registered", "suggestion_assigned"]
+    );
+    for unit_user in ["chengban", "fuzeren"] {
+        assert_eq!(
+            notices_of(&app, unit_user, id).await,
+            ["suggestion_assigned"],
+            "{unit_user}"
+        );
+    }
+    reply(&app, &item, "A", "已完成改造。").await;
+    assert!(
+        notices_of(&app, "deputy", id)
+            .await
+            .ends_with(&["suggestion_replied".to_string()])
+    );
+    assert!(
+        notices_of(&app, "changwei", id)
+            .await
+            .ends_with(&["suggestion_replied".to_string()]),
+        "copied to the co-signer"
+    );
+    let mut deputy = app.login("deputy").await;
+    deputy
+        .post_form(&format!("{item}/rate"), &[("rating", "satisfied")])
+        .await;
+    assert!(
+        notices_of(&app, "chengban", id)
+            .await
+            .ends_with(&["suggestion_rated".to_string()])
+    );
+    let mut inbox = app.login("changwei").await;
+    assert!(
+        inbox
+            .get("/inbox")
+            .await
+            .text()
+            .contains("邀请您联名提出建议")
+    );
+}
+
+#[tokio::test]
+async fn a_congress_with_three_reply_classes_offers_no_class_c() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    sqlx::query(
+        "INSERT INTO congress_settings (congress_id, key, value, source_kind, source_text, decided_on, updated_at, updated_by) \
+         SELECT $1, 'suggestion.reply_classes', 'solved_in_progress_reference', 'own_decision', '主任会议决定', '2026-01-05', 0, id FROM users WHERE username = 'daibiao'",
+    )
+    .bind(cid)
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    let (id, item) = draft_with_cosigner(&app, cid, "老街排水。").await;
+    submit_and_assign(&app, &item).await;
+    let mut head = app.login("fuzeren").await;
+    let page = head.get(&item).await.text();
+    assert!(page.contains("<option value=\"D\">") && !page.contains("<option value=\"C\">"));
+    let r = head
+        .post_form(
+            &format!("{item}/reply"),
+            &[("class", "C"), ("body", "暂无法解决")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(state_of(&app, id).await, "assigned", "nothing changed");
+    reply(&app, &item, "D", "留作参考。").await;
+    assert_eq!(state_of(&app, id).await, "replied");
+}

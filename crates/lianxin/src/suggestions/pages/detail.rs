@@ -49,6 +49,8 @@ pub(super) struct DetailPage {
     ratings: Vec<store::RatingRow>,
     /// Some signers rated this round, others not yet (every-signer setting).
     ratings_waiting: bool,
+    /// The reply classes the congress uses.
+    classes: Vec<&'static str>,
 }
 
 #[derive(Default)]
@@ -243,6 +245,11 @@ pub(super) async fn render(
             attach_purposes,
             ratings,
             ratings_waiting,
+            classes: service::reply_classes(&state.db, congress_id)
+                .await?
+                .into_iter()
+                .map(|c| c.as_str())
+                .collect(),
         },
     )
 }

@@ -72,6 +72,27 @@ pub async fn assign(
         o.now,
     )
     .await?;
+    let (no, no_en) = notices::numbers(&s);
+    let units = store::unit_users(db, congress, &[&[lead], co].concat()).await?;
+    let t = notices::Tell {
+        kind: "suggestion_assigned",
+        zh: format!("交办代表建议{no}，请于{}前答复：{}", d.due, s.title),
+        en: format!(
+            "Suggestion {no_en}assigned to you, reply by {}: {}",
+            d.due, s.title
+        ),
+    };
+    notices::tell(&mut tx, congress, id, &units, &t, o).await?;
+    let t = notices::Tell {
+        kind: "suggestion_assigned",
+        zh: format!("您的建议{no}已交办，答复期限为{}：{}", d.due, s.title),
+        en: format!(
+            "Your suggestion {no_en}is assigned, reply due {}: {}",
+            d.due, s.title
+        ),
+    };
+    let deputy = notices::deputies_of(db, congress, &s, false).await?;
+    notices::tell(&mut tx, congress, id, &deputy, &t, o).await?;
     tx.commit().await?;
     Ok(d.due)
 }
@@ -119,6 +140,22 @@ pub async fn unit_return(
     .await?;
     store::unit_return(&mut tx, congress, id, unit, reason.trim(), o.now).await?;
     deadlines::close(&mut tx, "suggestions", id, "reply", o.now).await?;
+    let (no, no_en) = notices::numbers(&s);
+    let t = notices::Tell {
+        kind: "suggestion_unit_returned",
+        zh: format!(
+            "承办单位退回建议{no}（{}），请重新交办：{}",
+            reason.trim(),
+            s.title
+        ),
+        en: format!(
+            "A unit returned suggestion {no_en}({}); assign it again: {}",
+            reason.trim(),
+            s.title
+        ),
+    };
+    let office = store::office_users(db, congress).await?;
+    notices::tell(&mut tx, congress, id, &office, &t, o).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -200,7 +237,9 @@ pub async fn reply(
         return Err(not_entitled(db, congress, id, o, "reply").await);
     }
     let mut errors = Vec::new();
-    let class = ReplyClass::parse(class);
+    // The congress's classes: A–D, or the three-class scheme without C (已解决、正在解决、留作参考).
+    let offered = reply_classes(db, congress).await?;
+    let class = ReplyClass::parse(class).filter(|c| offered.contains(c));
     if class.is_none() {
         errors.push(FieldError::new("class", "suggestion.class_required"));
     }
@@ -268,8 +307,29 @@ pub async fn reply(
         o.now,
     )
     .await?;
+    // To the lead deputy, copied to every co-signer (抄送): all may read it, the entitled rate it.
+    let (no, no_en) = notices::numbers(&s);
+    let t = notices::Tell {
+        kind: "suggestion_replied",
+        zh: format!("建议{no}已答复，请于{}前评价：{}", fb.due, s.title),
+        en: format!(
+            "Suggestion {no_en}has been answered; rate it by {}: {}",
+            fb.due, s.title
+        ),
+    };
+    let deputies = notices::deputies_of(db, congress, &s, true).await?;
+    notices::tell(&mut tx, congress, id, &deputies, &t, o).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The reply classes the congress uses (`suggestion.reply_classes`).
+pub async fn reply_classes(db: &Db, congress: CongressId) -> Result<Vec<ReplyClass>, AppError> {
+    let v = crate::settings::get(db, congress, "suggestion.reply_classes").await?;
+    Ok(match v.as_ref().map(|r| r.value.as_str()) {
+        Some("solved_in_progress_reference") => vec![ReplyClass::A, ReplyClass::B, ReplyClass::D],
+        _ => vec![ReplyClass::A, ReplyClass::B, ReplyClass::C, ReplyClass::D],
+    })
 }
 
 /// 跟踪办理: the unit reports a class-B item solved; the office verifies it (only then is it

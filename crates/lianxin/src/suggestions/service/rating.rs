@@ -223,6 +223,34 @@ async fn settle(
     if to == State::Closed {
         store::set_closed(tx, congress, s.id, &today.to_string()).await?;
     }
+    let (no, no_en) = notices::numbers(s);
+    let t = notices::Tell {
+        kind: "suggestion_rated",
+        zh: format!(
+            "代表对建议{no}的答复评价为“{}”：{}",
+            crate::platform::i18n::tr(
+                crate::platform::i18n::Lang::Zh,
+                &format!("suggestion.rating.{}", rating.as_str())
+            ),
+            s.title
+        ),
+        en: format!(
+            "The deputies rated the reply to suggestion {no_en}\"{}\": {}",
+            crate::platform::i18n::tr(
+                crate::platform::i18n::Lang::En,
+                &format!("suggestion.rating.{}", rating.as_str())
+            ),
+            s.title
+        ),
+    };
+    let units = store::lead_unit_users(db, congress, s.id).await?;
+    let quiet = Origin {
+        user: actor.map_or(UserId(0), |o| o.user),
+        client_addr: None,
+        now,
+        today,
+    };
+    notices::tell(tx, congress, s.id, &units, &t, &quiet).await?;
     if to == State::Rehandling {
         let (span, basis) = setting_span(db, congress, "suggestion.rehandle_window").await?;
         let calendar = crate::calendar::store::load(db).await?;

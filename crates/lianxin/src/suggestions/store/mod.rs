@@ -6,12 +6,14 @@ use crate::db::{Db, Tx};
 use crate::platform::ids::CongressId;
 use serde::Serialize;
 
+mod audience;
 mod followup;
 mod handling;
 pub(super) mod history;
 mod publication;
 mod ratings;
 mod stats;
+pub use audience::*;
 pub use followup::*;
 pub use handling::*;
 pub use history::{Event, Item, Signer, Step};
@@ -418,35 +420,6 @@ pub async fn due_on(
     .bind(before)
     .fetch_all(&db.pool)
     .await
-}
-
-/// The accounts of the item's active lead unit (operators and heads).
-pub async fn lead_unit_users(
-    db: &Db,
-    congress: CongressId,
-    id: i64,
-) -> Result<Vec<i64>, sqlx::Error> {
-    let rows: Vec<(i64,)> = sqlx::query_as(
-        "SELECT DISTINCT g.user_id FROM suggestion_units l JOIN role_grants g ON g.organization_id = l.unit_id \
-         WHERE l.congress_id = $1 AND l.suggestion_id = $2 AND l.active = 1 AND l.role = 'lead' \
-         AND g.role IN ('unit_operator', 'unit_head') ORDER BY g.user_id",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .fetch_all(&db.pool)
-    .await?;
-    Ok(rows.into_iter().map(|(u,)| u).collect())
-}
-
-/// The deputies' affairs office's accounts in the congress.
-pub async fn office_users(db: &Db, congress: CongressId) -> Result<Vec<i64>, sqlx::Error> {
-    let rows: Vec<(i64,)> = sqlx::query_as(
-        "SELECT DISTINCT user_id FROM role_grants WHERE congress_id = $1 AND role = 'staff' AND office = 'deputies_affairs' ORDER BY user_id",
-    )
-    .bind(congress.0)
-    .fetch_all(&db.pool)
-    .await?;
-    Ok(rows.into_iter().map(|(u,)| u).collect())
 }
 
 /// The unit that most often led the given items, with how many (routing help for assignment).
