@@ -189,6 +189,10 @@ pub enum Action {
         comment: String,
     },
     Delivery,
+    /// 并案: the office handles this registered item together with item `into`.
+    Merge {
+        into: i64,
+    },
     /// The office publishes the reply on the public portal (when the congress allows it).
     Publish,
     /// The office withdraws the publication.
@@ -276,6 +280,7 @@ pub async fn act_on_suggestion(
             service::rate(db, c, id, d, &rating, &comment, &o).await?;
         }
         (Action::Delivery, cap) => service::delivery(db, c, id, cap, &o).await?,
+        (Action::Merge { into }, Capacity::Office) => service::merge(db, c, id, into, &o).await?,
         (Action::Publish, Capacity::Office) => service::publish(db, c, id, true, &o).await?,
         (Action::Unpublish, Capacity::Office) => service::publish(db, c, id, false, &o).await?,
         (Action::Close { reason }, Capacity::Office) => {

@@ -16,12 +16,14 @@ use chrono::NaiveDate;
 mod files;
 mod followup;
 mod handling;
+mod merge;
 mod notices;
 mod publication;
 mod rating;
 pub use files::*;
 pub use followup::*;
 pub use handling::*;
+pub use merge::merge;
 pub use publication::*;
 pub use rating::*;
 

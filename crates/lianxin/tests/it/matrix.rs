@@ -577,6 +577,12 @@ fn routes() -> Vec<Route> {
         ),
         r(
             "POST",
+            "/c/{cid}/suggestions/{id}/merge",
+            SuggestionOffice,
+            Form(&[("into", "1")]),
+        ),
+        r(
+            "POST",
             "/c/{cid}/suggestions/{id}/publish",
             SuggestionOffice,
             Form(&[("publish", "true")]),

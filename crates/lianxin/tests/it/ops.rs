@@ -116,10 +116,7 @@ async fn backup_is_consistent_and_restore_brings_it_back() {
         .fetch_one(&db.pool)
         .await
         .unwrap();
-    assert_eq!(
-        n, had,
-        "the restored copy has what the backup had"
-    );
+    assert_eq!(n, had, "the restored copy has what the backup had");
     // A file that is not ours is refused and nothing is replaced.
     let junk = app.dir.path().join("junk.sqlite");
     std::fs::write(&junk, b"not a database").unwrap();

@@ -735,3 +735,122 @@ async fn a_congress_with_three_reply_classes_offers_no_class_c() {
     reply(&app, &item, "D", "留作参考。").await;
     assert_eq!(state_of(&app, id).await, "replied");
 }
+
+#[tokio::test]
+async fn a_merged_suggestion_is_assigned_and_answered_with_its_primary_and_rated_on_its_own() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let (first, first_item) = draft_with_cosigner(&app, cid, "老街排水管网老化，雨天积水。").await;
+    let mut deputy = app.login("deputy").await;
+    let r = deputy
+        .post_form(
+            &format!("/c/{cid}/suggestions"),
+            &[
+                ("title", "关于解决青石镇老街雨天积水的建议"),
+                ("content", "老街排水不畅，雨天积水严重。"),
+                ("category", "urban_construction"),
+            ],
+        )
+        .await;
+    let second = id_from(&r.location());
+    let second_item = format!("/c/{cid}/suggestions/{second}");
+    for item in [&first_item, &second_item] {
+        let r = deputy.post_form(&format!("{item}/submit"), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+    let mut office = app.login("daibiao").await;
+    for item in [&first_item, &second_item] {
+        office
+            .post_form(
+                &format!("{item}/review"),
+                &[("decision", "register"), ("reason", "")],
+            )
+            .await;
+    }
+    // Refusals change nothing.
+    let r = office
+        .post_form(
+            &format!("{second_item}/merge"),
+            &[("into", &second.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = office
+        .post_form(&format!("{second_item}/merge"), &[("into", "999999")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("没有找到要并案的建议"));
+    let mut unit = app.login("chengban").await;
+    let r = unit
+        .json(
+            "POST",
+            &format!("/api/v1/congresses/{cid}/suggestions/{second}/actions"),
+            serde_json::json!({"action": "merge", "into": first}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "only the office merges");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM suggestions WHERE id = {second} AND merged_into IS NOT NULL"
+        ))
+        .await,
+        0
+    );
+
+    // Merged, then assigned with the first and answered with it.
+    let r = office
+        .post_form(
+            &format!("{second_item}/merge"),
+            &[("into", &first.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(
+        office
+            .get(&first_item)
+            .await
+            .text()
+            .contains("id=\"merged-here\"")
+    );
+    let unit_id = app
+        .count("SELECT g.organization_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'chengban'")
+        .await;
+    office
+        .post_form(
+            &format!("{first_item}/assign"),
+            &[("lead_unit", &unit_id.to_string())],
+        )
+        .await;
+    assert_eq!(state_of(&app, second).await, "assigned");
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM suggestion_units WHERE suggestion_id = {second} AND unit_id = {unit_id} AND role = 'lead' AND active = 1")).await,
+        1
+    );
+    reply(&app, &first_item, "A", "已完成老街排水管网改造。").await;
+    assert_eq!(state_of(&app, second).await, "replied");
+    let (body,): (String,) =
+        sqlx::query_as("SELECT body FROM suggestion_replies WHERE suggestion_id = $1")
+            .bind(second)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(body, "已完成老街排水管网改造。");
+    // Each deputy rates their own.
+    deputy
+        .post_form(&format!("{second_item}/rate"), &[("rating", "unsatisfied")])
+        .await;
+    assert_eq!(state_of(&app, second).await, "rehandling");
+    assert_eq!(
+        state_of(&app, first).await,
+        "replied",
+        "the first is untouched"
+    );
+    // An assigned item takes no more merges into others.
+    let r = office
+        .post_form(
+            &format!("{first_item}/merge"),
+            &[("into", &second.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

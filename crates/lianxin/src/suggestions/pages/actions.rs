@@ -3,7 +3,7 @@
 use super::super::domain::Command;
 use super::super::service::{self};
 use super::super::{capacity, guard, origin};
-use crate::platform::error::{AppResult, FieldError};
+use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::extract::{Form, Ids};
@@ -405,4 +405,27 @@ pub(super) async fn publish(
     .await;
     let done = if f.publish { "publish" } else { "unpublish" };
     after(&state, &ctx, cid, id, done, r).await
+}
+
+#[derive(Deserialize)]
+pub(super) struct MergeForm {
+    #[serde(default)]
+    into: String,
+}
+
+pub(super) async fn merge(
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Ids(cid, id): Ids,
+    Form(f): Form<MergeForm>,
+) -> AppResult<Response> {
+    let congress = office_here(&state, &ctx, cid).await?;
+    let r = match f.into.trim().parse::<i64>() {
+        Ok(into) => service::merge(&state.db, congress.id, id, into, &origin(&state, &ctx)?).await,
+        Err(_) => Err(AppError::Invalid(vec![FieldError::new(
+            "into",
+            "suggestion.merge_target_unknown",
+        )])),
+    };
+    after(&state, &ctx, cid, id, "merge", r).await
 }

@@ -51,6 +51,19 @@ pub(super) struct DetailPage {
     ratings_waiting: bool,
     /// The reply classes the congress uses.
     classes: Vec<&'static str>,
+    /// Items the office may merge this one into: (id, label).
+    merge_choices: Vec<(String, String)>,
+    /// 并案: the item this one is handled with, and the items handled with this one.
+    merged_with: Option<(i64, String)>,
+    merged_here: Vec<(i64, String)>,
+}
+
+/// `第12号 标题` (or the title alone before registration).
+fn label(s: &store::Suggestion) -> String {
+    match s.number {
+        Some(n) => format!("第{n}号 {}", s.title),
+        None => s.title.clone(),
+    }
 }
 
 #[derive(Default)]
@@ -209,6 +222,30 @@ pub(super) async fn render(
     } else {
         Vec::new()
     };
+    let merge_choices: Vec<(String, String)> = if can.assign && st == State::Registered {
+        similar
+            .iter()
+            .filter(|x| matches!(x.state.as_str(), "registered" | "assigned"))
+            .map(|x| {
+                let n = x.number.map(|n| format!("第{n}号 ")).unwrap_or_default();
+                (x.id.to_string(), format!("{n}{}", x.title))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let merged_with = match s.merged_into {
+        Some(m) => store::get(&state.db, congress.id, m)
+            .await?
+            .map(|x| (x.id, label(&x))),
+        None => None,
+    };
+    let mut merged_here = Vec::new();
+    for m in store::merged_items(&state.db, congress.id, id).await? {
+        if let Some(x) = store::get(&state.db, congress.id, m).await? {
+            merged_here.push((x.id, label(&x)));
+        }
+    }
     let usual_unit = if can.assign {
         let ids: Vec<i64> = similar.iter().map(|x| x.id).collect();
         store::usual_lead_unit(&state.db, congress.id, &ids).await?
@@ -245,6 +282,9 @@ pub(super) async fn render(
             attach_purposes,
             ratings,
             ratings_waiting,
+            merge_choices,
+            merged_with,
+            merged_here,
             classes: service::reply_classes(&state.db, congress_id)
                 .await?
                 .into_iter()

@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{cid}/suggestions/{id}/key", post(key))
         .route("/c/{cid}/suggestions/{id}/opinion", post(opinion))
         .route("/c/{cid}/suggestions/{id}/publish", post(publish))
+        .route("/c/{cid}/suggestions/{id}/merge", post(merge))
         .route(
             "/c/{cid}/suggestions/{id}/attachments",
             post(files::upload).layer(axum::extract::DefaultBodyLimit::max(

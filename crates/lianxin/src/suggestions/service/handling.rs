@@ -94,6 +94,7 @@ pub async fn assign(
     let deputy = notices::deputies_of(db, congress, &s, false).await?;
     notices::tell(&mut tx, congress, id, &deputy, &t, o).await?;
     tx.commit().await?;
+    merge::assign_merged(db, congress, id, lead, co, complex, o).await?;
     Ok(d.due)
 }
 
@@ -320,6 +321,7 @@ pub async fn reply(
     let deputies = notices::deputies_of(db, congress, &s, true).await?;
     notices::tell(&mut tx, congress, id, &deputies, &t, o).await?;
     tx.commit().await?;
+    merge::reply_merged(db, congress, id, unit, class.as_str(), body.trim(), o).await?;
     Ok(())
 }
 

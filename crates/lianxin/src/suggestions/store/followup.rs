@@ -140,3 +140,33 @@ pub async fn opinions(db: &Db, congress: CongressId, id: i64) -> Result<Vec<Opin
     .fetch_all(&db.pool)
     .await
 }
+
+/// 并案: links `id` to `into` (both of this congress); false if `id` was merged meanwhile.
+pub async fn set_merged(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    into: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE suggestions SET merged_into = $3 WHERE congress_id = $1 AND id = $2 AND merged_into IS NULL",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .bind(into)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The items merged into `id`, oldest first.
+pub async fn merged_items(db: &Db, congress: CongressId, id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM suggestions WHERE congress_id = $1 AND merged_into = $2 ORDER BY id",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().map(|(i,)| i).collect())
+}

@@ -55,12 +55,14 @@ pub struct Suggestion {
     pub delegation: Option<String>,
     /// When the office published the reply on the public portal (ms), if it did.
     pub published_at: Option<i64>,
+    /// 并案 — the item this one is handled together with, if any.
+    pub merged_into: Option<i64>,
 }
 
 const SELECT: &str = "SELECT s.id, s.congress_id, s.lead_deputy_id, p.name AS lead_name, s.title, s.content, s.category, \
      s.period_kind, s.period_key, s.number, s.state, s.complex, s.assigned_on, s.due_on, s.replied_on, s.reply_class, \
      s.delivery, s.rating, s.unsatisfied_count, s.feedback_due_on, s.closed_on, s.key_supervision, s.created_at, \
-     s.extension_months, s.extension_reason, s.supervisor, t.short_name AS town, dg.name AS delegation, s.published_at \
+     s.extension_months, s.extension_reason, s.supervisor, t.short_name AS town, dg.name AS delegation, s.published_at, s.merged_into \
      FROM suggestions s JOIN deputies d ON d.id = s.lead_deputy_id JOIN persons p ON p.id = d.person_id \
      LEFT JOIN congresses t ON t.id = s.town_congress_id LEFT JOIN organizations dg ON dg.id = s.delegation_id";
 

@@ -37,6 +37,8 @@ CREATE TABLE suggestion_ratings (
 
 -- 代表团建议 — drafted at a session in the name of a delegation (the drafting deputy leads it).
 ALTER TABLE suggestions ADD COLUMN delegation_id BIGINT REFERENCES organizations(id);
+-- 并案 — handled together with another item: assigned and answered with it, rated on its own.
+ALTER TABLE suggestions ADD COLUMN merged_into BIGINT REFERENCES suggestions(id);
 -- 公开 — when the office published the reply on the public portal.
 ALTER TABLE suggestions ADD COLUMN published_at BIGINT;
 CREATE INDEX suggestions_published ON suggestions (congress_id, published_at);

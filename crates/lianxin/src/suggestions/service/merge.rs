@@ -1,0 +1,122 @@
+//! 并案 — the office handles a registered suggestion together with an earlier one on the same
+//! matter (found among the similar items): it is assigned to the same units when that one is,
+//! answered with the same reply when that one is, and rated by its own deputy. Each item keeps
+//! its number, its deadline and its history.
+
+use super::*;
+
+/// Merges the registered item `id` into `into` (registered or assigned, not itself merged).
+/// If `into` is already assigned, `id` is assigned to the same units at once.
+pub async fn merge(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    into: i64,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let s = load(db, congress, id, Capacity::Office).await?;
+    if into == id {
+        return Err(deny("suggestion.merge_self", "into"));
+    }
+    let Some(target) = store::get(db, congress, into).await? else {
+        refused(db, congress, id, o, "merge").await;
+        return Err(deny("suggestion.merge_target_unknown", "into"));
+    };
+    let target_state = state_of(&target)?;
+    if state_of(&s)? != State::Registered || s.merged_into.is_some() {
+        refused(db, congress, id, o, "merge").await;
+        return Err(deny("suggestion.refused.not_registered", "state"));
+    }
+    if !matches!(target_state, State::Registered | State::Assigned) || target.merged_into.is_some()
+    {
+        refused(db, congress, id, o, "merge").await;
+        return Err(deny("suggestion.merge_target_state", "into"));
+    }
+    let mut tx = db.begin().await?;
+    if !store::set_merged(&mut tx, congress, id, into).await? {
+        return Err(AppError::Conflict("suggestion.changed_meanwhile"));
+    }
+    let note = target
+        .number
+        .map(|n| format!("第{n}号"))
+        .unwrap_or_else(|| format!("#{into}"));
+    store::event(
+        &mut tx,
+        congress,
+        id,
+        Some(o.user.0),
+        "merge",
+        &s.state,
+        &s.state,
+        &note,
+        o.now,
+    )
+    .await?;
+    record(&mut tx, congress, id, o, "merge", &["merged_into"]).await?;
+    tx.commit().await?;
+    if target_state == State::Assigned {
+        let units = store::units(db, congress, into).await?;
+        let lead = units
+            .iter()
+            .find(|u| u.active == 1 && u.role == "lead")
+            .map(|u| u.unit_id);
+        let co: Vec<i64> = units
+            .iter()
+            .filter(|u| u.active == 1 && u.role == "co")
+            .map(|u| u.unit_id)
+            .collect();
+        assign(db, congress, id, lead, &co, target.complex == 1, o).await?;
+    }
+    Ok(())
+}
+
+/// After the primary item's assignment: the items merged into it that wait are assigned alike.
+pub(super) async fn assign_merged(
+    db: &Db,
+    congress: CongressId,
+    primary: i64,
+    lead: i64,
+    co: &[i64],
+    complex: bool,
+    o: &Origin,
+) -> Result<(), AppError> {
+    for sid in store::merged_items(db, congress, primary).await? {
+        let waiting = store::get(db, congress, sid)
+            .await?
+            .is_some_and(|m| m.state == State::Registered.as_str());
+        if waiting {
+            Box::pin(assign(db, congress, sid, Some(lead), co, complex, o)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// After the primary item's reply: the merged items the same unit holds get the same reply. One
+/// that cannot take it now (a co-unit's countersignature pending, say) stays for its own reply.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn reply_merged(
+    db: &Db,
+    congress: CongressId,
+    primary: i64,
+    unit: i64,
+    class: &str,
+    body: &str,
+    o: &Origin,
+) -> Result<(), AppError> {
+    for sid in store::merged_items(db, congress, primary).await? {
+        let Some(m) = store::get(db, congress, sid).await? else {
+            continue;
+        };
+        let holds = store::units(db, congress, sid)
+            .await?
+            .iter()
+            .any(|u| u.unit_id == unit && u.active == 1 && u.role == "lead");
+        if holds && state_of(&m)?.reply_pending() {
+            match Box::pin(reply(db, congress, sid, unit, true, class, body, o)).await {
+                Ok(()) | Err(AppError::Invalid(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
+}
