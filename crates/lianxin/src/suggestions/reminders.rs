@@ -52,7 +52,8 @@ pub async fn run(db: &Db, today: NaiveDate, now: i64) -> Result<Ran, sqlx::Error
             )
         };
         let mut users = store::lead_unit_users(db, congress, item.id).await?;
-        if overdue {
+        // Key-supervision items (重点督办) are the office's to chase: it hears of every step.
+        if overdue || item.key_supervision == 1 {
             users.extend(store::office_users(db, congress).await?);
         }
         let link = format!("/c/{}/suggestions/{}", item.congress_id, item.id);

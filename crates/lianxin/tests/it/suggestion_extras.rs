@@ -854,3 +854,63 @@ async fn a_merged_suggestion_is_assigned_and_answered_with_its_primary_and_rated
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn the_office_hears_of_a_key_items_deadline_before_it_is_overdue() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let (id, item) = draft_with_cosigner(&app, cid, "老街排水。").await;
+    submit_and_assign(&app, &item).await;
+    let (plain, plain_item) = {
+        let mut deputy = app.login("deputy").await;
+        let r = deputy
+            .post_form(
+                &format!("/c/{cid}/suggestions"),
+                &[
+                    ("title", "关于金田镇路灯维修的建议"),
+                    ("content", "多处路灯不亮。"),
+                    ("category", "public_safety"),
+                ],
+            )
+            .await;
+        let plain = id_from(&r.location());
+        (plain, format!("/c/{cid}/suggestions/{plain}"))
+    };
+    submit_and_assign(&app, &plain_item).await;
+    let mut office = app.login("daibiao").await;
+    let r = office
+        .post_form(
+            &format!("{item}/key"),
+            &[("supervisor", "常委会副主任 王明"), ("note", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // Due 2 June; on 18 May (15 days ahead) the office hears of the key item only.
+    app.clock.advance(chrono::Duration::days(77));
+    lianxin::suggestions::reminders::run(
+        &app.state.db,
+        app.state.clock.today(),
+        app.state.clock.now_ms(),
+    )
+    .await
+    .unwrap();
+    let due = |sid: i64| {
+        let pool = app.state.db.pool.clone();
+        async move {
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = 'daibiao' AND n.kind = 'suggestion_due' AND n.link LIKE $1",
+            )
+            .bind(format!("%/suggestions/{sid}"))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            n
+        }
+    };
+    assert_eq!(due(id).await, 1);
+    assert_eq!(
+        due(plain).await,
+        0,
+        "ordinary items: the units hear, the office not yet"
+    );
+}
