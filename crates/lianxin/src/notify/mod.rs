@@ -61,6 +61,28 @@ pub async fn notify_external(
     Ok(())
 }
 
+/// A notice in the inbox and, where the user can be reached (`people::contact_of_user`), through the
+/// installation's adapters too — for what must not wait until the next sign-in (deadlines).
+/// `reached` holds the contacts already used in this round: one message per phone or address,
+/// however many accounts lead to it.
+pub async fn notify_reaching(
+    db: &Db,
+    tx: &mut Tx<'_>,
+    n: &Notice<'_>,
+    now: i64,
+    reached: &mut std::collections::HashSet<(&'static str, String)>,
+) -> Result<(), sqlx::Error> {
+    let contact = crate::people::contact_of_user(db, n.user)
+        .await?
+        .filter(|c| reached.insert(c.clone()));
+    match contact {
+        Some((channel, recipient)) => {
+            notify_external(tx, &db.vault, n, (channel, &recipient), now).await
+        }
+        None => notify(tx, n, now).await,
+    }
+}
+
 /// Queues an external message. The recipient (a phone number or e-mail address) and the body
 /// are sealed at rest; the worker opens them only to hand them to the adapter.
 #[allow(clippy::too_many_arguments)]

@@ -37,6 +37,15 @@ pub async fn current_term(state: &AppState, congress: &Congress) -> Result<i64, 
         .ok_or(AppError::Conflict("error.no_term"))
 }
 
+/// Where the person behind an account can be reached outside the system (phone for SMS, else
+/// e-mail), opened from the vault; for notices that must not wait for the next sign-in.
+pub async fn contact_of_user(
+    db: &crate::db::Db,
+    user: crate::platform::ids::UserId,
+) -> Result<Option<(&'static str, String)>, sqlx::Error> {
+    store::contact_of_user(db, user.0).await
+}
+
 pub fn origin(state: &AppState, ctx: &Ctx) -> Result<service::Origin, AppError> {
     Ok(service::Origin {
         user: ctx.actor()?.user,

@@ -6,7 +6,7 @@
 use super::domain::{Command, State};
 use super::store;
 use crate::db::Db;
-use crate::notify::{Notice, notify};
+use crate::notify::{Notice, notify_reaching};
 use crate::platform::ids::{CongressId, UserId};
 use chrono::{Duration, NaiveDate};
 
@@ -58,8 +58,11 @@ pub async fn run(db: &Db, today: NaiveDate, now: i64) -> Result<Ran, sqlx::Error
         }
         let link = format!("/c/{}/suggestions/{}", item.congress_id, item.id);
         let mut tx = db.begin().await?;
+        let mut reached = std::collections::HashSet::new();
         for u in users {
-            notify(
+            // Deadlines reach people outside the system too (SMS or e-mail where known).
+            notify_reaching(
+                db,
                 &mut tx,
                 &Notice {
                     congress: Some(congress),
@@ -74,6 +77,7 @@ pub async fn run(db: &Db, today: NaiveDate, now: i64) -> Result<Ran, sqlx::Error
                     link: &link,
                 },
                 now,
+                &mut reached,
             )
             .await?;
             ran.notices += 1;

@@ -233,10 +233,11 @@ pub async fn draft(
             .unwrap_or_default();
         let t = notices::Tell {
             kind: "suggestion_invited",
+            reach: false,
             zh: format!("{lead}代表邀请您联名提出建议：{title}"),
             en: format!("{lead} invites you to co-sign a suggestion: {title}"),
         };
-        notices::tell(&mut tx, congress, id, &users, &t, o).await?;
+        notices::tell(db, &mut tx, congress, id, &users, &t, o).await?;
     }
     store::event(
         &mut tx,
@@ -466,11 +467,12 @@ pub async fn lead_action(
     if !withdraw {
         let t = notices::Tell {
             kind: "suggestion_submitted",
+            reach: false,
             zh: format!("收到{}代表提出的建议，请审查：{}", s.lead_name, s.title),
             en: format!("New suggestion from {} to review: {}", s.lead_name, s.title),
         };
         let office = store::office_users(db, congress).await?;
-        notices::tell(&mut tx, congress, id, &office, &t, o).await?;
+        notices::tell(db, &mut tx, congress, id, &office, &t, o).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -511,11 +513,13 @@ pub async fn review(
     let t = match (cmd, number) {
         (Command::Register, Some(n)) => notices::Tell {
             kind: "suggestion_registered",
+            reach: true,
             zh: format!("您的建议已立案，编为第{n}号：{}", s.title),
             en: format!("Your suggestion is registered as No. {n}: {}", s.title),
         },
         (Command::ReturnForRevision, _) => notices::Tell {
             kind: "suggestion_returned",
+            reach: true,
             zh: format!("您的建议被退回修改（{}）：{}", reason.trim(), s.title),
             en: format!(
                 "Your suggestion was returned for revision ({}): {}",
@@ -525,6 +529,7 @@ pub async fn review(
         },
         _ => notices::Tell {
             kind: "suggestion_not_registered",
+            reach: true,
             zh: format!("您的建议未予立案（{}）：{}", reason.trim(), s.title),
             en: format!(
                 "Your suggestion was not registered ({}): {}",
@@ -534,7 +539,7 @@ pub async fn review(
         },
     };
     let deputy = notices::deputies_of(db, congress, &s, false).await?;
-    notices::tell(&mut tx, congress, id, &deputy, &t, o).await?;
+    notices::tell(db, &mut tx, congress, id, &deputy, &t, o).await?;
     tx.commit().await?;
     Ok(number)
 }

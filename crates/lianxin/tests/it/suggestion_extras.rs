@@ -676,6 +676,7 @@ async fn everyone_concerned_is_told_of_each_step_and_the_actor_is_not() {
             "{unit_user}"
         );
     }
+    let outbox_before = app.count("SELECT COUNT(*) FROM outbox").await;
     reply(&app, &item, "A", "已完成改造。").await;
     assert!(
         notices_of(&app, "deputy", id)
@@ -687,6 +688,31 @@ async fn everyone_concerned_is_told_of_each_step_and_the_actor_is_not() {
             .await
             .ends_with(&["suggestion_replied".to_string()]),
         "copied to the co-signer"
+    );
+    // The reply also reaches the deputies outside the system where they can be reached.
+    // Every account of the two deputies' persons (a person may hold more than one account).
+    let accounts: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM users WHERE person_id IN (SELECT person_id FROM users WHERE username IN ('deputy', 'changwei'))",
+    )
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap();
+    let mut contacts = std::collections::HashSet::new();
+    for (uid,) in accounts {
+        if let Some(c) =
+            lianxin::people::contact_of_user(&app.state.db, lianxin::platform::ids::UserId(uid))
+                .await
+                .unwrap()
+        {
+            contacts.insert(c);
+        }
+    }
+    // One message per phone or address, however many accounts lead to it.
+    let reachable = contacts.len() as i64;
+    assert!(reachable > 0, "the demo deputies have contact details");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox").await - outbox_before,
+        reachable
     );
     let mut deputy = app.login("deputy").await;
     deputy

@@ -191,3 +191,26 @@ pub async fn create_plain_person(
     .await?;
     Ok(PersonId(id))
 }
+
+/// Where the person behind an account can be reached: their phone (SMS), else their e-mail.
+pub async fn contact_of_user(
+    db: &Db,
+    user: i64,
+) -> Result<Option<(&'static str, String)>, sqlx::Error> {
+    let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT p.phone_sealed, p.email_sealed FROM users u JOIN persons p ON p.id = u.person_id WHERE u.id = $1",
+    )
+    .bind(user)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((phone, email)) = row else {
+        return Ok(None);
+    };
+    if let Some(p) = db.vault.open_opt(PHONE, phone.as_deref())? {
+        return Ok(Some(("sms", p)));
+    }
+    Ok(db
+        .vault
+        .open_opt(EMAIL, email.as_deref())?
+        .map(|e| ("email", e)))
+}

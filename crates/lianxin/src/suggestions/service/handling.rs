@@ -76,15 +76,17 @@ pub async fn assign(
     let units = store::unit_users(db, congress, &[&[lead], co].concat()).await?;
     let t = notices::Tell {
         kind: "suggestion_assigned",
+        reach: false,
         zh: format!("交办代表建议{no}，请于{}前答复：{}", d.due, s.title),
         en: format!(
             "Suggestion {no_en}assigned to you, reply by {}: {}",
             d.due, s.title
         ),
     };
-    notices::tell(&mut tx, congress, id, &units, &t, o).await?;
+    notices::tell(db, &mut tx, congress, id, &units, &t, o).await?;
     let t = notices::Tell {
         kind: "suggestion_assigned",
+        reach: false,
         zh: format!("您的建议{no}已交办，答复期限为{}：{}", d.due, s.title),
         en: format!(
             "Your suggestion {no_en}is assigned, reply due {}: {}",
@@ -92,7 +94,7 @@ pub async fn assign(
         ),
     };
     let deputy = notices::deputies_of(db, congress, &s, false).await?;
-    notices::tell(&mut tx, congress, id, &deputy, &t, o).await?;
+    notices::tell(db, &mut tx, congress, id, &deputy, &t, o).await?;
     tx.commit().await?;
     merge::assign_merged(db, congress, id, lead, co, complex, o).await?;
     Ok(d.due)
@@ -144,6 +146,7 @@ pub async fn unit_return(
     let (no, no_en) = notices::numbers(&s);
     let t = notices::Tell {
         kind: "suggestion_unit_returned",
+        reach: false,
         zh: format!(
             "承办单位退回建议{no}（{}），请重新交办：{}",
             reason.trim(),
@@ -156,7 +159,7 @@ pub async fn unit_return(
         ),
     };
     let office = store::office_users(db, congress).await?;
-    notices::tell(&mut tx, congress, id, &office, &t, o).await?;
+    notices::tell(db, &mut tx, congress, id, &office, &t, o).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -312,6 +315,7 @@ pub async fn reply(
     let (no, no_en) = notices::numbers(&s);
     let t = notices::Tell {
         kind: "suggestion_replied",
+        reach: true,
         zh: format!("建议{no}已答复，请于{}前评价：{}", fb.due, s.title),
         en: format!(
             "Suggestion {no_en}has been answered; rate it by {}: {}",
@@ -319,7 +323,7 @@ pub async fn reply(
         ),
     };
     let deputies = notices::deputies_of(db, congress, &s, true).await?;
-    notices::tell(&mut tx, congress, id, &deputies, &t, o).await?;
+    notices::tell(db, &mut tx, congress, id, &deputies, &t, o).await?;
     tx.commit().await?;
     merge::reply_merged(db, congress, id, unit, class.as_str(), body.trim(), o).await?;
     Ok(())

@@ -5,11 +5,14 @@
 //! told of their own act. Written in the command's transaction: no notice without its step.
 
 use super::*;
-use crate::notify::{Notice, notify};
+use crate::notify::{Notice, notify, notify_reaching};
 
 /// A notice's kind and its titles in both languages.
 pub(super) struct Tell {
     pub kind: &'static str,
+    /// Also through the adapters (SMS, e-mail) where the person can be reached: outcomes a
+    /// deputy waits for (the review, the reply).
+    pub reach: bool,
     pub zh: String,
     pub en: String,
 }
@@ -24,6 +27,7 @@ pub(super) fn numbers(s: &Suggestion) -> (String, String) {
 
 /// Puts the notice in each user's inbox, except the actor's.
 pub(super) async fn tell(
+    db: &Db,
     tx: &mut Tx<'_>,
     congress: CongressId,
     id: i64,
@@ -32,23 +36,24 @@ pub(super) async fn tell(
     o: &Origin,
 ) -> Result<(), sqlx::Error> {
     let link = format!("/c/{}/suggestions/{id}", congress.0);
+    let mut reached = std::collections::HashSet::new();
     for u in users {
         if *u == o.user.0 {
             continue;
         }
-        notify(
-            tx,
-            &Notice {
-                congress: Some(congress),
-                user: UserId(*u),
-                kind: t.kind,
-                title_zh: &t.zh,
-                title_en: &t.en,
-                link: &link,
-            },
-            o.now,
-        )
-        .await?;
+        let n = Notice {
+            congress: Some(congress),
+            user: UserId(*u),
+            kind: t.kind,
+            title_zh: &t.zh,
+            title_en: &t.en,
+            link: &link,
+        };
+        if t.reach {
+            notify_reaching(db, tx, &n, o.now, &mut reached).await?;
+        } else {
+            notify(tx, &n, o.now).await?;
+        }
     }
     Ok(())
 }

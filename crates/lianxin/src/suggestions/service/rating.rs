@@ -226,6 +226,7 @@ async fn settle(
     let (no, no_en) = notices::numbers(s);
     let t = notices::Tell {
         kind: "suggestion_rated",
+        reach: false,
         zh: format!(
             "代表对建议{no}的答复评价为“{}”：{}",
             crate::platform::i18n::tr(
@@ -250,7 +251,7 @@ async fn settle(
         now,
         today,
     };
-    notices::tell(tx, congress, s.id, &units, &t, &quiet).await?;
+    notices::tell(db, tx, congress, s.id, &units, &t, &quiet).await?;
     if to == State::Rehandling {
         let (span, basis) = setting_span(db, congress, "suggestion.rehandle_window").await?;
         let calendar = crate::calendar::store::load(db).await?;
