@@ -18,7 +18,6 @@ mod privacy;
 mod schema;
 mod security;
 mod shared;
-mod suggestion_extras;
 mod suggestions;
 mod support;
 mod tenancy;
