@@ -332,6 +332,14 @@ pub async fn load(
     }
 }
 
+/// Whether `unit` is the item's active lead unit (主办).
+async fn leads(db: &Db, congress: CongressId, id: i64, unit: i64) -> Result<bool, sqlx::Error> {
+    Ok(store::units(db, congress, id)
+        .await?
+        .iter()
+        .any(|u| u.unit_id == unit && u.active == 1 && u.role == "lead"))
+}
+
 fn state_of(s: &Suggestion) -> Result<State, AppError> {
     State::parse(&s.state).ok_or_else(|| AppError::internal("unknown suggestion state"))
 }

@@ -54,10 +54,7 @@ pub async fn may_attach(
             d == s.lead_deputy_id && matches!(st, State::Draft | State::ReturnedForRevision)
         }
         (Capacity::Unit { unit, .. }, Purpose::Reply | Purpose::Delivery) => {
-            let lead = store::units(db, congress, s.id)
-                .await?
-                .iter()
-                .any(|u| u.unit_id == unit && u.active == 1 && u.role == "lead");
+            let lead = leads(db, congress, s.id, unit).await?;
             lead && if purpose == Purpose::Reply {
                 st.reply_pending()
             } else {

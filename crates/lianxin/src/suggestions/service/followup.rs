@@ -63,10 +63,7 @@ pub async fn request_extension(
     o: &Origin,
 ) -> Result<(), AppError> {
     let s = load(db, congress, id, Capacity::Unit { unit, head: false }).await?;
-    let is_lead = store::units(db, congress, id)
-        .await?
-        .iter()
-        .any(|u| u.unit_id == unit && u.active == 1 && u.role == "lead");
+    let is_lead = leads(db, congress, id, unit).await?;
     if !is_lead || state_of(&s)? != State::Assigned {
         return Err(not_entitled(db, congress, id, o, "extension_request").await);
     }

@@ -110,10 +110,7 @@ pub async fn unit_return(
     o: &Origin,
 ) -> Result<(), AppError> {
     let s = load(db, congress, id, Capacity::Unit { unit, head: false }).await?;
-    let is_lead = store::units(db, congress, id)
-        .await?
-        .iter()
-        .any(|u| u.unit_id == unit && u.active == 1 && u.role == "lead");
+    let is_lead = leads(db, congress, id, unit).await?;
     if !is_lead {
         return Err(not_entitled(db, congress, id, o, "unit_return").await);
     }
@@ -233,10 +230,7 @@ pub async fn reply(
     o: &Origin,
 ) -> Result<(), AppError> {
     let s = load(db, congress, id, Capacity::Unit { unit, head }).await?;
-    let is_lead = store::units(db, congress, id)
-        .await?
-        .iter()
-        .any(|u| u.unit_id == unit && u.active == 1 && u.role == "lead");
+    let is_lead = leads(db, congress, id, unit).await?;
     if !is_lead || !head {
         return Err(not_entitled(db, congress, id, o, "reply").await);
     }

@@ -107,10 +107,7 @@ pub(super) async fn reply_merged(
         let Some(m) = store::get(db, congress, sid).await? else {
             continue;
         };
-        let holds = store::units(db, congress, sid)
-            .await?
-            .iter()
-            .any(|u| u.unit_id == unit && u.active == 1 && u.role == "lead");
+        let holds = leads(db, congress, sid, unit).await?;
         if holds && state_of(&m)?.reply_pending() {
             match Box::pin(reply(db, congress, sid, unit, true, class, body, o)).await {
                 Ok(()) | Err(AppError::Invalid(_)) => {}

@@ -240,23 +240,7 @@ async fn a_delegation_proposes_only_while_the_congress_sits() {
     assert!(r.text().contains("只有在人民代表大会会议期间"));
     assert_eq!(app.count("SELECT COUNT(*) FROM suggestions").await, before);
 
-    let term = app
-        .count(&format!(
-            "SELECT MIN(id) FROM terms WHERE congress_id = {cid}"
-        ))
-        .await;
-    let mut tx = app.state.db.begin().await.unwrap();
-    lianxin::congress::store::create_session(
-        &mut tx,
-        lianxin::platform::ids::CongressId(cid),
-        term,
-        6,
-        "2026-03-01",
-        "2026-03-06",
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    open_session(&app, cid).await;
     assert!(
         deputy
             .get(&format!("/c/{cid}/suggestions/new"))

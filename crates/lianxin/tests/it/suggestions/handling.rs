@@ -57,26 +57,9 @@ async fn similar_earlier_suggestions_are_shown_with_the_unit_that_usually_led_th
 async fn an_extension_never_goes_beyond_six_months_from_assignment() {
     let app = TestApp::demo().await;
     let cid = app.congress_id("示范区").await;
-    let mut deputy = app.login("deputy").await;
-    let r = deputy
-        .json(
-            "POST",
-            &format!("/api/v1/congresses/{cid}/suggestions"),
-            serde_json::json!({"title": "关于云岭镇山洪预警的建议", "content": "建议增设雨量监测点。", "category": "public_safety"}),
-        )
-        .await;
-    let id = r.json()["id"].as_i64().unwrap();
-    let act = format!("/api/v1/congresses/{cid}/suggestions/{id}/actions");
-    deputy
-        .json("POST", &act, serde_json::json!({"action": "submit"}))
-        .await;
+    let (id, act) = registered_through_api(&app, cid, serde_json::json!({"title": "关于云岭镇山洪预警的建议", "content": "建议增设雨量监测点。", "category": "public_safety"})).await;
     let mut office = app.login("daibiao").await;
-    office
-        .json("POST", &act, serde_json::json!({"action": "register"}))
-        .await;
-    let unit: i64 = app
-        .count("SELECT g.organization_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'chengban'")
-        .await;
+    let unit: i64 = chengban_unit(&app).await;
     office
         .json(
             "POST",
@@ -205,26 +188,10 @@ async fn the_lead_unit_replies_only_once_the_co_units_have_countersigned_or_thei
     let app = TestApp::demo().await;
     app.passwords_last_a_year().await;
     let cid = app.congress_id("示范区").await;
+    let (id, act) = registered_through_api(&app, cid, serde_json::json!({"title": "关于桃源镇农田水利设施维修的建议", "content": "渠道破损。", "category": "agriculture"})).await;
     let mut deputy = app.login("deputy").await;
-    let r = deputy
-        .json(
-            "POST",
-            &format!("/api/v1/congresses/{cid}/suggestions"),
-            serde_json::json!({"title": "关于桃源镇农田水利设施维修的建议", "content": "渠道破损。", "category": "agriculture"}),
-        )
-        .await;
-    let id = r.json()["id"].as_i64().unwrap();
-    let act = format!("/api/v1/congresses/{cid}/suggestions/{id}/actions");
-    deputy
-        .json("POST", &act, serde_json::json!({"action": "submit"}))
-        .await;
     let mut office = app.login("daibiao").await;
-    office
-        .json("POST", &act, serde_json::json!({"action": "register"}))
-        .await;
-    let lead: i64 = app
-        .count("SELECT g.organization_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'chengban'")
-        .await;
+    let lead: i64 = chengban_unit(&app).await;
     let co = app
         .count(&format!("SELECT MIN(id) FROM organizations WHERE congress_id = {cid} AND kind = 'handling_unit' AND id <> {lead}"))
         .await;

@@ -90,9 +90,7 @@ async fn a_suggestion_goes_from_draft_to_delivery_across_deputy_office_and_unit(
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let unit: i64 = app
-        .count("SELECT g.organization_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'chengban'")
-        .await;
+    let unit: i64 = chengban_unit(&app).await;
     let foreign: i64 = app
         .count(&format!(
             "SELECT MIN(id) FROM organizations WHERE congress_id <> {cid}"
@@ -290,9 +288,7 @@ async fn a_unit_may_return_only_within_the_window_and_the_api_drives_the_same_ma
             .json()["state"],
         "registered"
     );
-    let unit: i64 = app
-        .count("SELECT g.organization_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'chengban'")
-        .await;
+    let unit: i64 = chengban_unit(&app).await;
     let r = office
         .json(
             "POST",
@@ -336,26 +332,10 @@ async fn a_unit_may_return_only_within_the_window_and_the_api_drives_the_same_ma
 async fn a_return_within_the_window_goes_back_to_the_office_with_its_reason() {
     let app = TestApp::demo().await;
     let cid = app.congress_id("示范区").await;
+    let (id, act) = registered_through_api(&app, cid, serde_json::json!({"title": "关于增设公交站点的建议", "content": "建议在工业园区增设站点。", "category": "urban_construction"})).await;
     let mut deputy = app.login("deputy").await;
-    let r = deputy
-        .json(
-            "POST",
-            &format!("/api/v1/congresses/{cid}/suggestions"),
-            serde_json::json!({"title": "关于增设公交站点的建议", "content": "建议在工业园区增设站点。", "category": "urban_construction"}),
-        )
-        .await;
-    let id = r.json()["id"].as_i64().unwrap();
-    let act = format!("/api/v1/congresses/{cid}/suggestions/{id}/actions");
-    deputy
-        .json("POST", &act, serde_json::json!({"action": "submit"}))
-        .await;
     let mut office = app.login("daibiao").await;
-    office
-        .json("POST", &act, serde_json::json!({"action": "register"}))
-        .await;
-    let unit: i64 = app
-        .count("SELECT g.organization_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'chengban'")
-        .await;
+    let unit: i64 = chengban_unit(&app).await;
     office
         .json(
             "POST",
@@ -406,26 +386,9 @@ async fn reminders_come_15_and_3_days_ahead_and_when_overdue_and_silence_is_not_
     let app = TestApp::demo().await;
     app.passwords_last_a_year().await;
     let cid = app.congress_id("示范区").await;
-    let mut deputy = app.login("deputy").await;
-    let r = deputy
-        .json(
-            "POST",
-            &format!("/api/v1/congresses/{cid}/suggestions"),
-            serde_json::json!({"title": "关于金田镇路灯维修的建议", "content": "多处路灯不亮。", "category": "public_safety"}),
-        )
-        .await;
-    let id = r.json()["id"].as_i64().unwrap();
-    let act = format!("/api/v1/congresses/{cid}/suggestions/{id}/actions");
-    deputy
-        .json("POST", &act, serde_json::json!({"action": "submit"}))
-        .await;
+    let (id, act) = registered_through_api(&app, cid, serde_json::json!({"title": "关于金田镇路灯维修的建议", "content": "多处路灯不亮。", "category": "public_safety"})).await;
     let mut office = app.login("daibiao").await;
-    office
-        .json("POST", &act, serde_json::json!({"action": "register"}))
-        .await;
-    let unit: i64 = app
-        .count("SELECT g.organization_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'chengban'")
-        .await;
+    let unit: i64 = chengban_unit(&app).await;
     office
         .json(
             "POST",

@@ -84,9 +84,7 @@ pub(super) async fn submit_and_assign(app: &TestApp, item: &str) {
             &[("decision", "register"), ("reason", "")],
         )
         .await;
-    let unit = app
-        .count("SELECT g.organization_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'chengban'")
-        .await;
+    let unit = chengban_unit(app).await;
     let r = office
         .post_form(
             &format!("{item}/assign"),
@@ -152,4 +150,61 @@ pub(super) async fn notices_of(app: &TestApp, user: &str, id: i64) -> Vec<String
     .await
     .unwrap();
     rows.into_iter().map(|(k,)| k).collect()
+}
+
+/// A suggestion drafted by `deputy` through the API (`draft` is its JSON), submitted, and
+/// registered by the office. Returns its id and its actions URL.
+pub(super) async fn registered_through_api(
+    app: &TestApp,
+    cid: i64,
+    draft: serde_json::Value,
+) -> (i64, String) {
+    let mut deputy = app.login("deputy").await;
+    let r = deputy
+        .json(
+            "POST",
+            &format!("/api/v1/congresses/{cid}/suggestions"),
+            draft,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id = r.json()["id"].as_i64().unwrap();
+    let act = format!("/api/v1/congresses/{cid}/suggestions/{id}/actions");
+    deputy
+        .json("POST", &act, serde_json::json!({"action": "submit"}))
+        .await;
+    let mut office = app.login("daibiao").await;
+    let r = office
+        .json("POST", &act, serde_json::json!({"action": "register"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    (id, act)
+}
+
+/// The handling unit of the demo's `chengban` (operator) and `fuzeren` (head) accounts.
+pub(super) async fn chengban_unit(app: &TestApp) -> i64 {
+    app.count("SELECT g.organization_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'chengban'")
+        .await
+}
+
+/// A session of the district congress sitting from 1 to 6 March 2026 (the test clock's 2 March
+/// falls inside it).
+pub(super) async fn open_session(app: &TestApp, cid: i64) {
+    let term = app
+        .count(&format!(
+            "SELECT MIN(id) FROM terms WHERE congress_id = {cid}"
+        ))
+        .await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    lianxin::congress::store::create_session(
+        &mut tx,
+        lianxin::platform::ids::CongressId(cid),
+        term,
+        6,
+        "2026-03-01",
+        "2026-03-06",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
 }

@@ -31,23 +31,7 @@ async fn a_motion_is_filed_at_a_session_decided_by_the_presidium_and_may_become_
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("议案只能在大会期间提出"));
     // A session sits from 1 to 6 March; with two signers the motion is still short of ten.
-    let term = app
-        .count(&format!(
-            "SELECT MIN(id) FROM terms WHERE congress_id = {cid}"
-        ))
-        .await;
-    let mut tx = app.state.db.begin().await.unwrap();
-    lianxin::congress::store::create_session(
-        &mut tx,
-        lianxin::platform::ids::CongressId(cid),
-        term,
-        6,
-        "2026-03-01",
-        "2026-03-06",
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    open_session(&app, cid).await;
     let r = deputy.post_form(&format!("{item}/file"), &[]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("联名代表人数不足"));
@@ -205,23 +189,7 @@ async fn the_motions_api_drives_the_same_machine() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "not during a session"
     );
-    let term = app
-        .count(&format!(
-            "SELECT MIN(id) FROM terms WHERE congress_id = {cid}"
-        ))
-        .await;
-    let mut tx = app.state.db.begin().await.unwrap();
-    lianxin::congress::store::create_session(
-        &mut tx,
-        lianxin::platform::ids::CongressId(cid),
-        term,
-        6,
-        "2026-03-01",
-        "2026-03-06",
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    open_session(&app, cid).await;
     assert_eq!(
         office
             .json("POST", &act, serde_json::json!({"action": "file"}))
@@ -268,23 +236,7 @@ async fn after_the_presidiums_deadline_no_motion_is_filed() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let term = app
-        .count(&format!(
-            "SELECT MIN(id) FROM terms WHERE congress_id = {cid}"
-        ))
-        .await;
-    let mut tx = app.state.db.begin().await.unwrap();
-    lianxin::congress::store::create_session(
-        &mut tx,
-        lianxin::platform::ids::CongressId(cid),
-        term,
-        6,
-        "2026-03-01",
-        "2026-03-06",
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    open_session(&app, cid).await;
     let r = office
         .post_form(
             &format!("/c/{cid}/motions/deadline"),

@@ -194,9 +194,7 @@ async fn a_merged_suggestion_is_assigned_and_answered_with_its_primary_and_rated
             .text()
             .contains("id=\"merged-here\"")
     );
-    let unit_id = app
-        .count("SELECT g.organization_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'chengban'")
-        .await;
+    let unit_id = chengban_unit(&app).await;
     office
         .post_form(
             &format!("{first_item}/assign"),
