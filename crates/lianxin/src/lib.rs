@@ -19,6 +19,7 @@ pub mod privacy;
 pub mod search;
 pub mod server;
 pub mod settings;
+pub mod stations;
 pub mod suggestions;
 pub mod text;
 pub mod web;

@@ -39,6 +39,9 @@ pub enum Permission {
     HandleSuggestions,
     /// Work on suggestions assigned to one's unit (unit operators and heads).
     UnitSuggestions,
+    /// Schedule reception days at the congress's stations and record receptions (station staff
+    /// and the deputies' affairs office).
+    ManageStations,
 }
 
 /// The congress an action targets, with its parent district when it is a town.
@@ -105,6 +108,9 @@ pub fn allows(actor: &Actor, perm: Permission, target: Target, settings: PolicyS
         Permission::DraftSuggestions => here(Role::Deputy),
         Permission::HandleSuggestions => staff_here(&[Office::DeputiesAffairs]),
         Permission::UnitSuggestions => here(Role::UnitOperator) || here(Role::UnitHead),
+        Permission::ManageStations => {
+            here(Role::StationStaff) || staff_here(&[Office::DeputiesAffairs])
+        }
     }
 }
 
@@ -167,6 +173,23 @@ mod tests {
             congress: DISTRICT,
             parent: None,
         }
+    }
+
+    #[test]
+    fn station_staff_manage_stations_of_their_congress_only() {
+        let a = actor(&[(DISTRICT, Role::StationStaff, None)]);
+        assert!(allows(&a, Permission::ManageStations, district(), ON));
+        assert!(!allows(&a, Permission::ManageStations, town(TOWN_A), ON));
+        assert!(!allows(&a, Permission::EditRoster, district(), ON));
+        let general = actor(&[(DISTRICT, Role::Staff, Some(Office::GeneralOffice))]);
+        assert!(!allows(
+            &general,
+            Permission::ManageStations,
+            district(),
+            ON
+        ));
+        let affairs = actor(&[(DISTRICT, Role::Staff, Some(Office::DeputiesAffairs))]);
+        assert!(allows(&affairs, Permission::ManageStations, district(), ON));
     }
 
     #[test]

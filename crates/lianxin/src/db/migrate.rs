@@ -55,6 +55,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0007_suggestion_extras.sql"),
         postgres: include_str!("migrations/postgres/0007_suggestion_extras.sql"),
     },
+    Migration {
+        version: 8,
+        name: "stations",
+        sqlite: include_str!("migrations/sqlite/0008_stations.sql"),
+        postgres: include_str!("migrations/postgres/0008_stations.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction. On PostgreSQL an

@@ -5,6 +5,7 @@
 
 pub mod names;
 pub mod scale;
+pub mod stations;
 pub mod suggestions;
 
 use crate::accounts::roles::{Grant, Office, Role};
@@ -529,6 +530,7 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<bool> {
     }
     tx.commit().await?;
     suggestions::seed(db, district, now).await?;
+    stations::seed(db, district, now).await?;
     // Last, so that each account's newest notice is the welcome, above the year of suggestions.
     let mut tx = db.begin().await?;
     for (congress, user) in welcome {

@@ -112,7 +112,7 @@ const PLAN: &[Target] = &[
     Target::Delivered,
 ];
 
-fn at(now: i64, days_ago: i64) -> (i64, NaiveDate) {
+pub(super) fn at(now: i64, days_ago: i64) -> (i64, NaiveDate) {
     let ms = now - days_ago * 86_400_000;
     let date = chrono::DateTime::from_timestamp_millis(ms)
         .map(|d| (d + Duration::hours(8)).date_naive())
@@ -120,7 +120,7 @@ fn at(now: i64, days_ago: i64) -> (i64, NaiveDate) {
     (ms, date)
 }
 
-async fn user(db: &Db, name: &str) -> anyhow::Result<i64> {
+pub(super) async fn user(db: &Db, name: &str) -> anyhow::Result<i64> {
     let (id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = $1")
         .bind(name)
         .fetch_one(&db.pool)

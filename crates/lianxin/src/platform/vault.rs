@@ -62,6 +62,7 @@ pub const SEALED_COLUMNS: &[(&str, &str, &str)] = &[
     ("users", "id", "otp_secret_sealed"),
     ("privacy_requests", "id", "requester_sealed"),
     ("attachments", "id", "body_sealed"),
+    ("receptions", "id", "visitor_sealed"),
 ];
 
 /// The keys of one installation: SM4 field keys by version, and the digest key.

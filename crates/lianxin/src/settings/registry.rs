@@ -211,6 +211,16 @@ pub const PARAMS: &[Param] = &[
         default_cite: "国家法律未规定；多地人大在门户网站公开建议答复，去除个人信息（个人信息保护法第二十五条）",
     },
     Param {
+        key: "station.publish_ahead",
+        kind: Kind::Period {
+            max_days: 30,
+            months_only: false,
+        },
+        default: "3d",
+        default_source: SourceKind::ProductDefault,
+        default_cite: "国家法律未规定；多地要求接待日安排至少提前3天向社会公布",
+    },
+    Param {
         key: "presidium.quorum",
         kind: Kind::Choice(&["majority", "two_thirds"]),
         default: "majority",

@@ -58,6 +58,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::suggestions::stats::routes())
         .merge(crate::suggestions::document_pages::routes())
         .merge(crate::suggestions::public::routes())
+        .merge(crate::stations::pages::routes())
+        .merge(crate::stations::public::routes())
         .merge(crate::congress::admin::routes())
         .merge(crate::calendar::pages::routes())
         .merge(crate::settings::pages::routes())
@@ -69,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::people::api::routes())
         .merge(crate::suggestions::api::routes())
         .merge(crate::suggestions::motion_api::routes())
+        .merge(crate::stations::api::routes())
         .merge(openapi::routes());
     Router::new()
         .merge(pages)

@@ -47,6 +47,7 @@ use utoipa::OpenApi;
         crate::people::api::add_member,
         crate::people::api::public_deputies,
         crate::suggestions::public::public_replies,
+        crate::stations::api::public_reception_days,
         crate::notify::pages::api_inbox,
         crate::settings::pages::api_list,
     ),

@@ -133,6 +133,9 @@ impl Shell {
             if allows(actor, Permission::ViewUnits, c.target(), p) {
                 nav.push((format!("{base}/units"), "nav.units"));
             }
+            if allows(actor, Permission::ManageStations, c.target(), p) {
+                nav.push((format!("{base}/stations"), "nav.stations"));
+            }
             if allows(actor, Permission::EditRoster, c.target(), p)
                 || allows(actor, Permission::EditUnits, c.target(), p)
             {

@@ -18,6 +18,7 @@ mod privacy;
 mod schema;
 mod security;
 mod shared;
+mod stations;
 mod suggestions;
 mod support;
 mod tenancy;

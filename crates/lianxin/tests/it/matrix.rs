@@ -40,6 +40,8 @@ enum Rule {
     SuggestionHandlers,
     /// Motions: the office and deputies (units have no part).
     Motions,
+    /// Stations' reception days and records: station staff and the deputies' affairs office.
+    Stations,
 }
 
 const USERS: &[&str] = &[
@@ -52,6 +54,7 @@ const USERS: &[&str] = &[
     "qingshi",
     "changwei",
     "chengban",
+    "lianluozhan",
     "auditadmin",
     "sysadmin",
     "secadmin",
@@ -62,14 +65,17 @@ fn allowed(rule: Rule, user: &str) -> bool {
     match rule {
         Rule::Public => true,
         Rule::SignedIn => signed_in,
-        Rule::Roster => matches!(user, "daibiao" | "bangong" | "renshi" | "changwei"),
+        Rule::Roster => matches!(
+            user,
+            "daibiao" | "bangong" | "renshi" | "changwei" | "lianluozhan"
+        ),
         Rule::EditRoster => matches!(user, "daibiao" | "renshi"),
         Rule::Units => matches!(user, "daibiao" | "bangong" | "renshi" | "chengban"),
         Rule::EditUnits => matches!(user, "daibiao" | "bangong"),
         Rule::ImportPage => matches!(user, "daibiao" | "bangong" | "renshi"),
         Rule::SettingsView => matches!(
             user,
-            "daibiao" | "bangong" | "renshi" | "changwei" | "chengban" | "sysadmin"
+            "daibiao" | "bangong" | "renshi" | "changwei" | "chengban" | "sysadmin" | "lianluozhan"
         ),
         Rule::System => user == "sysadmin",
         Rule::Security => user == "secadmin",
@@ -81,6 +87,7 @@ fn allowed(rule: Rule, user: &str) -> bool {
         Rule::SuggestionUnit => user == "chengban",
         Rule::SuggestionHandlers => matches!(user, "daibiao" | "chengban"),
         Rule::Motions => matches!(user, "daibiao" | "deputy"),
+        Rule::Stations => matches!(user, "daibiao" | "lianluozhan"),
     }
 }
 
@@ -619,6 +626,28 @@ fn routes() -> Vec<Route> {
             SuggestionOffice,
             Json(r#"{"deadline":""}"#),
         ),
+        r("GET", "/c/{cid}/stations", Stations, None),
+        r("POST", "/c/{cid}/stations/{id}/days", Stations, Form(&[])),
+        r("GET", "/c/{cid}/reception-days/{id}", Stations, None),
+        r(
+            "POST",
+            "/c/{cid}/reception-days/{id}/cancel",
+            Stations,
+            Form(&[]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/reception-days/{id}/receptions",
+            Stations,
+            Form(&[]),
+        ),
+        r("GET", "/stations/{cid}", Public, None),
+        r(
+            "GET",
+            "/api/v1/public/congresses/{cid}/reception-days",
+            Public,
+            None,
+        ),
         r("GET", "/c/{cid}/motions", Motions, None),
         r("GET", "/c/{cid}/motions/new", Motions, None),
         r("POST", "/c/{cid}/motions", Motions, Form(&[("title", "")])),
@@ -692,6 +721,7 @@ fn declared_routes() -> BTreeSet<(String, String)> {
         "people/api.rs",
         "suggestions/api.rs",
         "suggestions/motion_api.rs",
+        "stations/api.rs",
         "web/openapi.rs",
     ];
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

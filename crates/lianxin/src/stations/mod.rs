@@ -1,0 +1,32 @@
+//! 代表联络站 — deputies' liaison stations and homes: the directory with the deputies attached,
+//! reception days (接待日) with the deputies on duty, published ahead on the public portal, and
+//! the receptions station staff record on citizens' behalf. Opinions raised there join the
+//! citizens' opinions module (issue 6) as it grows.
+
+pub mod api;
+pub mod domain;
+pub mod pages;
+pub mod public;
+pub mod service;
+pub mod store;
+
+use crate::accounts::policy::Permission;
+use crate::congress::Congress;
+use crate::platform::error::AppError;
+use crate::web::AppState;
+use crate::web::ctx::Ctx;
+use service::Origin;
+
+/// The congress of the path, if the actor may manage its stations.
+pub async fn guard(state: &AppState, ctx: &Ctx, cid: i64) -> Result<Congress, AppError> {
+    crate::people::guard(state, ctx, cid, Permission::ManageStations).await
+}
+
+pub fn origin(state: &AppState, ctx: &Ctx) -> Result<Origin, AppError> {
+    Ok(Origin {
+        user: ctx.actor()?.user,
+        client_addr: ctx.client_addr.clone(),
+        now: state.clock.now_ms(),
+        today: state.clock.today(),
+    })
+}
