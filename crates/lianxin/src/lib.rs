@@ -12,6 +12,7 @@ pub mod congress;
 pub mod db;
 pub mod demo;
 pub mod notify;
+pub mod opinions;
 pub mod people;
 pub mod platform;
 pub mod portal;

@@ -160,13 +160,7 @@ pub fn enrolment_uri(alg: Algorithm, issuer: &str, account: &str, secret: &[u8])
 
 /// The enrolment URI as an SVG QR code (no JavaScript, no image library).
 pub fn qr_svg(data: &str) -> Option<String> {
-    let code = qrcode::QrCode::new(data.as_bytes()).ok()?;
-    Some(
-        code.render::<qrcode::render::svg::Color>()
-            .min_dimensions(200, 200)
-            .quiet_zone(true)
-            .build(),
-    )
+    crate::web::qr::svg(data)
 }
 
 /// Ten single-use recovery codes, `xxxx-xxxx` from an alphabet without look-alikes.

@@ -61,6 +61,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0008_stations.sql"),
         postgres: include_str!("migrations/postgres/0008_stations.sql"),
     },
+    Migration {
+        version: 9,
+        name: "opinions",
+        sqlite: include_str!("migrations/sqlite/0009_opinions.sql"),
+        postgres: include_str!("migrations/postgres/0009_opinions.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction. On PostgreSQL an

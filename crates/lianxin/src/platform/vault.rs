@@ -63,6 +63,7 @@ pub const SEALED_COLUMNS: &[(&str, &str, &str)] = &[
     ("privacy_requests", "id", "requester_sealed"),
     ("attachments", "id", "body_sealed"),
     ("receptions", "id", "visitor_sealed"),
+    ("opinions", "id", "contact_sealed"),
 ];
 
 /// The keys of one installation: SM4 field keys by version, and the digest key.

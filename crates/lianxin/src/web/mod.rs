@@ -11,6 +11,7 @@ pub mod limit;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
+pub mod qr;
 pub mod shell;
 
 use crate::accounts::policy::PolicySettings;
@@ -60,6 +61,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::suggestions::public::routes())
         .merge(crate::stations::pages::routes())
         .merge(crate::stations::public::routes())
+        .merge(crate::opinions::public::routes())
+        .merge(crate::opinions::pages::routes())
         .merge(crate::congress::admin::routes())
         .merge(crate::calendar::pages::routes())
         .merge(crate::settings::pages::routes())

@@ -135,6 +135,7 @@ impl Shell {
             }
             if allows(actor, Permission::ManageStations, c.target(), p) {
                 nav.push((format!("{base}/stations"), "nav.stations"));
+                nav.push((format!("{base}/opinions"), "nav.opinions"));
             }
             if allows(actor, Permission::EditRoster, c.target(), p)
                 || allows(actor, Permission::EditUnits, c.target(), p)

@@ -11,6 +11,7 @@ mod browser;
 mod import;
 mod matrix;
 mod notify;
+mod opinions;
 mod ops;
 mod people;
 mod personal;

@@ -1,0 +1,10 @@
+//! 群众意见 — citizens' opinions (问政、问需、问计): the public form (no account; from the portal,
+//! a deputy's or a station's QR code), the tracking code and page the citizen follows, and the
+//! staff's list and answer. Issue 6 grows routing, conversion to suggestions, feedback,
+//! search and grouping on this ground.
+
+pub mod domain;
+pub mod pages;
+pub mod public;
+pub mod service;
+pub mod store;

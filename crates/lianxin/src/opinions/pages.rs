@@ -1,0 +1,224 @@
+//! The staff's side: the congress's opinions, newest first; one opinion with its history, the
+//! citizen's contact masked, and the answer form.
+
+use super::domain;
+use super::service;
+use super::store::{self, Opinion, Step};
+use crate::accounts::policy::Permission;
+use crate::congress::Congress;
+use crate::platform::error::{AppError, AppResult, FieldError};
+use crate::text::redact::redact;
+use crate::web::AppState;
+use crate::web::ctx::Ctx;
+use crate::web::extract::{Form, Id, Ids, Query};
+use crate::web::shell::Shell;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/c/{cid}/opinions", get(list))
+        .route("/c/{cid}/opinions/{id}", get(detail))
+        .route("/c/{cid}/opinions/{id}/answer", post(answer))
+        .route("/c/{cid}/opinions/qr/deputies/{id}", get(deputy_qr))
+        .route("/c/{cid}/opinions/qr/stations/{id}", get(station_qr))
+}
+
+async fn guard(state: &AppState, ctx: &Ctx, cid: i64) -> AppResult<Congress> {
+    crate::people::guard(state, ctx, cid, Permission::ManageStations).await
+}
+
+fn html(status: StatusCode, t: impl Template) -> AppResult<Response> {
+    Ok((status, Html(t.render().map_err(AppError::internal)?)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    before: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "opinions/templates/list.html")]
+struct ListPage {
+    shell: Shell,
+    congress: Congress,
+    rows: Vec<Opinion>,
+    next: Option<i64>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(cid): Id,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let congress = guard(&state, &ctx, cid).await?;
+    let mut rows = store::list(&state.db, congress.id, q.before, 51).await?;
+    let next = (rows.len() > 50).then(|| rows[49].id);
+    rows.truncate(50);
+    html(
+        StatusCode::OK,
+        ListPage {
+            shell: Shell::new(&state, &ctx, "opinions.title").await?,
+            congress,
+            rows,
+            next,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "opinions/templates/detail.html")]
+struct DetailPage {
+    shell: Shell,
+    congress: Congress,
+    o: Opinion,
+    code: String,
+    steps: Vec<Step>,
+    /// The citizen's contact with phones, IDs and e-mail masked.
+    contact: Option<String>,
+    done: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    congress: Congress,
+    id: i64,
+    errors: &[FieldError],
+    done: bool,
+) -> AppResult<Response> {
+    let o = store::get(&state.db, congress.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let contact = store::contact(&state.db, congress.id, id)
+        .await?
+        .map(|c| redact(&c));
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    html(
+        status,
+        DetailPage {
+            shell: Shell::new(state, ctx, "opinions.title")
+                .await?
+                .with_errors(errors),
+            code: domain::show_code(&o.tracking_code),
+            steps: store::steps(&state.db, id).await?,
+            congress,
+            o,
+            contact,
+            done,
+        },
+    )
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Ids(cid, id): Ids,
+    Query(q): Query<DoneQuery>,
+) -> AppResult<Response> {
+    let congress = guard(&state, &ctx, cid).await?;
+    render(&state, &ctx, congress, id, &[], !q.done.is_empty()).await
+}
+
+#[derive(Deserialize)]
+struct AnswerForm {
+    #[serde(default)]
+    answer: String,
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Ids(cid, id): Ids,
+    Form(f): Form<AnswerForm>,
+) -> AppResult<Response> {
+    let congress = guard(&state, &ctx, cid).await?;
+    match service::answer(
+        &state.db,
+        congress.id,
+        id,
+        &f.answer,
+        ctx.actor()?.user,
+        state.clock.now_ms(),
+        state.clock.today(),
+        ctx.client_addr.clone(),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/c/{cid}/opinions/{id}?done=1")).into_response()),
+        Err(AppError::Invalid(errs)) => render(&state, &ctx, congress, id, &errs, false).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// A printable QR code that opens the opinion form addressed to `who` (`deputy` or `station`).
+async fn qr(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    congress: &Congress,
+    who: &str,
+    id: i64,
+) -> AppResult<Response> {
+    let origin = crate::web::qr::origin(headers, state.config.tls_proxy)
+        .ok_or(AppError::BadRequest("error.bad_form"))?;
+    let url = format!("{origin}/opinions/{}/new?{who}={id}", congress.id);
+    let svg = crate::web::qr::svg(&url).ok_or_else(|| AppError::internal("qr"))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "image/svg+xml; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"opinion-{who}-{id}.svg\""),
+            ),
+        ],
+        svg,
+    )
+        .into_response())
+}
+
+/// 代表二维码 — leads to the form addressed to the deputy (a deputy of this congress in office).
+async fn deputy_qr(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    Ids(cid, id): Ids,
+) -> AppResult<Response> {
+    let congress = guard(&state, &ctx, cid).await?;
+    store::deputy_here(&state.db, congress.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    qr(&state, &headers, &congress, "deputy", id).await
+}
+
+/// 联络站二维码 — leads to the form addressed to the station.
+async fn station_qr(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    Ids(cid, id): Ids,
+) -> AppResult<Response> {
+    let congress = guard(&state, &ctx, cid).await?;
+    store::station_here(&state.db, congress.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    qr(&state, &headers, &congress, "station", id).await
+}

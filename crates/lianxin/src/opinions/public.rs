@@ -1,0 +1,203 @@
+//! The citizen's side, without an account: the form (`/opinions/{cid}/new`, optionally for a
+//! deputy or a station, as their QR codes link), the receipt with the tracking code, and the
+//! tracking page (`/track?code=…`). Anonymous requests are rate-limited per address by the web
+//! layer; a code that does not exist answers the same "not found" as a mistyped one.
+
+use super::domain::{self, CATEGORIES, KINDS};
+use super::service::{self, OpinionInput};
+use super::store::{self, Opinion, Step};
+use crate::congress::{Congress, store as congresses};
+use crate::platform::error::{AppError, AppResult, FieldError};
+use crate::platform::ids::CongressId;
+use crate::web::AppState;
+use crate::web::ctx::Ctx;
+use crate::web::extract::{Form, Id, Query};
+use crate::web::shell::Shell;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/opinions/{cid}/new", get(form).post(submit))
+        .route("/track", get(track))
+}
+
+fn html(status: StatusCode, t: impl Template) -> AppResult<Response> {
+    Ok((status, Html(t.render().map_err(AppError::internal)?)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct FormQuery {
+    #[serde(default)]
+    deputy: String,
+    #[serde(default)]
+    station: String,
+}
+
+#[derive(Template)]
+#[template(path = "opinions/templates/form.html")]
+struct FormPage {
+    shell: Shell,
+    congress: Congress,
+    input: OpinionInput,
+    kinds: Vec<(String, String)>,
+    categories: Vec<(String, String)>,
+    /// Whom the form is addressed to ("张三代表", "青石镇人大代表联络站"), if anyone.
+    addressed: Option<String>,
+}
+
+async fn congress_of(state: &AppState, cid: i64) -> AppResult<Congress> {
+    congresses::get(&state.db, CongressId(cid))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn render_form(
+    state: &AppState,
+    ctx: &Ctx,
+    congress: Congress,
+    mut input: OpinionInput,
+    errors: &[FieldError],
+) -> AppResult<Response> {
+    let shell = Shell::new(state, ctx, "opinion.new_title")
+        .await?
+        .with_errors(errors);
+    let addressed = match (input.deputy.parse::<i64>(), input.station.parse::<i64>()) {
+        (Ok(d), _) => store::deputy_here(&state.db, congress.id, d)
+            .await?
+            .map(|n| shell.t.f("opinion.to_deputy", "n", n)),
+        (_, Ok(s)) => store::station_here(&state.db, congress.id, s).await?,
+        _ => None,
+    };
+    // A fresh signed time each time the form is shown (also after an error).
+    input.issued = service::form_token(&state.db, state.clock.now_ms())?;
+    input.website = String::new();
+    let kinds = KINDS
+        .iter()
+        .map(|k| (k.to_string(), shell.t.k("opinion.kind", k)))
+        .collect();
+    let categories = std::iter::once((String::new(), shell.t.t("form.choose").to_string()))
+        .chain(
+            CATEGORIES
+                .iter()
+                .map(|c| (c.to_string(), shell.t.k("opinion.category", c))),
+        )
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    html(
+        status,
+        FormPage {
+            shell,
+            congress,
+            input,
+            kinds,
+            categories,
+            addressed,
+        },
+    )
+}
+
+async fn form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(cid): Id,
+    Query(q): Query<FormQuery>,
+) -> AppResult<Response> {
+    let congress = congress_of(&state, cid).await?;
+    let input = OpinionInput {
+        kind: "need".into(),
+        deputy: q.deputy,
+        station: q.station,
+        ..OpinionInput::default()
+    };
+    render_form(&state, &ctx, congress, input, &[]).await
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(cid): Id,
+    Form(input): Form<OpinionInput>,
+) -> AppResult<Response> {
+    let congress = congress_of(&state, cid).await?;
+    match service::submit(
+        &state.db,
+        congress.id,
+        &input,
+        state.clock.now_ms(),
+        ctx.client_addr.clone(),
+    )
+    .await
+    {
+        Ok(r) => Ok(Redirect::to(&format!("/track?code={}&new=1", r.code)).into_response()),
+        Err(AppError::Invalid(errs)) => render_form(&state, &ctx, congress, input, &errs).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct TrackQuery {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    new: String,
+}
+
+#[derive(Template)]
+#[template(path = "opinions/templates/track.html")]
+struct TrackPage {
+    shell: Shell,
+    code: String,
+    shown_code: String,
+    found: Option<(Opinion, Vec<Step>)>,
+    fresh: bool,
+    searched: bool,
+}
+
+async fn track(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TrackQuery>,
+) -> AppResult<Response> {
+    let typed = q.code.trim().to_string();
+    let found = match domain::normalize_code(&typed) {
+        Some(code) => match store::by_code(&state.db, &code).await? {
+            Some(o) => {
+                let steps = store::steps(&state.db, o.id).await?;
+                Some((o, steps))
+            }
+            None => None,
+        },
+        None => None,
+    };
+    let searched = !typed.is_empty();
+    let status = if searched && found.is_none() {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    };
+    let shown_code = found
+        .as_ref()
+        .map(|(o, _)| domain::show_code(&o.tracking_code))
+        .unwrap_or_default();
+    html(
+        status,
+        TrackPage {
+            shell: Shell::new(&state, &ctx, "opinion.track_title").await?,
+            code: typed,
+            shown_code,
+            fresh: !q.new.is_empty() && found.is_some(),
+            found,
+            searched,
+        },
+    )
+}

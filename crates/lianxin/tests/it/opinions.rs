@@ -1,0 +1,189 @@
+//! Issue 6, first part: a citizen sends an opinion without an account (from a deputy's QR link),
+//! gets a tracking code, follows it, and reads the answer staff give; bad input and scripted
+//! posts change nothing.
+
+use crate::support::*;
+use axum::http::StatusCode;
+
+fn issued(page: &str) -> String {
+    let at = page.find("name=\"issued\" value=\"").unwrap() + "name=\"issued\" value=\"".len();
+    page[at..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_citizen_sends_an_opinion_follows_it_by_code_and_reads_the_answer() {
+    let app = TestApp::demo().await;
+    app.passwords_last_a_year().await;
+    let cid = app.congress_id("示范区").await;
+    let deputy = app
+        .count(&format!(
+            "SELECT MIN(id) FROM deputies WHERE congress_id = {cid} AND status = 'in_office'"
+        ))
+        .await;
+    let mut citizen = app.client();
+    let form = citizen
+        .get(&format!("/opinions/{cid}/new?deputy={deputy}"))
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    let page = form.text();
+    assert!(page.contains("id=\"addressed\"") && page.contains("id=\"privacy-notice\""));
+    let token = issued(&page);
+    let path = format!("/opinions/{cid}/new");
+    let deputy_s = deputy.to_string();
+    let good = |body: &'static str, contact: &'static str, consent: &'static str| {
+        vec![
+            ("kind", "need"),
+            ("category", "roads_transport"),
+            ("place", "青石镇中心路"),
+            ("body", body),
+            ("contact", contact),
+            ("consent", consent),
+            ("deputy", ""),
+            ("station", ""),
+            ("website", ""),
+        ]
+    };
+    let before = app.count("SELECT COUNT(*) FROM opinions").await;
+
+    // Posted at once (a script's speed), without the served form, or with the hidden field filled.
+    let mut f = good("路灯坏了", "", "");
+    f.push(("issued", &token));
+    let r = citizen.post_form(&path, &f).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("表单已过期或提交过快"));
+    app.clock.advance(chrono::Duration::seconds(20));
+    let mut f = good("路灯坏了", "", "");
+    f.push(("issued", "1.forged"));
+    assert_eq!(
+        citizen.post_form(&path, &f).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let mut f = good("路灯坏了", "", "");
+    f.retain(|(k, _)| *k != "website");
+    f.push(("website", "http://spam.example"));
+    f.push(("issued", &token));
+    assert_eq!(
+        citizen.post_form(&path, &f).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // A person's mistakes: empty, too long, a contact without consent.
+    let long = "长".repeat(5001);
+    for (body, contact, consent, says) in [
+        ("", "", "", "此项必须填写"),
+        (long.as_str(), "", "", "最多5000字"),
+        ("路灯坏了", "13912344321", "", "请先阅读并同意个人信息说明"),
+    ] {
+        let mut f: Vec<(&str, &str)> = good("", "", "");
+        for (k, v) in f.iter_mut() {
+            match *k {
+                "body" => *v = body,
+                "contact" => *v = contact,
+                "consent" => *v = consent,
+                _ => {}
+            }
+        }
+        f.push(("issued", &token));
+        let r = citizen.post_form(&path, &f).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{says}");
+        assert!(r.text().contains(says), "{says}");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM opinions").await,
+        before,
+        "nothing stored"
+    );
+
+    // Sent: a tracking code, addressed to the deputy, the contact sealed.
+    let mut f = good(
+        "中心路的路灯坏了两个月，晚上<script>alert(1)</script>出行不安全。",
+        "13912344321",
+        "true",
+    );
+    f.retain(|(k, _)| *k != "deputy");
+    f.push(("deputy", &deputy_s));
+    f.push(("issued", &token));
+    let r = citizen.post_form(&path, &f).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let receipt = citizen.get(&r.location()).await.text();
+    assert!(receipt.contains("id=\"receipt\"") && receipt.contains("id=\"tracking-code\""));
+    assert!(!receipt.contains("<script>alert(1)</script>"), "escaped");
+    let (id, code, channel, sealed): (i64, String, String, Option<String>) = sqlx::query_as(
+        "SELECT id, tracking_code, channel, contact_sealed FROM opinions ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(channel, "deputy_qr");
+    assert!(sealed.unwrap().starts_with("sm4gcm:v"));
+    // The code as people type it: lower case, with the dash.
+    let typed = format!("{}-{}", &code[..5], &code[5..]).to_lowercase();
+    let page = citizen.get(&format!("/track?code={typed}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("已收到，正在办理"));
+    let r = citizen.get("/track?code=ZZZZZ-ZZZZZ").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text().contains("没有找到这个查询码"));
+
+    // Staff answer; the citizen reads it; a second answer is refused.
+    let mut staff = app.login("lianluozhan").await;
+    assert!(
+        staff
+            .get(&format!("/c/{cid}/opinions"))
+            .await
+            .text()
+            .contains(&format!("/c/{cid}/opinions/{id}\""))
+    );
+    let detail = staff.get(&format!("/c/{cid}/opinions/{id}")).await.text();
+    assert!(
+        detail.contains("139******21") && !detail.contains("13912344321"),
+        "masked"
+    );
+    let r = staff
+        .post_form(&format!("/c/{cid}/opinions/{id}/answer"), &[("answer", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = staff
+        .post_form(
+            &format!("/c/{cid}/opinions/{id}/answer"),
+            &[("answer", "已转镇政府，路灯本周内修复。")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = citizen.get(&format!("/track?code={code}")).await.text();
+    assert!(page.contains("已转镇政府，路灯本周内修复。") && page.contains("已答复"));
+    let r = staff
+        .post_form(
+            &format!("/c/{cid}/opinions/{id}/answer"),
+            &[("answer", "again")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The deputy's printable QR code leads to the form addressed to them, on this site.
+    let req = axum::http::Request::builder()
+        .uri(format!("/c/{cid}/opinions/qr/deputies/{deputy}"))
+        .header(axum::http::header::HOST, "renda.example.cn")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let r = staff.send(req).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("image/svg+xml")
+    );
+    assert!(r.text().contains("<svg"));
+    let mut unit = app.login("chengban").await;
+    assert_eq!(
+        unit.get(&format!("/c/{cid}/opinions/{id}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE target = 'opinion:{id}'"
+        ))
+        .await,
+        2,
+        "the submission and the answer are audited"
+    );
+}
