@@ -23,6 +23,7 @@ use serde::Deserialize;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/c/{cid}/opinions", get(list))
+        .route("/c/{cid}/opinions/new", get(new_form).post(enter))
         .route("/c/{cid}/opinions/{id}", get(detail))
         .route("/c/{cid}/opinions/{id}/answer", post(answer))
         .route("/c/{cid}/opinions/qr/deputies/{id}", get(deputy_qr))
@@ -82,7 +83,8 @@ struct DetailPage {
     steps: Vec<Step>,
     /// The citizen's contact with phones, IDs and e-mail masked.
     contact: Option<String>,
-    done: bool,
+    /// `answered`, `entered` (show the code to give the citizen), or empty.
+    done: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -97,7 +99,7 @@ async fn render(
     congress: Congress,
     id: i64,
     errors: &[FieldError],
-    done: bool,
+    done: String,
 ) -> AppResult<Response> {
     let o = store::get(&state.db, congress.id, id)
         .await?
@@ -133,7 +135,7 @@ async fn detail(
     Query(q): Query<DoneQuery>,
 ) -> AppResult<Response> {
     let congress = guard(&state, &ctx, cid).await?;
-    render(&state, &ctx, congress, id, &[], !q.done.is_empty()).await
+    render(&state, &ctx, congress, id, &[], q.done).await
 }
 
 #[derive(Deserialize)]
@@ -161,8 +163,12 @@ async fn answer(
     )
     .await
     {
-        Ok(()) => Ok(Redirect::to(&format!("/c/{cid}/opinions/{id}?done=1")).into_response()),
-        Err(AppError::Invalid(errs)) => render(&state, &ctx, congress, id, &errs, false).await,
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/c/{cid}/opinions/{id}?done=answered")).into_response())
+        }
+        Err(AppError::Invalid(errs)) => {
+            render(&state, &ctx, congress, id, &errs, String::new()).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -221,4 +227,106 @@ async fn station_qr(
         .await?
         .ok_or(AppError::NotFound)?;
     qr(&state, &headers, &congress, "station", id).await
+}
+
+#[derive(Template)]
+#[template(path = "opinions/templates/enter.html")]
+struct EnterPage {
+    shell: Shell,
+    congress: Congress,
+    input: service::OpinionInput,
+    channel: String,
+    kinds: Vec<(String, String)>,
+    categories: Vec<(String, String)>,
+    channels: Vec<(String, String)>,
+}
+
+async fn render_enter(
+    state: &AppState,
+    ctx: &Ctx,
+    congress: Congress,
+    input: service::OpinionInput,
+    channel: String,
+    errors: &[FieldError],
+) -> AppResult<Response> {
+    let shell = Shell::new(state, ctx, "opinions.enter")
+        .await?
+        .with_errors(errors);
+    let kinds = domain::KINDS
+        .iter()
+        .map(|k| (k.to_string(), shell.t.k("opinion.kind", k)))
+        .collect();
+    let categories = std::iter::once((String::new(), shell.t.t("form.choose").to_string()))
+        .chain(
+            domain::CATEGORIES
+                .iter()
+                .map(|c| (c.to_string(), shell.t.k("opinion.category", c))),
+        )
+        .collect();
+    let channels = ["walk_in", "phone", "letter"]
+        .iter()
+        .map(|c| (c.to_string(), shell.t.k("opinion.channel", c)))
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    html(
+        status,
+        EnterPage {
+            shell,
+            congress,
+            input,
+            channel,
+            kinds,
+            categories,
+            channels,
+        },
+    )
+}
+
+async fn new_form(State(state): State<AppState>, ctx: Ctx, Id(cid): Id) -> AppResult<Response> {
+    let congress = guard(&state, &ctx, cid).await?;
+    let input = service::OpinionInput {
+        kind: "need".into(),
+        ..service::OpinionInput::default()
+    };
+    render_enter(&state, &ctx, congress, input, "walk_in".into(), &[]).await
+}
+
+#[derive(Deserialize, Default)]
+struct EnterForm {
+    #[serde(flatten)]
+    input: service::OpinionInput,
+    #[serde(default)]
+    channel: String,
+}
+
+async fn enter(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(cid): Id,
+    Form(f): Form<EnterForm>,
+) -> AppResult<Response> {
+    let congress = guard(&state, &ctx, cid).await?;
+    match service::enter_for_citizen(
+        &state.db,
+        congress.id,
+        &f.input,
+        &f.channel,
+        ctx.actor()?.user,
+        state.clock.now_ms(),
+        ctx.client_addr.clone(),
+    )
+    .await
+    {
+        Ok(r) => {
+            Ok(Redirect::to(&format!("/c/{cid}/opinions/{}?done=entered", r.id)).into_response())
+        }
+        Err(AppError::Invalid(errs)) => {
+            render_enter(&state, &ctx, congress, f.input, f.channel, &errs).await
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -88,6 +88,46 @@ pub async fn submit(
             Some(_) => {}
         }
     }
+    take(db, congress, input, None, errors, now, client_addr).await
+}
+
+/// 代为登记 — staff enter an opinion that came by visit, phone or letter; the citizen is given
+/// the tracking code there and then (on the page, or read out on the phone).
+pub async fn enter_for_citizen(
+    db: &Db,
+    congress: CongressId,
+    input: &OpinionInput,
+    channel: &str,
+    user: UserId,
+    now: i64,
+    client_addr: Option<String>,
+) -> Result<Received, AppError> {
+    let mut errors = Vec::new();
+    if !matches!(channel, "walk_in" | "phone" | "letter") {
+        errors.push(FieldError::new("channel", "field.required"));
+    }
+    take(
+        db,
+        congress,
+        input,
+        Some((channel, user)),
+        errors,
+        now,
+        client_addr,
+    )
+    .await
+}
+
+/// Checks and stores an opinion; `staff` is the channel and the account when staff enter it.
+async fn take(
+    db: &Db,
+    congress: CongressId,
+    input: &OpinionInput,
+    staff: Option<(&str, UserId)>,
+    mut errors: Vec<FieldError>,
+    now: i64,
+    client_addr: Option<String>,
+) -> Result<Received, AppError> {
     if !KINDS.contains(&input.kind.as_str()) {
         errors.push(FieldError::new("kind", "field.required"));
     }
@@ -123,9 +163,10 @@ pub async fn submit(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let channel = match (deputy, station) {
-        (Some(_), _) => "deputy_qr",
-        (None, Some(_)) => "station_qr",
+    let channel = match (staff, deputy, station) {
+        (Some((c, _)), _, _) => c,
+        (None, Some(_), _) => "deputy_qr",
+        (None, None, Some(_)) => "station_qr",
         _ => "web",
     };
     debug_assert!(CHANNELS.contains(&channel));
@@ -152,7 +193,17 @@ pub async fn submit(
         },
     )
     .await?;
-    store::event(&mut tx, congress, id, None, "received", "", now).await?;
+    let user = staff.map(|(_, u)| u);
+    store::event(
+        &mut tx,
+        congress,
+        id,
+        user.map(|u| u.0),
+        "received",
+        "",
+        now,
+    )
+    .await?;
     crate::search::index(
         &mut tx,
         &crate::search::Doc {
@@ -169,7 +220,7 @@ pub async fn submit(
         &mut tx,
         &Record {
             at: now,
-            user: None,
+            user,
             congress: Some(congress),
             action: "opinions.submit",
             target: format!("opinion:{id}"),

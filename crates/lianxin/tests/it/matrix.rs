@@ -646,6 +646,8 @@ fn routes() -> Vec<Route> {
         r("POST", "/opinions/{cid}/new", Public, Form(&[])),
         r("GET", "/track", Public, None),
         r("GET", "/c/{cid}/opinions", Stations, None),
+        r("GET", "/c/{cid}/opinions/new", Stations, None),
+        r("POST", "/c/{cid}/opinions/new", Stations, Form(&[])),
         r("GET", "/c/{cid}/opinions/{id}", Stations, None),
         r("GET", "/c/{cid}/opinions/qr/deputies/{id}", Stations, None),
         r("GET", "/c/{cid}/opinions/qr/stations/{id}", Stations, None),

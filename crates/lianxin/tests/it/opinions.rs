@@ -187,3 +187,54 @@ async fn a_citizen_sends_an_opinion_follows_it_by_code_and_reads_the_answer() {
         "the submission and the answer are audited"
     );
 }
+
+#[tokio::test]
+async fn staff_enter_a_phoned_in_opinion_and_the_citizen_follows_it_by_the_code_they_were_given() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let mut staff = app.login("lianluozhan").await;
+    let form = [
+        ("channel", "phone"),
+        ("kind", "question"),
+        ("category", "elderly_care"),
+        ("place", "白沙镇"),
+        ("body", "老年食堂什么时候在周末开放？"),
+        ("contact", ""),
+    ];
+    let mut bad = form.to_vec();
+    bad[0] = ("channel", "web");
+    let r = staff
+        .post_form(&format!("/c/{cid}/opinions/new"), &bad)
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "staff enter visits, calls and letters"
+    );
+    let r = staff
+        .post_form(&format!("/c/{cid}/opinions/new"), &form)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = staff.get(&r.location()).await.text();
+    assert!(
+        page.contains("id=\"tracking-code\""),
+        "the code to give the citizen"
+    );
+    let (code, channel): (String, String) =
+        sqlx::query_as("SELECT tracking_code, channel FROM opinions ORDER BY id DESC LIMIT 1")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(channel, "phone");
+    let r = app.client().get(&format!("/track?code={code}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("老年食堂什么时候在周末开放"));
+    let mut deputy = app.login("deputy").await;
+    assert_eq!(
+        deputy
+            .post_form(&format!("/c/{cid}/opinions/new"), &form)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
