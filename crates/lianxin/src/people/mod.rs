@@ -37,6 +37,15 @@ pub async fn current_term(state: &AppState, congress: &Congress) -> Result<i64, 
         .ok_or(AppError::Conflict("error.no_term"))
 }
 
+/// Deputies of the congress in office with exactly this name (for co-signer and duty lists).
+pub async fn deputies_named(
+    db: &crate::db::Db,
+    congress: crate::platform::ids::CongressId,
+    name: &str,
+) -> Result<Vec<i64>, sqlx::Error> {
+    store::deputies_named(db, congress, name).await
+}
+
 /// Where the person behind an account can be reached outside the system (phone for SMS, else
 /// e-mail), opened from the vault; for notices that must not wait for the next sign-in.
 pub async fn contact_of_user(

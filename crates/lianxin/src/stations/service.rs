@@ -92,19 +92,14 @@ pub async fn schedule(
         }
     };
     let mut on_duty = Vec::new();
-    for name in input
-        .deputies
-        .split(|c: char| c == '、' || c == ',' || c == '，' || c.is_whitespace())
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
+    for name in crate::text::name_list(&input.deputies) {
         // A number (or #number) names a deputy by id, for namesakes.
         let found = match name.trim_start_matches('#').parse::<i64>() {
             Ok(id) => store::deputy_in_office(db, congress, id)
                 .await?
                 .into_iter()
                 .collect::<Vec<_>>(),
-            Err(_) => store::deputies_named(db, congress, name).await?,
+            Err(_) => crate::people::deputies_named(db, congress, name).await?,
         };
         match found.as_slice() {
             [one] => on_duty.push(*one),

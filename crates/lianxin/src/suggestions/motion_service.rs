@@ -186,12 +186,8 @@ pub async fn draft(
         errors.push(FieldError::new("content", "field.required"));
     }
     let mut cosigners = Vec::new();
-    for name in input
-        .cosigners
-        .split(|ch: char| ch == '、' || ch == ',' || ch == '，' || ch.is_whitespace())
-        .filter(|n| !n.is_empty())
-    {
-        match super::store::deputies_named(db, c, name).await?.as_slice() {
+    for name in crate::text::name_list(&input.cosigners) {
+        match crate::people::deputies_named(db, c, name).await?.as_slice() {
             [one] if Some(*one) == lead => {}
             [one] => cosigners.push(*one),
             [] => errors

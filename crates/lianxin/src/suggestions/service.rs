@@ -146,13 +146,8 @@ pub async fn draft(
         errors.push(FieldError::new("category", "field.required"));
     }
     let mut cosigners = Vec::new();
-    for name in input
-        .cosigners
-        .split(|c: char| c == '、' || c == ',' || c == '，' || c.is_whitespace())
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
-        let found = store::deputies_named(db, congress, name).await?;
+    for name in crate::text::name_list(&input.cosigners) {
+        let found = crate::people::deputies_named(db, congress, name).await?;
         match found.as_slice() {
             [one] if *one == deputy => {}
             [one] => cosigners.push(*one),

@@ -29,6 +29,15 @@ static JIEBA: LazyLock<RwLock<Jieba>> = LazyLock::new(|| {
 /// Adds words (e.g. deputies' names) to the user dictionary of this process.
 pub mod redact;
 
+/// The names in a list as people type it: separated by 、 , ， or white space (co-signers,
+/// deputies on duty).
+pub fn name_list(s: &str) -> Vec<&str> {
+    s.split(|c: char| c == '、' || c == ',' || c == '，' || c.is_whitespace())
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
 pub fn add_words<'a>(words: impl IntoIterator<Item = &'a str>) {
     if let Ok(mut j) = JIEBA.write() {
         for w in words {
@@ -299,6 +308,15 @@ pub fn has_bad_controls(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn name_lists_split_on_chinese_and_latin_separators() {
+        assert_eq!(
+            super::name_list(" 张三、李四,王五，赵六  钱七 "),
+            vec!["张三", "李四", "王五", "赵六", "钱七"]
+        );
+        assert!(super::name_list("、 ,").is_empty());
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -271,21 +271,6 @@ pub async fn delegation_of(
     Ok(row.and_then(|(d,)| d))
 }
 
-pub async fn deputies_named(
-    db: &Db,
-    congress: CongressId,
-    name: &str,
-) -> Result<Vec<i64>, sqlx::Error> {
-    let rows: Vec<(i64,)> = sqlx::query_as(
-        "SELECT d.id FROM deputies d JOIN persons p ON p.id = d.person_id WHERE d.congress_id = $1 AND p.name = $2 AND d.status = 'in_office'",
-    )
-    .bind(congress.0)
-    .bind(name)
-    .fetch_all(&db.pool)
-    .await?;
-    Ok(rows.into_iter().map(|(i,)| i).collect())
-}
-
 pub async fn invite(
     tx: &mut Tx<'_>,
     congress: CongressId,
