@@ -73,6 +73,19 @@ pub fn fill_time_ok(issued: i64, now: i64) -> bool {
     (MIN_FILL_MS..=MAX_FORM_AGE_MS).contains(&age)
 }
 
+/// The citizen's ratings of an answer.
+pub const RATINGS: &[&str] = &["satisfied", "basically_satisfied", "unsatisfied"];
+
+/// Whether the citizen may rate now: the latest answer stands and was not rated yet.
+pub fn may_rate(state: &str, rated_round: Option<i64>, reopened: i64) -> bool {
+    state == "answered" && rated_round.is_none_or(|r| r < reopened)
+}
+
+/// After a rating: whether it reopens the opinion (不满意, the first time only).
+pub fn reopens(rating: &str, reopened: i64) -> bool {
+    rating == "unsatisfied" && reopened == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +116,18 @@ mod tests {
         assert!(fill_time_ok(0, MAX_FORM_AGE_MS));
         assert!(!fill_time_ok(0, MAX_FORM_AGE_MS + 1));
         assert!(!fill_time_ok(10_000, 0), "from the future");
+    }
+
+    #[test]
+    fn an_answer_is_rated_once_and_unsatisfied_reopens_only_the_first_time() {
+        assert!(may_rate("answered", None, 0));
+        assert!(!may_rate("answered", Some(0), 0), "rated already");
+        assert!(!may_rate("received", None, 0));
+        assert!(!may_rate("reopened", Some(0), 1), "being handled again");
+        assert!(may_rate("answered", Some(0), 1), "the second answer");
+        assert!(reopens("unsatisfied", 0));
+        assert!(!reopens("unsatisfied", 1), "once");
+        assert!(!reopens("satisfied", 0));
     }
 
     proptest! {

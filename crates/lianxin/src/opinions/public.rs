@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/opinions/{cid}/new", get(form).post(submit))
         .route("/track", get(track))
+        .route("/track/rate", axum::routing::post(rate))
 }
 
 fn html(status: StatusCode, t: impl Template) -> AppResult<Response> {
@@ -161,12 +162,24 @@ struct TrackPage {
     found: Option<(Opinion, Vec<Step>)>,
     fresh: bool,
     searched: bool,
+    /// The citizen may rate the latest answer now.
+    can_rate: bool,
+    rated: bool,
 }
 
 async fn track(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<TrackQuery>,
+) -> AppResult<Response> {
+    render_track(&state, &ctx, &q, &[]).await
+}
+
+async fn render_track(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &TrackQuery,
+    errors: &[FieldError],
 ) -> AppResult<Response> {
     let typed = q.code.trim().to_string();
     let found = match domain::normalize_code(&typed) {
@@ -182,9 +195,14 @@ async fn track(
     let searched = !typed.is_empty();
     let status = if searched && found.is_none() {
         StatusCode::NOT_FOUND
+    } else if !errors.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
+    let can_rate = found
+        .as_ref()
+        .is_some_and(|(o, _)| domain::may_rate(&o.state, o.rated_round, o.reopened));
     let shown_code = found
         .as_ref()
         .map(|(o, _)| domain::show_code(&o.tracking_code))
@@ -192,12 +210,57 @@ async fn track(
     html(
         status,
         TrackPage {
-            shell: Shell::new(&state, &ctx, "opinion.track_title").await?,
+            shell: Shell::new(state, ctx, "opinion.track_title")
+                .await?
+                .with_errors(errors),
             code: typed,
             shown_code,
-            fresh: !q.new.is_empty() && found.is_some(),
+            fresh: q.new == "1" && found.is_some(),
+            rated: q.new == "rated" && found.is_some(),
+            can_rate,
             found,
             searched,
         },
     )
+}
+
+#[derive(Deserialize, Default)]
+struct RateForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn rate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<RateForm>,
+) -> AppResult<Response> {
+    match service::rate(
+        &state.db,
+        &f.code,
+        &f.rating,
+        &f.reason,
+        state.clock.now_ms(),
+        ctx.client_addr.clone(),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/track?code={}&new=rated",
+            domain::normalize_code(&f.code).unwrap_or_default()
+        ))
+        .into_response()),
+        Err(AppError::Invalid(errs)) => {
+            let q = TrackQuery {
+                code: f.code,
+                new: String::new(),
+            };
+            render_track(&state, &ctx, &q, &errs).await
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -287,3 +287,68 @@ pub async fn answer(
     tx.commit().await?;
     Ok(())
 }
+
+/// 评价 — the citizen rates the latest answer from the tracking page (the code is the key).
+/// 不满意 needs a reason and reopens the opinion once for re-handling.
+pub async fn rate(
+    db: &Db,
+    typed_code: &str,
+    rating: &str,
+    reason: &str,
+    now: i64,
+    client_addr: Option<String>,
+) -> Result<(), AppError> {
+    let code = domain::normalize_code(typed_code).ok_or(AppError::NotFound)?;
+    let o = store::by_code(db, &code).await?.ok_or(AppError::NotFound)?;
+    let mut errors = Vec::new();
+    if !domain::may_rate(&o.state, o.rated_round, o.reopened) {
+        errors.push(FieldError::new("rating", "opinion.cannot_rate"));
+    }
+    if !domain::RATINGS.contains(&rating) {
+        errors.push(FieldError::new("rating", "suggestion.rating_required"));
+    }
+    let reason = reason.trim();
+    if rating == "unsatisfied" && reason.is_empty() {
+        errors.push(FieldError::new("reason", "opinion.reason_required"));
+    } else if reason.chars().count() > 1000 {
+        errors.push(FieldError::new("reason", "field.too_long"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let reopen = domain::reopens(rating, o.reopened);
+    let congress = CongressId(o.congress_id);
+    let mut tx = db.begin().await?;
+    if !store::set_rating(&mut tx, o.id, rating, reason, reopen, now).await? {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "rating",
+            "opinion.cannot_rate",
+        )]));
+    }
+    store::event(
+        &mut tx,
+        congress,
+        o.id,
+        None,
+        if reopen { "reopened" } else { "rated" },
+        "",
+        now,
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &Record {
+            at: now,
+            user: None,
+            congress: Some(congress),
+            action: "opinions.rate",
+            target: format!("opinion:{}", o.id),
+            outcome: Outcome::Success,
+            fields: &["rating", "rating_reason"],
+            client_addr,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

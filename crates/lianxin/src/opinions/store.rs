@@ -24,11 +24,15 @@ pub struct Opinion {
     pub state: String,
     pub answer: Option<String>,
     pub answered_on: Option<String>,
+    pub rating: Option<String>,
+    pub rating_reason: Option<String>,
+    pub rated_round: Option<i64>,
+    pub reopened: i64,
     pub created_at: i64,
 }
 
 const SELECT: &str = "SELECT o.id, o.congress_id, o.tracking_code, o.kind, o.category, o.place, p.name AS deputy, \
-     s.name AS station, o.channel, o.body, o.share_contact, o.state, o.answer, o.answered_on, o.created_at \
+     s.name AS station, o.channel, o.body, o.share_contact, o.state, o.answer, o.answered_on, o.rating, o.rating_reason, o.rated_round, o.reopened, o.created_at \
      FROM opinions o LEFT JOIN deputies d ON d.id = o.deputy_id LEFT JOIN persons p ON p.id = d.person_id \
      LEFT JOIN stations s ON s.id = o.station_id";
 
@@ -179,7 +183,7 @@ pub async fn set_answered(
 ) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "UPDATE opinions SET state = 'answered', answer = $3, answered_on = $4, updated_at = $5 \
-         WHERE congress_id = $1 AND id = $2 AND state = 'received'",
+         WHERE congress_id = $1 AND id = $2 AND state IN ('received', 'reopened')",
     )
     .bind(congress.0)
     .bind(id)
@@ -219,4 +223,29 @@ pub async fn station_here(
             .fetch_optional(&db.pool)
             .await?;
     Ok(row.map(|(n,)| n))
+}
+
+/// Records the citizen's rating of the latest answer (and reopens it when `reopen`); false if
+/// the opinion changed meanwhile.
+pub async fn set_rating(
+    tx: &mut Tx<'_>,
+    id: i64,
+    rating: &str,
+    reason: &str,
+    reopen: bool,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE opinions SET rating = $2, rating_reason = $3, rated_round = reopened, \
+         state = CASE WHEN $4 = 1 THEN 'reopened' ELSE state END, reopened = reopened + $4, updated_at = $5 \
+         WHERE id = $1 AND state = 'answered' AND (rated_round IS NULL OR rated_round < reopened)",
+    )
+    .bind(id)
+    .bind(rating)
+    .bind(reason)
+    .bind(i64::from(reopen))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }

@@ -645,6 +645,7 @@ fn routes() -> Vec<Route> {
         r("GET", "/opinions/{cid}/new", Public, None),
         r("POST", "/opinions/{cid}/new", Public, Form(&[])),
         r("GET", "/track", Public, None),
+        r("POST", "/track/rate", Public, Form(&[])),
         r("GET", "/c/{cid}/opinions", Stations, None),
         r("GET", "/c/{cid}/opinions/new", Stations, None),
         r("POST", "/c/{cid}/opinions/new", Stations, Form(&[])),

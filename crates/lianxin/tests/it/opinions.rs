@@ -5,6 +5,14 @@
 use crate::support::*;
 use axum::http::StatusCode;
 
+async fn rate_opinion(c: &mut Client<'_>, code: &str, rating: &str, reason: &str) -> Resp {
+    c.post_form(
+        "/track/rate",
+        &[("code", code), ("rating", rating), ("reason", reason)],
+    )
+    .await
+}
+
 fn issued(page: &str) -> String {
     let at = page.find("name=\"issued\" value=\"").unwrap() + "name=\"issued\" value=\"".len();
     page[at..].split('"').next().unwrap().to_string()
@@ -158,6 +166,37 @@ async fn a_citizen_sends_an_opinion_follows_it_by_code_and_reads_the_answer() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The citizen rates: 不满意 needs a reason and reopens it once; the second answer is rated
+    // again, and a second 不满意 does not reopen it.
+    let r = rate_opinion(&mut citizen, &code, "unsatisfied", "").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("请说明理由"));
+    let r = rate_opinion(&mut citizen, &code, "unsatisfied", "一周过去了路灯还没修").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = citizen.get(&format!("/track?code={code}")).await.text();
+    assert!(page.contains("正在重新办理") && page.contains("一周过去了路灯还没修"));
+    let r = staff
+        .post_form(
+            &format!("/c/{cid}/opinions/{id}/answer"),
+            &[("answer", "镇政府已更换灯具，今晚起恢复照明。")],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "answered again after reopening"
+    );
+    let r = rate_opinion(&mut citizen, &code, "unsatisfied", "希望加装一盏").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM opinions WHERE id = {id} AND state = 'answered' AND reopened = 1 AND rating = 'unsatisfied'"))
+            .await,
+        1,
+        "reopened once only"
+    );
+    let r = rate_opinion(&mut citizen, &code, "satisfied", "").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "rated already");
+
     // The deputy's printable QR code leads to the form addressed to them, on this site.
     let req = axum::http::Request::builder()
         .uri(format!("/c/{cid}/opinions/qr/deputies/{deputy}"))
@@ -183,8 +222,8 @@ async fn a_citizen_sends_an_opinion_follows_it_by_code_and_reads_the_answer() {
             "SELECT COUNT(*) FROM audit_log WHERE target = 'opinion:{id}'"
         ))
         .await,
-        2,
-        "the submission and the answer are audited"
+        5,
+        "the submission, both answers and both ratings are audited"
     );
 }
 

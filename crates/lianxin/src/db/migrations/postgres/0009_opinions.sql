@@ -17,9 +17,14 @@ CREATE TABLE opinions (
     -- The citizen's contact, sealed; whether handling units may see it.
     contact_sealed TEXT,
     share_contact BIGINT NOT NULL DEFAULT 0,
-    state TEXT NOT NULL CHECK (state IN ('received', 'answered')),
+    state TEXT NOT NULL CHECK (state IN ('received', 'answered', 'reopened')),
     answer TEXT,
     answered_on TEXT,
+    -- The citizen's rating of the latest answer; 不满意 with a reason reopens it once.
+    rating TEXT CHECK (rating IN ('satisfied', 'basically_satisfied', 'unsatisfied')),
+    rating_reason TEXT,
+    rated_round BIGINT,
+    reopened BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
