@@ -209,7 +209,7 @@ async fn deputy_qr(
     Ids(cid, id): Ids,
 ) -> AppResult<Response> {
     let congress = guard(&state, &ctx, cid).await?;
-    store::deputy_here(&state.db, congress.id, id)
+    crate::people::deputy_name_in_office(&state.db, congress.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
     qr(&state, &headers, &congress, "deputy", id).await
@@ -223,7 +223,7 @@ async fn station_qr(
     Ids(cid, id): Ids,
 ) -> AppResult<Response> {
     let congress = guard(&state, &ctx, cid).await?;
-    store::station_here(&state.db, congress.id, id)
+    crate::people::station_name(&state.db, congress.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
     qr(&state, &headers, &congress, "station", id).await

@@ -69,10 +69,10 @@ async fn render_form(
         .await?
         .with_errors(errors);
     let addressed = match (input.deputy.parse::<i64>(), input.station.parse::<i64>()) {
-        (Ok(d), _) => store::deputy_here(&state.db, congress.id, d)
+        (Ok(d), _) => crate::people::deputy_name_in_office(&state.db, congress.id, d)
             .await?
             .map(|n| shell.t.f("opinion.to_deputy", "n", n)),
-        (_, Ok(s)) => store::station_here(&state.db, congress.id, s).await?,
+        (_, Ok(s)) => crate::people::station_name(&state.db, congress.id, s).await?,
         _ => None,
     };
     // A fresh signed time each time the form is shown (also after an error).

@@ -153,11 +153,15 @@ async fn take(
         errors.push(FieldError::new("consent", "opinion.consent_required"));
     }
     let deputy = match input.deputy.trim().parse::<i64>() {
-        Ok(d) => store::deputy_here(db, congress, d).await?.map(|_| d),
+        Ok(d) => crate::people::deputy_name_in_office(db, congress, d)
+            .await?
+            .map(|_| d),
         Err(_) => None,
     };
     let station = match input.station.trim().parse::<i64>() {
-        Ok(s) => store::station_here(db, congress, s).await?.map(|_| s),
+        Ok(s) => crate::people::station_name(db, congress, s)
+            .await?
+            .map(|_| s),
         Err(_) => None,
     };
     if !errors.is_empty() {

@@ -195,36 +195,6 @@ pub async fn set_answered(
     Ok(r.rows_affected() == 1)
 }
 
-/// The deputy (in office) or station of this congress, if the id names one.
-pub async fn deputy_here(
-    db: &Db,
-    congress: CongressId,
-    id: i64,
-) -> Result<Option<String>, sqlx::Error> {
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT p.name FROM deputies d JOIN persons p ON p.id = d.person_id WHERE d.congress_id = $1 AND d.id = $2 AND d.status = 'in_office'",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .fetch_optional(&db.pool)
-    .await?;
-    Ok(row.map(|(n,)| n))
-}
-
-pub async fn station_here(
-    db: &Db,
-    congress: CongressId,
-    id: i64,
-) -> Result<Option<String>, sqlx::Error> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT name FROM stations WHERE congress_id = $1 AND id = $2")
-            .bind(congress.0)
-            .bind(id)
-            .fetch_optional(&db.pool)
-            .await?;
-    Ok(row.map(|(n,)| n))
-}
-
 /// Records the citizen's rating of the latest answer (and reopens it when `reopen`); false if
 /// the opinion changed meanwhile.
 pub async fn set_rating(

@@ -46,6 +46,24 @@ pub async fn deputies_named(
     store::deputies_named(db, congress, name).await
 }
 
+/// The name of a deputy of the congress in office, if the id names one (QR links, duty lists).
+pub async fn deputy_name_in_office(
+    db: &crate::db::Db,
+    congress: crate::platform::ids::CongressId,
+    id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    store::deputy_name_in_office(db, congress, id).await
+}
+
+/// The name of a station of the congress, if the id names one.
+pub async fn station_name(
+    db: &crate::db::Db,
+    congress: crate::platform::ids::CongressId,
+    id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    store::station_name(db, congress, id).await
+}
+
 /// Where the person behind an account can be reached outside the system (phone for SMS, else
 /// e-mail), opened from the vault; for notices that must not wait for the next sign-in.
 pub async fn contact_of_user(

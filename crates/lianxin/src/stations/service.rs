@@ -95,8 +95,9 @@ pub async fn schedule(
     for name in crate::text::name_list(&input.deputies) {
         // A number (or #number) names a deputy by id, for namesakes.
         let found = match name.trim_start_matches('#').parse::<i64>() {
-            Ok(id) => store::deputy_in_office(db, congress, id)
+            Ok(id) => crate::people::deputy_name_in_office(db, congress, id)
                 .await?
+                .map(|_| id)
                 .into_iter()
                 .collect::<Vec<_>>(),
             Err(_) => crate::people::deputies_named(db, congress, name).await?,

@@ -55,22 +55,6 @@ pub async fn station_deputies(
     .await
 }
 
-/// The deputy with this id, if they are a deputy of the congress in office.
-pub async fn deputy_in_office(
-    db: &Db,
-    congress: CongressId,
-    id: i64,
-) -> Result<Option<i64>, sqlx::Error> {
-    let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT id FROM deputies WHERE congress_id = $1 AND id = $2 AND status = 'in_office'",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .fetch_optional(&db.pool)
-    .await?;
-    Ok(row.map(|(i,)| i))
-}
-
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_day(
     tx: &mut Tx<'_>,

@@ -334,3 +334,19 @@ pub async fn deputies_named(
     .await?;
     Ok(rows.into_iter().map(|(i,)| i).collect())
 }
+
+/// The name of a deputy of the congress in office, if the id names one.
+pub async fn deputy_name_in_office(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT p.name FROM deputies d JOIN persons p ON p.id = d.person_id WHERE d.congress_id = $1 AND d.id = $2 AND d.status = 'in_office'",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.map(|(n,)| n))
+}

@@ -115,3 +115,18 @@ pub async fn names(
         .await?;
     Ok(rows.into_iter().map(|(n,)| n).collect())
 }
+
+/// The name of a station of the congress, if the id names one.
+pub async fn station_name(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT name FROM stations WHERE congress_id = $1 AND id = $2")
+            .bind(congress.0)
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(row.map(|(n,)| n))
+}
