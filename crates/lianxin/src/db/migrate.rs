@@ -67,6 +67,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0009_opinions.sql"),
         postgres: include_str!("migrations/postgres/0009_opinions.sql"),
     },
+    Migration {
+        version: 10,
+        name: "opinion_routing",
+        sqlite: include_str!("migrations/sqlite/0010_opinion_routing.sql"),
+        postgres: include_str!("migrations/postgres/0010_opinion_routing.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction. On PostgreSQL an

@@ -247,6 +247,13 @@ pub const PARAMS: &[Param] = &[
         default_source: SourceKind::ProductDefault,
         default_cite: "国家法律未规定；常见做法为15个工作日",
     },
+    Param {
+        key: "opinion.similarity",
+        kind: Kind::Choice(&["0.2", "0.25", "0.3", "0.35", "0.4", "0.5"]),
+        default: "0.3",
+        default_source: SourceKind::ProductDefault,
+        default_cite: "产品默认值：在标注集上准确率0.93、召回率0.95（见BENCHMARKS.md）",
+    },
 ];
 
 pub fn param(key: &str) -> Option<&'static Param> {
