@@ -42,6 +42,9 @@ pub enum Permission {
     /// Schedule reception days at the congress's stations and record receptions (station staff
     /// and the deputies' affairs office).
     ManageStations,
+    /// Open citizens' opinions at all: station staff and the deputies' affairs office (all of
+    /// the congress's), deputies (those addressed to them), units (those forwarded to them).
+    HandleOpinions,
 }
 
 /// The congress an action targets, with its parent district when it is a town.
@@ -110,6 +113,13 @@ pub fn allows(actor: &Actor, perm: Permission, target: Target, settings: PolicyS
         Permission::UnitSuggestions => here(Role::UnitOperator) || here(Role::UnitHead),
         Permission::ManageStations => {
             here(Role::StationStaff) || staff_here(&[Office::DeputiesAffairs])
+        }
+        Permission::HandleOpinions => {
+            here(Role::StationStaff)
+                || staff_here(&[Office::DeputiesAffairs])
+                || here(Role::Deputy)
+                || here(Role::UnitOperator)
+                || here(Role::UnitHead)
         }
     }
 }

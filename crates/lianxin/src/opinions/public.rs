@@ -165,6 +165,40 @@ struct TrackPage {
     /// The citizen may rate the latest answer now.
     can_rate: bool,
     rated: bool,
+    /// Who holds (or answered) it, in plain words.
+    holder: String,
+    /// The suggestion it became: its number (empty while a draft) and state key.
+    suggestion: Option<(String, String)>,
+}
+
+/// Who holds the opinion, as the citizen reads it: the deputy, the station, the congress's
+/// office, the unit by name, the suggestion, or the channel it was referred to.
+async fn holder_text(state: &AppState, shell: &Shell, o: &Opinion) -> AppResult<String> {
+    Ok(match o.holder.as_str() {
+        "unit" => o.unit.clone().unwrap_or_default(),
+        "suggestion" => shell.t.t("opinion.holder.suggestion").to_string(),
+        "elsewhere" => shell.t.k(
+            "opinion.referral",
+            o.referral.as_deref().unwrap_or("other_authority"),
+        ),
+        _ => match (&o.deputy, &o.station) {
+            (Some(d), _) => shell.t.f("opinion.to_deputy", "n", d.clone()),
+            (None, Some(s)) => s.clone(),
+            _ => {
+                let c = congresses::get(&state.db, CongressId(o.congress_id)).await?;
+                let town = c.as_ref().is_some_and(|c| c.parent.is_some());
+                format!(
+                    "{}{}",
+                    c.map(|c| c.name).unwrap_or_default(),
+                    shell.t.t(if town {
+                        "opinion.holder_presidium"
+                    } else {
+                        "opinion.holder_office"
+                    })
+                )
+            }
+        },
+    })
 }
 
 async fn track(
@@ -207,12 +241,27 @@ async fn render_track(
         .as_ref()
         .map(|(o, _)| domain::show_code(&o.tracking_code))
         .unwrap_or_default();
+    let shell = Shell::new(state, ctx, "opinion.track_title")
+        .await?
+        .with_errors(errors);
+    let (holder, suggestion) = match &found {
+        Some((o, _)) => (
+            holder_text(state, &shell, o).await?,
+            match o.suggestion_id {
+                Some(sid) => {
+                    crate::suggestions::progress(&state.db, CongressId(o.congress_id), sid).await?
+                }
+                None => None,
+            },
+        ),
+        None => (String::new(), None),
+    };
     html(
         status,
         TrackPage {
-            shell: Shell::new(state, ctx, "opinion.track_title")
-                .await?
-                .with_errors(errors),
+            shell,
+            holder,
+            suggestion,
             code: typed,
             shown_code,
             fresh: q.new == "1" && found.is_some(),

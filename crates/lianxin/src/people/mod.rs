@@ -64,6 +64,15 @@ pub async fn station_name(
     store::station_name(db, congress, id).await
 }
 
+/// The name of a handling unit of the congress, if the id names one (forwarding opinions).
+pub async fn unit_name(
+    db: &crate::db::Db,
+    congress: crate::platform::ids::CongressId,
+    id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    Ok(store::unit(db, congress, id).await?.map(|u| u.name))
+}
+
 /// Where the person behind an account can be reached outside the system (phone for SMS, else
 /// e-mail), opened from the vault; for notices that must not wait for the next sign-in.
 pub async fn contact_of_user(

@@ -65,6 +65,21 @@ impl Clock for FixedClock {
     }
 }
 
+/// The date in China of a stored millisecond time.
+pub fn china_date(ms: i64) -> NaiveDate {
+    DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .with_timezone(&shanghai())
+        .date_naive()
+}
+
+/// Midnight in China of a date, as stored milliseconds (for date filters).
+pub fn china_midnight_ms(date: NaiveDate) -> i64 {
+    date.and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(shanghai()).single())
+        .map_or(0, |t| t.timestamp_millis())
+}
+
 /// Formats a stored millisecond time as Shanghai local time for display.
 pub fn format_ms(ms: i64) -> String {
     DateTime::from_timestamp_millis(ms)

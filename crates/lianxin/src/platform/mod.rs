@@ -6,6 +6,7 @@ pub mod config;
 pub mod error;
 pub mod i18n;
 pub mod ids;
+pub mod origin;
 pub mod page;
 pub mod seal;
 pub mod secret;

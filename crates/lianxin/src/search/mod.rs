@@ -164,6 +164,39 @@ pub async fn search(
         .await
 }
 
+/// A condition for a module's own filtered list: `column IN (the items of this congress and
+/// kind whose text matches q)`, with the match expression to bind as parameter `$n`. None when
+/// the query has no terms. The full-text SQL stays here; the module adds its own filters and
+/// order (unranked, e.g. newest first) around it.
+pub fn matching(
+    backend: Backend,
+    congress: CongressId,
+    kind: &str,
+    q: &str,
+    column: &str,
+    n: usize,
+) -> Option<(String, String)> {
+    let terms = text::query_terms(q);
+    if terms.is_empty() {
+        return None;
+    }
+    let scope = scope(congress, kind);
+    Some(match backend {
+        Backend::Sqlite => (
+            format!(
+                "{column} IN (SELECT d.item_id FROM search_fts f JOIN search_docs d ON d.id = f.rowid WHERE search_fts MATCH ${n})"
+            ),
+            fts5_query(&scope, &terms),
+        ),
+        Backend::Postgres => (
+            format!(
+                "{column} IN (SELECT item_id FROM search_docs WHERE to_tsvector('simple', tokens) @@ to_tsquery('simple', ${n}))"
+            ),
+            pg_query(&scope, &terms),
+        ),
+    })
+}
+
 /// Item ids matching a `LIKE '%q%'` scan of title and body: the baseline the benchmark compares with.
 pub async fn like_scan(
     db: &Db,

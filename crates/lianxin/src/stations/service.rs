@@ -6,18 +6,11 @@ use super::store;
 use crate::audit::{self, Outcome, Record};
 use crate::db::{Db, Tx};
 use crate::platform::error::{AppError, FieldError};
-use crate::platform::ids::{CongressId, UserId};
+use crate::platform::ids::CongressId;
 use crate::settings::registry::Period;
 use chrono::{Duration, NaiveDate};
 
-/// Who acts, from where, when.
-#[derive(Debug, Clone)]
-pub struct Origin {
-    pub user: UserId,
-    pub client_addr: Option<String>,
-    pub now: i64,
-    pub today: NaiveDate,
-}
+pub use crate::platform::origin::Origin;
 
 async fn record(
     tx: &mut Tx<'_>,

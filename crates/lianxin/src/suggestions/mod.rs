@@ -27,6 +27,18 @@ use crate::web::AppState;
 use crate::web::ctx::Ctx;
 use service::{Capacity, Origin};
 
+/// What a citizen may know of the suggestion their opinion became: its number (empty while it
+/// is a draft) and its state key (`suggestion.state.*`) — nothing else.
+pub async fn progress(
+    db: &crate::db::Db,
+    congress: crate::platform::ids::CongressId,
+    id: i64,
+) -> Result<Option<(String, String)>, AppError> {
+    Ok(store::get(db, congress, id)
+        .await?
+        .map(|s| (s.number.map(|n| n.to_string()).unwrap_or_default(), s.state)))
+}
+
 /// The congress of the path, if the actor may open suggestions there at all.
 pub async fn guard(state: &AppState, ctx: &Ctx, cid: i64) -> Result<Congress, AppError> {
     crate::people::guard(state, ctx, cid, Permission::ViewSuggestions).await

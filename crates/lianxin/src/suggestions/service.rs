@@ -27,14 +27,7 @@ pub use merge::merge;
 pub use publication::*;
 pub use rating::*;
 
-/// Who acts, from where, when.
-#[derive(Debug, Clone)]
-pub struct Origin {
-    pub user: UserId,
-    pub client_addr: Option<String>,
-    pub now: i64,
-    pub today: NaiveDate,
-}
+pub use crate::platform::origin::Origin;
 
 /// In what capacity the actor acts on an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -135,6 +135,8 @@ impl Shell {
             }
             if allows(actor, Permission::ManageStations, c.target(), p) {
                 nav.push((format!("{base}/stations"), "nav.stations"));
+            }
+            if allows(actor, Permission::HandleOpinions, c.target(), p) {
                 nav.push((format!("{base}/opinions"), "nav.opinions"));
             }
             if allows(actor, Permission::EditRoster, c.target(), p)

@@ -42,6 +42,14 @@ enum Rule {
     Motions,
     /// Stations' reception days and records: station staff and the deputies' affairs office.
     Stations,
+    /// Citizens' opinions: the station side, deputies (theirs), units (forwarded to them).
+    Opinions,
+    /// Answering on the spot, forwarding, referring: the station side and deputies.
+    OpinionRouters,
+    /// A unit's return of a forwarded opinion.
+    OpinionUnit,
+    /// A deputy's conversion of opinions into a suggestion.
+    OpinionDeputy,
 }
 
 const USERS: &[&str] = &[
@@ -88,6 +96,10 @@ fn allowed(rule: Rule, user: &str) -> bool {
         Rule::SuggestionHandlers => matches!(user, "daibiao" | "chengban"),
         Rule::Motions => matches!(user, "daibiao" | "deputy"),
         Rule::Stations => matches!(user, "daibiao" | "lianluozhan"),
+        Rule::Opinions => matches!(user, "daibiao" | "lianluozhan" | "deputy" | "chengban"),
+        Rule::OpinionRouters => matches!(user, "daibiao" | "lianluozhan" | "deputy"),
+        Rule::OpinionUnit => user == "chengban",
+        Rule::OpinionDeputy => user == "deputy",
     }
 }
 
@@ -646,13 +658,53 @@ fn routes() -> Vec<Route> {
         r("POST", "/opinions/{cid}/new", Public, Form(&[])),
         r("GET", "/track", Public, None),
         r("POST", "/track/rate", Public, Form(&[])),
-        r("GET", "/c/{cid}/opinions", Stations, None),
+        r("GET", "/c/{cid}/opinions", Opinions, None),
         r("GET", "/c/{cid}/opinions/new", Stations, None),
         r("POST", "/c/{cid}/opinions/new", Stations, Form(&[])),
-        r("GET", "/c/{cid}/opinions/{id}", Stations, None),
+        r("GET", "/c/{cid}/opinions/{id}", Opinions, None),
         r("GET", "/c/{cid}/opinions/qr/deputies/{id}", Stations, None),
         r("GET", "/c/{cid}/opinions/qr/stations/{id}", Stations, None),
-        r("POST", "/c/{cid}/opinions/{id}/answer", Stations, Form(&[])),
+        r("POST", "/c/{cid}/opinions/{id}/answer", Opinions, Form(&[])),
+        r(
+            "POST",
+            "/c/{cid}/opinions/{id}/forward",
+            OpinionRouters,
+            Form(&[]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/opinions/{id}/refer",
+            OpinionRouters,
+            Form(&[]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/opinions/{id}/return",
+            OpinionUnit,
+            Form(&[]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/opinions/{id}/transfer",
+            Stations,
+            Form(&[]),
+        ),
+        r("POST", "/c/{cid}/opinions/{id}/split", Stations, Form(&[])),
+        r(
+            "POST",
+            "/c/{cid}/opinions/convert",
+            OpinionDeputy,
+            Form(&[]),
+        ),
+        r("GET", "/c/{cid}/opinions/groups", Stations, None),
+        r("GET", "/c/{cid}/opinions/groups/{id}", Stations, None),
+        r(
+            "POST",
+            "/c/{cid}/opinions/groups/{id}/merge",
+            Stations,
+            Form(&[]),
+        ),
+        r("GET", "/c/{cid}/opinions/insight", Stations, None),
         r(
             "GET",
             "/api/v1/public/congresses/{cid}/reception-days",

@@ -305,6 +305,8 @@ pub async fn reply(
         o.now,
     )
     .await?;
+    // The citizens whose opinions became this suggestion read the reply on their tracking page.
+    crate::opinions::service::suggestion_replied(db, &mut tx, congress, id, body.trim(), o).await?;
     // To the lead deputy, copied to every co-signer (抄送): all may read it, the entitled rate it.
     let (no, no_en) = notices::numbers(&s);
     let t = notices::Tell {

@@ -4,7 +4,7 @@
 -- Kept column-for-column in step with ../postgres/0010_opinion_routing.sql (tested).
 
 ALTER TABLE opinions ADD COLUMN holder TEXT NOT NULL DEFAULT 'congress' CHECK (holder IN ('congress', 'unit', 'suggestion', 'elsewhere'));
-ALTER TABLE opinions ADD COLUMN unit_id INTEGER REFERENCES units(id);
+ALTER TABLE opinions ADD COLUMN unit_id INTEGER REFERENCES organizations(id);
 ALTER TABLE opinions ADD COLUMN due_on TEXT;
 -- Where the citizen should go instead (litigation, petition letters, …) when referred.
 ALTER TABLE opinions ADD COLUMN referral TEXT;

@@ -1,5 +1,11 @@
-//! Opinion commands: a citizen submits (no account), staff answer. One transaction each; the
-//! submission's history step and the answer are what the citizen's tracking page shows.
+//! Opinion commands: a citizen submits (no account), the congress answers, routes, converts
+//! and groups (see `routing` and `grouping`), the citizen rates. One transaction each; the
+//! history steps with a public note and the answer are what the citizen's tracking page shows.
+
+mod grouping;
+mod routing;
+pub use grouping::{merge, split};
+pub use routing::{REFERRALS, convert, forward, refer, suggestion_replied, transfer, unit_return};
 
 use super::domain::{self, CATEGORIES, CHANNELS, KINDS};
 use super::store::{self, NewOpinion};
@@ -7,8 +13,105 @@ use crate::audit::{self, Outcome, Record};
 use crate::db::Db;
 use crate::platform::error::{AppError, FieldError};
 use crate::platform::ids::{CongressId, UserId};
+use crate::platform::origin::Origin;
 use chrono::NaiveDate;
 use rand::RngExt;
+
+fn invalid(field: &'static str, key: &'static str) -> AppError {
+    AppError::Invalid(vec![FieldError::new(field, key)])
+}
+
+/// 办理人 — in what capacity someone acts on an opinion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handler {
+    /// Station staff and the deputies' affairs office: all of the congress's opinions.
+    Staff,
+    /// A deputy: the opinions addressed to them.
+    Deputy(i64),
+    /// A handling unit: the opinions forwarded to it.
+    Unit(i64),
+}
+
+impl Handler {
+    pub fn scope(self) -> store::Scope {
+        match self {
+            Handler::Staff => store::Scope::All,
+            Handler::Deputy(d) => store::Scope::Deputy(d),
+            Handler::Unit(u) => store::Scope::Unit(u),
+        }
+    }
+
+    /// Whether the handler may see the opinion at all.
+    pub fn sees(self, o: &store::Opinion) -> bool {
+        match self {
+            Handler::Staff => true,
+            Handler::Deputy(d) => o.deputy_id == Some(d),
+            Handler::Unit(u) => o.holder == "unit" && o.unit_id == Some(u),
+        }
+    }
+
+    /// Whether the handler holds the open opinion now: the congress's side while the congress
+    /// holds it, the unit while it is forwarded to it.
+    pub fn holds(self, o: &store::Opinion) -> bool {
+        o.is_open()
+            && match self {
+                Handler::Staff => o.holder == "congress",
+                Handler::Deputy(d) => o.holder == "congress" && o.deputy_id == Some(d),
+                Handler::Unit(u) => o.holder == "unit" && o.unit_id == Some(u),
+            }
+    }
+}
+
+/// The date an answer is due when the congress or a unit takes an opinion up today:
+/// `opinion.answer_window` (15 working days unless the congress decides otherwise) on the
+/// shared legal calendar.
+pub async fn due_date(
+    db: &Db,
+    congress: CongressId,
+    today: NaiveDate,
+) -> Result<NaiveDate, AppError> {
+    let r = crate::settings::get(db, congress, "opinion.answer_window").await?;
+    let period = r
+        .and_then(|r| r.period())
+        .unwrap_or(crate::settings::registry::Period::WorkingDays(15));
+    let calendar = crate::calendar::store::load(db).await?;
+    Ok(period
+        .span()
+        .compute(&calendar, today, crate::calendar::rules::Basis::default())
+        .due)
+}
+
+/// Tells the citizen of a step by SMS or e-mail when they left a contact (in the step's
+/// transaction; the outbox seals it). Nothing is sent to one who left none.
+pub(crate) async fn tell_citizen(
+    db: &Db,
+    tx: &mut crate::db::Tx<'_>,
+    o: &store::Opinion,
+    step_zh: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let Some(contact) = store::contact(db, CongressId(o.congress_id), o.id).await? else {
+        return Ok(());
+    };
+    let channel = if contact.contains('@') {
+        "email"
+    } else {
+        "sms"
+    };
+    let code = domain::show_code(&o.tracking_code);
+    crate::notify::enqueue(
+        tx,
+        &db.vault,
+        Some(CongressId(o.congress_id)),
+        channel,
+        &contact,
+        "您反映的意见有新进展",
+        &format!("您的意见（查询码{code}）{step_zh}。请凭查询码在人大门户“意见查询”查看。"),
+        now,
+    )
+    .await?;
+    Ok(())
+}
 
 const FORM: &str = "opinions.form";
 
@@ -174,6 +277,8 @@ async fn take(
         _ => "web",
     };
     debug_assert!(CHANNELS.contains(&channel));
+    let today = crate::platform::clock::china_date(now);
+    let due = due_date(db, congress, today).await?.to_string();
     let mut tx = db.begin().await?;
     // A collision among 2^50 codes is unlikely; the unique key makes one a retry, not a mix-up.
     let random: [u8; domain::CODE_LEN] = rand::rng().random();
@@ -194,6 +299,7 @@ async fn take(
             contact: (!contact.is_empty()).then_some(contact),
             share_contact: checked(&input.share_contact),
             now,
+            due_on: &due,
         },
     )
     .await?;
@@ -220,6 +326,7 @@ async fn take(
         now,
     )
     .await?;
+    grouping::link(db, &mut tx, congress, id, body, user.map(|u| u.0), now).await?;
     audit::append(
         &mut tx,
         &Record {
@@ -238,20 +345,20 @@ async fn take(
     Ok(Received { id, code })
 }
 
-/// Staff answer an opinion (on the spot, by the station or the deputy); the citizen sees it.
-#[allow(clippy::too_many_arguments)]
+/// 答复 — the holder answers: the station, the deputy or the office on the spot, or the unit it
+/// was forwarded to. The answer also reaches every citizen whose opinion was merged into this
+/// one, and each is told when they left a contact.
 pub async fn answer(
     db: &Db,
     congress: CongressId,
     id: i64,
+    handler: Handler,
     text: &str,
-    user: UserId,
-    now: i64,
-    today: NaiveDate,
-    client_addr: Option<String>,
+    o: &Origin,
 ) -> Result<(), AppError> {
-    store::get(db, congress, id)
+    let op = store::get(db, congress, id)
         .await?
+        .filter(|op| handler.sees(op))
         .ok_or(AppError::NotFound)?;
     let text = text.trim();
     if text.is_empty() {
@@ -266,25 +373,48 @@ pub async fn answer(
             "field.too_long",
         )]));
     }
-    let mut tx = db.begin().await?;
-    if !store::set_answered(&mut tx, congress, id, text, &today.to_string(), now).await? {
+    if !handler.holds(&op) {
         return Err(AppError::Invalid(vec![FieldError::new(
             "answer",
             "opinion.answered_already",
         )]));
     }
-    store::event(&mut tx, congress, id, Some(user.0), "answered", "", now).await?;
+    let on = o.today.to_string();
+    let mut tx = db.begin().await?;
+    if !store::set_answered(&mut tx, congress, id, text, &on, o.now).await? {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "answer",
+            "opinion.answered_already",
+        )]));
+    }
+    store::event(&mut tx, congress, id, Some(o.user.0), "answered", "", o.now).await?;
+    tell_citizen(db, &mut tx, &op, "已答复", o.now).await?;
+    for m in store::answer_merged(&mut tx, congress, id, text, &on, o.now).await? {
+        store::event(
+            &mut tx,
+            congress,
+            m,
+            Some(o.user.0),
+            "answered_with_group",
+            "",
+            o.now,
+        )
+        .await?;
+        if let Some(member) = store::get(db, congress, m).await? {
+            tell_citizen(db, &mut tx, &member, "已答复", o.now).await?;
+        }
+    }
     audit::append(
         &mut tx,
         &Record {
-            at: now,
-            user: Some(user),
+            at: o.now,
+            user: Some(o.user),
             congress: Some(congress),
             action: "opinions.answer",
             target: format!("opinion:{id}"),
             outcome: Outcome::Success,
             fields: &["answer"],
-            client_addr,
+            client_addr: o.client_addr.clone(),
         },
     )
     .await?;
@@ -305,7 +435,9 @@ pub async fn rate(
     let code = domain::normalize_code(typed_code).ok_or(AppError::NotFound)?;
     let o = store::by_code(db, &code).await?.ok_or(AppError::NotFound)?;
     let mut errors = Vec::new();
-    if !domain::may_rate(&o.state, o.rated_round, o.reopened) {
+    if !domain::may_rate(&o.state, o.rated_round, o.reopened)
+        || o.merged_into.is_some() && o.state != "answered"
+    {
         errors.push(FieldError::new("rating", "opinion.cannot_rate"));
     }
     if !domain::RATINGS.contains(&rating) {
@@ -322,8 +454,11 @@ pub async fn rate(
     }
     let reopen = domain::reopens(rating, o.reopened);
     let congress = CongressId(o.congress_id);
+    let due = due_date(db, congress, crate::platform::clock::china_date(now))
+        .await?
+        .to_string();
     let mut tx = db.begin().await?;
-    if !store::set_rating(&mut tx, o.id, rating, reason, reopen, now).await? {
+    if !store::set_rating(&mut tx, o.id, rating, reason, reopen, &due, now).await? {
         return Err(AppError::Invalid(vec![FieldError::new(
             "rating",
             "opinion.cannot_rate",

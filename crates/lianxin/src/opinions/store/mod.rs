@@ -29,12 +29,40 @@ pub struct Opinion {
     pub rated_round: Option<i64>,
     pub reopened: i64,
     pub created_at: i64,
+    pub deputy_id: Option<i64>,
+    pub station_id: Option<i64>,
+    /// `congress` (its station, deputy or office), `unit`, `suggestion` or `elsewhere`.
+    pub holder: String,
+    pub unit_id: Option<i64>,
+    pub unit: Option<String>,
+    pub due_on: Option<String>,
+    pub referral: Option<String>,
+    pub suggestion_id: Option<i64>,
+    pub group_id: Option<i64>,
+    pub merged_into: Option<i64>,
 }
 
-const SELECT: &str = "SELECT o.id, o.congress_id, o.tracking_code, o.kind, o.category, o.place, p.name AS deputy, \
-     s.name AS station, o.channel, o.body, o.share_contact, o.state, o.answer, o.answered_on, o.rating, o.rating_reason, o.rated_round, o.reopened, o.created_at \
+impl Opinion {
+    /// Still to be answered (received, or reopened after an unsatisfied rating).
+    pub fn is_open(&self) -> bool {
+        matches!(self.state.as_str(), "received" | "reopened")
+    }
+}
+
+pub(super) const SELECT: &str = "SELECT o.id, o.congress_id, o.tracking_code, o.kind, o.category, o.place, p.name AS deputy, \
+     s.name AS station, o.channel, o.body, o.share_contact, o.state, o.answer, o.answered_on, o.rating, o.rating_reason, o.rated_round, o.reopened, o.created_at, \
+     o.deputy_id, o.station_id, o.holder, o.unit_id, u.name AS unit, o.due_on, o.referral, o.suggestion_id, o.group_id, o.merged_into \
      FROM opinions o LEFT JOIN deputies d ON d.id = o.deputy_id LEFT JOIN persons p ON p.id = d.person_id \
-     LEFT JOIN stations s ON s.id = o.station_id";
+     LEFT JOIN stations s ON s.id = o.station_id LEFT JOIN organizations u ON u.id = o.unit_id";
+
+mod groups;
+mod routing;
+mod search;
+mod stats;
+pub use groups::*;
+pub use routing::*;
+pub use search::*;
+pub use stats::*;
 
 pub struct NewOpinion<'a> {
     pub congress: CongressId,
@@ -49,13 +77,15 @@ pub struct NewOpinion<'a> {
     pub contact: Option<&'a str>,
     pub share_contact: bool,
     pub now: i64,
+    /// When an answer is due (`opinion.answer_window` from today).
+    pub due_on: &'a str,
 }
 
 pub async fn insert(db: &Db, tx: &mut Tx<'_>, n: &NewOpinion<'_>) -> Result<i64, sqlx::Error> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO opinions (congress_id, tracking_code, kind, category, place, deputy_id, station_id, channel, body, \
-         contact_sealed, share_contact, state, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $12) RETURNING id",
+         contact_sealed, share_contact, state, created_at, updated_at, due_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $12, $13) RETURNING id",
     )
     .bind(n.congress.0)
     .bind(n.code)
@@ -69,6 +99,7 @@ pub async fn insert(db: &Db, tx: &mut Tx<'_>, n: &NewOpinion<'_>) -> Result<i64,
     .bind(db.vault.seal_opt(CONTACT, n.contact)?)
     .bind(i64::from(n.share_contact))
     .bind(n.now)
+    .bind(n.due_on)
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)
@@ -134,27 +165,6 @@ pub async fn get(db: &Db, congress: CongressId, id: i64) -> Result<Option<Opinio
     .await
 }
 
-/// A page of a congress's opinions, newest first (keyset on id).
-pub async fn list(
-    db: &Db,
-    congress: CongressId,
-    before: Option<i64>,
-    limit: i64,
-) -> Result<Vec<Opinion>, sqlx::Error> {
-    let mut sql = format!("{SELECT} WHERE o.congress_id = $1");
-    if before.is_some() {
-        sql.push_str(" AND o.id < $3");
-    }
-    sql.push_str(" ORDER BY o.id DESC LIMIT $2");
-    let mut q = sqlx::query_as::<_, Opinion>(sqlx::AssertSqlSafe(sql))
-        .bind(congress.0)
-        .bind(limit);
-    if let Some(b) = before {
-        q = q.bind(b);
-    }
-    q.fetch_all(&db.pool).await
-}
-
 /// The citizen's contact, opened (callers mask it for display).
 pub async fn contact(
     db: &Db,
@@ -172,7 +182,8 @@ pub async fn contact(
         .open_opt(CONTACT, row.and_then(|(c,)| c).as_deref())?)
 }
 
-/// Records the answer; false if it was answered meanwhile.
+/// Records the answer; false if it was answered meanwhile. Opinions merged into this one are
+/// answered with it (see [`answer_merged`]).
 pub async fn set_answered(
     tx: &mut Tx<'_>,
     congress: CongressId,
@@ -203,11 +214,16 @@ pub async fn set_rating(
     rating: &str,
     reason: &str,
     reopen: bool,
+    due_on: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
+    // Reopened, a referral or a suggestion's reply comes back to the congress; a unit's answer
+    // goes back to the unit, which answers again by the new date.
     let r = sqlx::query(
         "UPDATE opinions SET rating = $2, rating_reason = $3, rated_round = reopened, \
-         state = CASE WHEN $4 = 1 THEN 'reopened' ELSE state END, reopened = reopened + $4, updated_at = $5 \
+         state = CASE WHEN $4 = 1 THEN 'reopened' ELSE state END, reopened = reopened + $4, updated_at = $5, \
+         holder = CASE WHEN $4 = 1 AND holder <> 'unit' THEN 'congress' ELSE holder END, \
+         due_on = CASE WHEN $4 = 1 THEN $6 ELSE due_on END \
          WHERE id = $1 AND state = 'answered' AND (rated_round IS NULL OR rated_round < reopened)",
     )
     .bind(id)
@@ -215,6 +231,7 @@ pub async fn set_rating(
     .bind(reason)
     .bind(i64::from(reopen))
     .bind(now)
+    .bind(due_on)
     .execute(&mut **tx)
     .await?;
     Ok(r.rows_affected() == 1)

@@ -1,0 +1,169 @@
+//! Routing SQL: forwarding to a handling unit and its return, referral elsewhere, transfer to
+//! another congress, conversion to a suggestion and the suggestion's reply coming back. Each
+//! update names the state it expects, so a step raced by another changes nothing (false).
+
+use crate::db::Tx;
+use crate::platform::ids::CongressId;
+
+/// The states an opinion is open in.
+const OPEN: &str = "state IN ('received', 'reopened')";
+
+/// 转交承办单位: the congress hands an open opinion it holds to one of its units.
+pub async fn forward(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    unit: i64,
+    due_on: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE opinions SET holder = 'unit', unit_id = $3, due_on = $4, updated_at = $5 \
+         WHERE congress_id = $1 AND id = $2 AND holder = 'congress' AND {OPEN}"
+    )))
+    .bind(congress.0)
+    .bind(id)
+    .bind(unit)
+    .bind(due_on)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// 退回: the unit gives an opinion that is not its matter back to the congress.
+pub async fn unit_return(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    unit: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE opinions SET holder = 'congress', unit_id = NULL, updated_at = $4 \
+         WHERE congress_id = $1 AND id = $2 AND holder = 'unit' AND unit_id = $3 AND {OPEN}"
+    )))
+    .bind(congress.0)
+    .bind(id)
+    .bind(unit)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// 告知其他渠道: closes an open opinion the congress holds with the explanation as its answer
+/// and where the citizen should go instead.
+pub async fn refer(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    referral: &str,
+    explanation: &str,
+    on: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE opinions SET holder = 'elsewhere', referral = $3, state = 'answered', answer = $4, answered_on = $5, updated_at = $6 \
+         WHERE congress_id = $1 AND id = $2 AND holder = 'congress' AND {OPEN}"
+    )))
+    .bind(congress.0)
+    .bind(id)
+    .bind(referral)
+    .bind(explanation)
+    .bind(on)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// 移交: the opinion now belongs to another congress (a town's to its district or back). What
+/// belonged to the old congress — its deputy, station, unit, group — no longer applies.
+pub async fn transfer(
+    tx: &mut Tx<'_>,
+    from: CongressId,
+    id: i64,
+    to: CongressId,
+    due_on: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE opinions SET congress_id = $3, holder = 'congress', deputy_id = NULL, station_id = NULL, unit_id = NULL, \
+         group_id = NULL, merged_into = NULL, due_on = $4, updated_at = $5 \
+         WHERE congress_id = $1 AND id = $2 AND holder = 'congress' AND {OPEN}"
+    )))
+    .bind(from.0)
+    .bind(id)
+    .bind(to.0)
+    .bind(due_on)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    if r.rows_affected() == 1 {
+        // Anything merged into it stays behind, handled on its own.
+        sqlx::query(
+            "UPDATE opinions SET merged_into = NULL WHERE congress_id = $1 AND merged_into = $2",
+        )
+        .bind(from.0)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("DELETE FROM opinion_buckets WHERE opinion_id = $1")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(r.rows_affected() == 1)
+}
+
+/// 转为代表建议: the opinion is now followed through the suggestion.
+pub async fn converted(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    id: i64,
+    suggestion: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE opinions SET holder = 'suggestion', suggestion_id = $3, updated_at = $4 \
+         WHERE congress_id = $1 AND id = $2 AND holder = 'congress' AND {OPEN}"
+    )))
+    .bind(congress.0)
+    .bind(id)
+    .bind(suggestion)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The suggestion's reply answers the opinions it came from; returns their ids.
+pub async fn answer_from_suggestion(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    suggestion: i64,
+    reply: &str,
+    on: &str,
+    now: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let ids: Vec<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM opinions WHERE congress_id = $1 AND suggestion_id = $2 AND holder = 'suggestion' AND {OPEN} ORDER BY id"
+    )))
+    .bind(congress.0)
+    .bind(suggestion)
+    .fetch_all(&mut **tx)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE opinions SET state = 'answered', answer = $3, answered_on = $4, updated_at = $5 \
+         WHERE congress_id = $1 AND suggestion_id = $2 AND holder = 'suggestion' AND {OPEN}"
+    )))
+    .bind(congress.0)
+    .bind(suggestion)
+    .bind(reply)
+    .bind(on)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(ids.into_iter().map(|(i,)| i).collect())
+}
