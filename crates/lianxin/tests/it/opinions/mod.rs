@@ -5,6 +5,56 @@
 use crate::support::*;
 use axum::http::StatusCode;
 
+mod grouping;
+mod routing;
+
+/// A citizen sends an opinion through the public form (waiting as a person would), optionally
+/// addressed to a deputy and with a contact; returns its id and tracking code.
+pub(super) async fn send_opinion(
+    app: &TestApp,
+    cid: i64,
+    body: &str,
+    deputy: Option<i64>,
+    contact: &str,
+) -> (i64, String) {
+    let mut citizen = app.client();
+    let page = citizen.get(&format!("/opinions/{cid}/new")).await.text();
+    let token = issued(&page);
+    app.clock.advance(chrono::Duration::seconds(10));
+    let deputy = deputy.map(|d| d.to_string()).unwrap_or_default();
+    let r = citizen
+        .post_form(
+            &format!("/opinions/{cid}/new"),
+            &[
+                ("kind", "need"),
+                ("category", "roads_transport"),
+                ("place", "青石镇幸福路"),
+                ("body", body),
+                ("contact", contact),
+                ("consent", if contact.is_empty() { "" } else { "on" }),
+                ("deputy", &deputy),
+                ("station", ""),
+                ("website", ""),
+                ("issued", &token),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let (id, code): (i64, String) =
+        sqlx::query_as("SELECT id, tracking_code FROM opinions ORDER BY id DESC LIMIT 1")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    (id, code)
+}
+
+/// The citizen's tracking page for the code.
+pub(super) async fn track(app: &TestApp, code: &str) -> String {
+    let r = app.client().get(&format!("/track?code={code}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    r.text()
+}
+
 async fn rate_opinion(c: &mut Client<'_>, code: &str, rating: &str, reason: &str) -> Resp {
     c.post_form(
         "/track/rate",
