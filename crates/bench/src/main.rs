@@ -144,6 +144,7 @@ fn rss_kib(pid: u32) -> (u64, u64) {
 }
 
 mod crypto_bench;
+mod opinions_bench;
 mod search_bench;
 mod suggestions_bench;
 
@@ -157,6 +158,9 @@ async fn main() -> Result<()> {
     }
     if std::env::args().nth(1).as_deref() == Some("suggestions") {
         return suggestions_bench::main().await;
+    }
+    if std::env::args().nth(1).as_deref() == Some("opinions") {
+        return opinions_bench::main().await;
     }
     let a = args()?;
     let tmp = tempfile_dir(a.keep.clone())?;

@@ -52,6 +52,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
             config.sign_in_rate,
             config.anonymous_rate,
         )),
+        intake: crate::opinions::intake::Intake::start(db.clone()),
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(worker::run(

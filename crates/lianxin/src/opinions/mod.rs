@@ -4,6 +4,7 @@
 //! search and grouping on this ground.
 
 pub mod domain;
+pub mod intake;
 pub mod pages;
 pub mod public;
 pub mod service;

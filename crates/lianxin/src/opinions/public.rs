@@ -130,7 +130,7 @@ async fn submit(
     Form(input): Form<OpinionInput>,
 ) -> AppResult<Response> {
     let congress = congress_of(&state, cid).await?;
-    match service::submit(
+    let received = match service::prepare_citizen(
         &state.db,
         congress.id,
         &input,
@@ -139,6 +139,10 @@ async fn submit(
     )
     .await
     {
+        Ok(p) => state.intake.submit(p).await,
+        Err(e) => Err(e),
+    };
+    match received {
         Ok(r) => Ok(Redirect::to(&format!("/track?code={}&new=1", r.code)).into_response()),
         Err(AppError::Invalid(errs)) => render_form(&state, &ctx, congress, input, &errs).await,
         Err(e) => Err(e),

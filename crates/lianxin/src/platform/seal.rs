@@ -38,7 +38,12 @@ pub struct Seal {
 
 /// SM3 of `bytes`, hex.
 pub fn sm3_hex(bytes: &[u8]) -> String {
-    hex::encode(Sm3::digest(bytes))
+    hex::encode(sm3_bytes(bytes))
+}
+
+/// SM3 of `bytes`.
+pub fn sm3_bytes(bytes: &[u8]) -> [u8; 32] {
+    Sm3::digest(bytes).into()
 }
 
 fn key_file(dir: &Path, congress: i64, version: i64) -> std::path::PathBuf {

@@ -47,6 +47,17 @@ pub fn doc_tokens(doc: &Doc<'_>) -> String {
 
 /// Indexes (or re-indexes) a document inside the caller's transaction.
 pub async fn index(tx: &mut Tx<'_>, doc: &Doc<'_>, now: i64) -> Result<(), sqlx::Error> {
+    index_tokens(tx, doc, &doc_tokens(doc), now).await
+}
+
+/// Indexes a document with its tokens computed beforehand ([`doc_tokens`], which does not depend
+/// on the item's id): segmentation is the cost, and it need not happen inside a transaction.
+pub async fn index_tokens(
+    tx: &mut Tx<'_>,
+    doc: &Doc<'_>,
+    tokens: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO search_docs (congress_id, kind, item_id, title, body, tokens, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (kind, item_id) DO UPDATE SET congress_id = $1, title = $4, body = $5, tokens = $6, updated_at = $7",
@@ -56,7 +67,7 @@ pub async fn index(tx: &mut Tx<'_>, doc: &Doc<'_>, now: i64) -> Result<(), sqlx:
     .bind(doc.item_id)
     .bind(doc.title)
     .bind(doc.body)
-    .bind(doc_tokens(doc))
+    .bind(tokens)
     .bind(now)
     .execute(&mut **tx)
     .await?;

@@ -33,6 +33,8 @@ pub struct AppState {
     /// Demo mode: banner on every page, demo accounts listed on the login page.
     pub demo: bool,
     pub limiter: Arc<limit::Limiter>,
+    /// Citizens' opinions are written by one writer in group commits (`opinions::intake`).
+    pub intake: crate::opinions::intake::Intake,
 }
 
 impl AppState {

@@ -111,6 +111,7 @@ impl TestApp {
         let mut config = config::resolve(Layer::default(), Layer::default(), flags).unwrap();
         config.database_url = "test".into();
         let state = AppState {
+            intake: lianxin::opinions::intake::Intake::start(db.clone()),
             db,
             clock: clock.clone(),
             config: Arc::new(config),

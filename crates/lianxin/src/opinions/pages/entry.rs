@@ -156,7 +156,7 @@ pub(super) async fn enter(
     Form(f): Form<EnterForm>,
 ) -> AppResult<Response> {
     let congress = staff_guard(&state, &ctx, cid).await?;
-    match service::enter_for_citizen(
+    let received = match service::prepare_staff(
         &state.db,
         congress.id,
         &f.input,
@@ -167,6 +167,10 @@ pub(super) async fn enter(
     )
     .await
     {
+        Ok(p) => state.intake.submit(p).await,
+        Err(e) => Err(e),
+    };
+    match received {
         Ok(r) => {
             Ok(Redirect::to(&format!("/c/{cid}/opinions/{}?done=entered", r.id)).into_response())
         }

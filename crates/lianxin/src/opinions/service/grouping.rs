@@ -10,8 +10,54 @@ use crate::platform::ids::CongressId;
 use crate::platform::origin::Origin;
 use crate::text::similar;
 
-/// Candidates read per LSH bucket: the most recent, as a new complaint repeats a recent one.
-const PER_BUCKET: i64 = 8;
+/// Candidates read per LSH bucket.
+const PER_BUCKET: i64 = similar::PER_BUCKET as i64;
+
+/// Opinions sharing buckets looked at, those sharing the most first.
+const MATES_READ: usize = 16;
+
+/// Group leaders compared exactly with a new opinion, at most.
+const LEADERS_COMPARED: usize = 6;
+
+/// The features of recent group leaders' texts, by the texts' digest: content-addressed, so an
+/// entry is never stale whatever database or congress the text came from. Emptied when full
+/// (popular groups come back at once).
+type FeatureCache = std::collections::HashMap<[u8; 32], std::sync::Arc<Vec<u64>>>;
+static LEADER_FEATURES: std::sync::LazyLock<std::sync::Mutex<FeatureCache>> =
+    std::sync::LazyLock::new(Default::default);
+const LEADER_CACHE: usize = 20_000;
+
+fn features_cached(body: &str) -> std::sync::Arc<Vec<u64>> {
+    let key = crate::platform::seal::sm3_bytes(body.as_bytes());
+    if let Ok(cache) = LEADER_FEATURES.lock()
+        && let Some(f) = cache.get(&key)
+    {
+        return f.clone();
+    }
+    let f = std::sync::Arc::new(similar::features(body));
+    if let Ok(mut cache) = LEADER_FEATURES.lock() {
+        if cache.len() >= LEADER_CACHE {
+            cache.clear();
+        }
+        cache.insert(key, f.clone());
+    }
+    f
+}
+
+/// What grouping needs of a text, computed before the write (it costs a segmentation).
+#[derive(Debug, Clone)]
+pub struct Features {
+    pub features: Vec<u64>,
+    pub buckets: Vec<i64>,
+}
+
+impl Features {
+    pub fn of(congress: CongressId, body: &str) -> Features {
+        let features = similar::features(body);
+        let buckets = similar::buckets(congress.0, &similar::signature(&features));
+        Features { features, buckets }
+    }
+}
 
 /// The congress's threshold (`opinion.similarity`).
 pub async fn threshold(db: &Db, congress: CongressId) -> Result<f64, AppError> {
@@ -20,36 +66,59 @@ pub async fn threshold(db: &Db, congress: CongressId) -> Result<f64, AppError> {
         .unwrap_or(similar::DEFAULT_THRESHOLD))
 }
 
-/// Links a new opinion to the most similar open one of its congress, if any reaches the
-/// threshold (joining its group, or forming one with it), and files its buckets.
+/// Links a new opinion to the group of the open opinions of its congress whose leader it
+/// resembles most, if any reaches the threshold (an ungrouped candidate leads a new group), and
+/// files its buckets. As in `similar::group_all`, the comparison is with the leader, so that
+/// groups do not chain from one matter to the next.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn link(
-    db: &Db,
     tx: &mut Tx<'_>,
     congress: CongressId,
     id: i64,
-    body: &str,
+    text: &Features,
+    threshold: f64,
     user: Option<i64>,
     now: i64,
 ) -> Result<(), AppError> {
-    let features = similar::features(body);
-    let buckets = similar::buckets(congress.0, &similar::signature(&features));
-    let t = threshold(db, congress).await?;
-    let best = store::candidates(tx, congress, &buckets, PER_BUCKET)
-        .await?
+    let (features, buckets) = (&text.features, &text.buckets);
+    // The leaders the candidates belong to, those sharing the most buckets first; only the
+    // first few are compared exactly (each comparison segments a text).
+    let mut shared: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for mate in store::bucket_mates(tx, buckets, PER_BUCKET).await? {
+        if mate != id {
+            *shared.entry(mate).or_default() += 1;
+        }
+    }
+    let mut mates: Vec<(usize, i64)> = shared.into_iter().map(|(m, n)| (n, m)).collect();
+    mates.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    mates.truncate(MATES_READ);
+    let ids: Vec<i64> = mates.iter().map(|(_, m)| *m).collect();
+    let mut votes: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for c in store::open_of(tx, congress, &ids).await? {
+        let n = mates
+            .iter()
+            .find(|(_, m)| *m == c.id)
+            .map_or(1, |(n, _)| *n);
+        *votes.entry(c.group_id.unwrap_or(c.id)).or_default() += n;
+    }
+    let mut leaders: Vec<(usize, i64)> = votes.into_iter().map(|(l, n)| (n, l)).collect();
+    leaders.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    leaders.truncate(LEADERS_COMPARED);
+    let ids: Vec<i64> = leaders.iter().map(|(_, l)| *l).collect();
+    let mut known = Vec::new();
+    for (leader, body) in store::bodies(tx, congress, &ids).await? {
+        known.push((leader, features_cached(&body)));
+    }
+    let best = known
         .into_iter()
-        .filter(|c| c.id != id)
-        .map(|c| {
-            let s = similar::jaccard(&features, &similar::features(&c.body));
-            (s, c)
-        })
-        .filter(|(s, _)| *s >= t)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
-    if let Some((_, c)) = best {
-        let group = c.group_id.unwrap_or(c.id);
-        store::set_group(tx, congress, &[c.id, id], group).await?;
+        .map(|(leader, f)| (similar::jaccard(features, f.as_slice()), leader))
+        .filter(|(s, _)| *s >= threshold)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+    if let Some((_, leader)) = best {
+        store::set_group(tx, congress, &[leader, id], leader).await?;
         store::event(tx, congress, id, user, "grouped", "", now).await?;
     }
-    store::set_buckets(tx, congress, id, &buckets).await?;
+    store::set_buckets(tx, congress, id, buckets).await?;
     Ok(())
 }
 

@@ -335,7 +335,9 @@ pub async fn transfer(
         o.now,
     )
     .await?;
-    super::grouping::link(db, &mut tx, to, id, &op.body, Some(o.user.0), o.now).await?;
+    let threshold = super::grouping::threshold(db, to).await?;
+    let text = super::grouping::Features::of(to, &op.body);
+    super::grouping::link(&mut tx, to, id, &text, threshold, Some(o.user.0), o.now).await?;
     let users = crate::suggestions::store::office_users(db, to).await?;
     let code = domain::show_code(&op.tracking_code);
     tell_users(

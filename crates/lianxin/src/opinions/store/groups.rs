@@ -12,56 +12,103 @@ pub async fn set_buckets(
     id: i64,
     buckets: &[i64],
 ) -> Result<(), sqlx::Error> {
-    for b in buckets {
-        sqlx::query(
-            "INSERT INTO opinion_buckets (congress_id, bucket, opinion_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(congress.0)
-        .bind(b)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    if buckets.is_empty() {
+        return Ok(());
     }
+    // One statement for all of them: this runs for every submission, inside the group commit.
+    let values: Vec<String> = (0..buckets.len())
+        .map(|i| format!("($1, ${}, $2)", i + 3))
+        .collect();
+    let sql = format!(
+        "INSERT INTO opinion_buckets (congress_id, bucket, opinion_id) VALUES {} ON CONFLICT DO NOTHING",
+        values.join(", ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(congress.0)
+        .bind(id);
+    for b in buckets {
+        q = q.bind(b);
+    }
+    q.execute(&mut **tx).await?;
     Ok(())
 }
 
-/// An open opinion sharing a bucket with a new one: to be checked by its exact similarity.
+/// An open opinion sharing a bucket with a new one, with the group it belongs to.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Candidate {
     pub id: i64,
-    pub body: String,
     pub group_id: Option<i64>,
 }
 
-/// The most recent open opinions of the congress sharing any of the buckets: the latest
-/// `per_bucket` of each bucket (an index range each, however large the bucket has grown).
-pub async fn candidates(
+/// The opinions sharing the buckets: the latest `per_bucket` of each bucket (an index range
+/// each, however large the bucket has grown), once per bucket shared — so an opinion sharing
+/// more buckets comes back more often.
+pub async fn bucket_mates(
     tx: &mut Tx<'_>,
-    congress: CongressId,
     buckets: &[i64],
     per_bucket: i64,
-) -> Result<Vec<Candidate>, sqlx::Error> {
+) -> Result<Vec<i64>, sqlx::Error> {
     if buckets.is_empty() {
         return Ok(Vec::new());
     }
     let parts: Vec<String> = (0..buckets.len())
         .map(|i| {
             format!(
-                "SELECT opinion_id FROM (SELECT opinion_id FROM opinion_buckets WHERE bucket = ${} ORDER BY opinion_id DESC LIMIT $2) b{i}",
-                i + 3
+                "SELECT opinion_id FROM (SELECT opinion_id FROM opinion_buckets WHERE bucket = ${} ORDER BY opinion_id DESC LIMIT $1) b{i}",
+                i + 2
             )
         })
         .collect();
-    let sql = format!(
-        "SELECT o.id, o.body, o.group_id FROM opinions o WHERE o.id IN ({}) \
-         AND o.congress_id = $1 AND o.state IN ('received', 'reopened') ORDER BY o.id DESC",
-        parts.join(" UNION ")
-    );
-    let mut q = sqlx::query_as::<_, Candidate>(sqlx::AssertSqlSafe(sql))
-        .bind(congress.0)
+    let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(parts.join(" UNION ALL ")))
         .bind(per_bucket);
     for b in buckets {
         q = q.bind(b);
+    }
+    Ok(q.fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(|(i,)| i)
+        .collect())
+}
+
+/// Which of the given opinions are open in the congress, with their groups.
+pub async fn open_of(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    ids: &[i64],
+) -> Result<Vec<Candidate>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT id, group_id FROM opinions WHERE congress_id = $1 AND state IN ('received', 'reopened') AND id IN ({})",
+        list.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, Candidate>(sqlx::AssertSqlSafe(sql)).bind(congress.0);
+    for id in ids {
+        q = q.bind(id);
+    }
+    q.fetch_all(&mut **tx).await
+}
+
+/// The texts of the given opinions of the congress (group leaders, to compare with).
+pub async fn bodies(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT id, body FROM opinions WHERE congress_id = $1 AND id IN ({})",
+        list.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql)).bind(congress.0);
+    for id in ids {
+        q = q.bind(id);
     }
     q.fetch_all(&mut **tx).await
 }

@@ -1,0 +1,712 @@
+//! `lianxin-bench opinions [--items N] [--runs N] [--seconds S] [--database-url URL]`: a national
+//! consultation's worth of citizens' opinions (default 1,000,000, generated from the vocabulary
+//! of roads, schools, elderly care, medical insurance, pollution, the business environment…)
+//! loaded into the demo district, then:
+//!
+//! - search latency p50/p99 for 1-, 2- and 4-word queries (the ranked search helper and the
+//!   staff's filtered list), beside a `LIKE '%…%'` scan of the same table and `SELECT 1`;
+//! - near-duplicate grouping of the whole million (features, MinHash, LSH, union-find);
+//! - durable intake over HTTP against the real `lianxin serve` binary with 1, 16 and 64
+//!   concurrent citizens (a 303 to the tracking page is sent only after the commit);
+//! - the server's resident memory, idle and at its peak.
+
+use anyhow::{Context, Result, bail};
+use lianxin::demo::names::Lcg;
+use lianxin::platform::ids::CongressId;
+use lianxin::text::similar;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const STREETS: &[&str] = &[
+    "幸福路",
+    "人民路",
+    "建设路",
+    "中心路",
+    "和平街",
+    "解放路",
+    "新华路",
+    "滨江路",
+    "南湖路",
+    "老街",
+];
+const COMMUNITIES: &[&str] = &[
+    "阳光小区",
+    "和平小区",
+    "滨江花园",
+    "翠湖苑",
+    "东河村",
+    "红星村",
+    "西山村",
+    "城南社区",
+    "城北社区",
+];
+/// (category, problems) — the matters citizens raise most.
+const PROBLEMS: &[(&str, &[&str])] = &[
+    (
+        "roads_transport",
+        &[
+            "路灯坏了",
+            "路面坑洼不平",
+            "红绿灯故障",
+            "公交班次太少",
+            "乱停车堵塞道路",
+            "人行道被占用",
+            "缺少减速带",
+            "下雨积水严重",
+        ],
+    ),
+    (
+        "schools",
+        &[
+            "学校门口上下学拥堵",
+            "学位紧张孩子入学难",
+            "校车存在安全隐患",
+            "学校周边小摊卖三无食品",
+            "幼儿园收费偏高",
+            "课后托管服务不足",
+        ],
+    ),
+    (
+        "elderly_care",
+        &[
+            "老年食堂太少",
+            "养老院床位紧张",
+            "高龄补贴申请繁琐",
+            "缺少日间照料中心",
+            "独居老人无人照看",
+            "老旧小区没有电梯",
+        ],
+    ),
+    (
+        "medical_insurance",
+        &[
+            "医保异地报销手续繁琐",
+            "门诊报销比例偏低",
+            "社区卫生站药品不全",
+            "看病排队时间长",
+            "医保卡在药店不能用",
+            "慢性病认定程序复杂",
+        ],
+    ),
+    (
+        "environment",
+        &[
+            "工厂夜间偷排污水",
+            "垃圾几天没人清运",
+            "河道漂浮垃圾",
+            "烧烤油烟扰民",
+            "工地夜间施工噪音",
+            "养殖场臭味很大",
+        ],
+    ),
+    (
+        "business",
+        &[
+            "小微企业开办手续多",
+            "审批时间太长",
+            "企业融资难",
+            "市场摊位费上涨",
+            "企业招工难",
+            "营商环境有待优化",
+        ],
+    ),
+    (
+        "housing",
+        &[
+            "老旧小区改造进度慢",
+            "物业不作为",
+            "楼道堆满杂物",
+            "房屋漏水无人维修",
+            "公租房申请难",
+        ],
+    ),
+    (
+        "public_safety",
+        &[
+            "小区监控坏了",
+            "电动车乱拉电线充电",
+            "消防通道被堵",
+            "夜间治安差",
+            "河边缺少护栏",
+        ],
+    ),
+];
+const OPENERS: &[&str] = &[
+    "",
+    "您好，",
+    "反映一个问题：",
+    "我是附近的居民，",
+    "作为老住户，",
+];
+const DURATIONS: &[&str] = &[
+    "好几天了",
+    "一个多月了",
+    "很长时间了",
+    "已经半年了",
+    "反复出现",
+];
+const EFFECTS: &[&str] = &[
+    "影响出行",
+    "存在安全隐患",
+    "群众意见很大",
+    "老人孩子很不方便",
+    "晚上很不安全",
+    "严重影响生活",
+];
+const REQUESTS: &[&str] = &[
+    "希望尽快解决。",
+    "请有关部门重视。",
+    "建议尽快协调处理。",
+    "盼回复！",
+    "希望人大代表督促解决。",
+];
+
+/// One generated opinion: (category, place, text); one in ten in traditional characters.
+fn opinion(rng: &mut Lcg, towns: &[&str], i: usize) -> (&'static str, String, String) {
+    let (category, problems) = PROBLEMS[(rng.next_u64() % PROBLEMS.len() as u64) as usize];
+    let town = towns[(rng.next_u64() % towns.len() as u64) as usize];
+    let place = if rng.next_u64().is_multiple_of(2) {
+        format!("{town}{}", rng.pick(STREETS))
+    } else {
+        format!("{town}{}", rng.pick(COMMUNITIES))
+    };
+    let body = format!(
+        "{}{place}{}，{}，{}，{}",
+        rng.pick(OPENERS),
+        rng.pick(problems),
+        rng.pick(DURATIONS),
+        rng.pick(EFFECTS),
+        rng.pick(REQUESTS)
+    );
+    let body = if i % 10 == 3 {
+        hanconv::s2t(&body)
+    } else {
+        body
+    };
+    (category, place, body)
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// p50 and p99 (ms) of `runs` calls of `f` over the queries in turn.
+async fn latency<F, Fut>(runs: usize, queries: &[&str], mut f: F) -> Result<(f64, f64)>
+where
+    F: FnMut(String) -> Fut,
+    Fut: std::future::Future<Output = Result<usize>>,
+{
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let q = queries[i % queries.len()].to_string();
+        let t = Instant::now();
+        f(q).await?;
+        times.push(ms(t.elapsed()));
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    Ok((pct(&times, 0.5), pct(&times, 0.99)))
+}
+
+struct Row {
+    category: &'static str,
+    place: String,
+    body: String,
+    tokens: String,
+    buckets: Vec<i64>,
+}
+
+/// Loads `items` generated opinions in transactions of 2,000 (multi-row inserts), computing
+/// the search tokens and LSH buckets on both cores.
+async fn load(db: &lianxin::db::Db, congress: CongressId, items: usize, now: i64) -> Result<()> {
+    let (max_id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM opinions")
+        .fetch_one(&db.pool)
+        .await?;
+    let towns: Vec<&str> = lianxin::demo::TOWNS.to_vec();
+    let mut rng = Lcg(20_261_129);
+    let bar = indicatif::ProgressBar::new(items as u64);
+    bar.set_style(indicatif::ProgressStyle::with_template(
+        "{elapsed_precise} [{bar:40}] {pos}/{len} opinions ({per_sec})",
+    )?);
+    const BATCH: usize = 2_000;
+    let mut next = 0usize;
+    while next < items {
+        let n = BATCH.min(items - next);
+        let raw: Vec<_> = (0..n)
+            .map(|k| opinion(&mut rng, &towns, next + k))
+            .collect();
+        // Tokens and buckets on two threads: the segmenter is the cost.
+        let half = raw.len() / 2;
+        let compute = |part: &[(&'static str, String, String)], base: usize| -> Vec<Row> {
+            part.iter()
+                .enumerate()
+                .map(|(k, (category, place, body))| {
+                    let doc = lianxin::search::Doc {
+                        congress,
+                        kind: "opinion",
+                        item_id: max_id + 1 + (base + k) as i64,
+                        title: "",
+                        body,
+                    };
+                    Row {
+                        category,
+                        place: place.clone(),
+                        body: body.clone(),
+                        tokens: lianxin::search::doc_tokens(&doc),
+                        buckets: similar::buckets(
+                            congress.0,
+                            &similar::signature(&similar::features(body)),
+                        ),
+                    }
+                })
+                .collect()
+        };
+        let rows: Vec<Row> = std::thread::scope(|s| {
+            let a = s.spawn(|| compute(&raw[..half], next));
+            let b = compute(&raw[half..], next + half);
+            let mut a = a.join().unwrap_or_default();
+            a.extend(b);
+            a
+        });
+        let mut tx = db.begin().await?;
+        for (chunk_no, chunk) in rows.chunks(500).enumerate() {
+            let first = max_id + 1 + (next + chunk_no * 500) as i64;
+            let mut sql = String::from(
+                "INSERT INTO opinions (id, congress_id, tracking_code, kind, category, place, channel, body, share_contact, state, created_at, updated_at, due_on, holder) VALUES ",
+            );
+            for k in 0..chunk.len() {
+                let b = k * 7;
+                sql.push_str(&format!(
+                    "{}(${}, ${}, ${}, 'need', ${}, ${}, 'web', ${}, 0, 'received', ${}, ${}, '2099-12-31', 'congress')",
+                    if k == 0 { "" } else { ", " },
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 7
+                ));
+            }
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (k, r) in chunk.iter().enumerate() {
+                let id = first + k as i64;
+                q = q
+                    .bind(id)
+                    .bind(congress.0)
+                    .bind(format!("B{id:09}"))
+                    .bind(r.category)
+                    .bind(r.place.clone())
+                    .bind(r.body.clone())
+                    .bind(now - (items - (next + chunk_no * 500 + k)) as i64 * 1000);
+            }
+            q.execute(&mut *tx).await?;
+            let mut sql = String::from(
+                "INSERT INTO search_docs (congress_id, kind, item_id, title, body, tokens, updated_at) VALUES ",
+            );
+            for k in 0..chunk.len() {
+                let b = k * 3;
+                sql.push_str(&format!(
+                    "{}({}, 'opinion', ${}, '', ${}, ${}, {now})",
+                    if k == 0 { "" } else { ", " },
+                    congress.0,
+                    b + 1,
+                    b + 2,
+                    b + 3
+                ));
+            }
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (k, r) in chunk.iter().enumerate() {
+                q = q
+                    .bind(first + k as i64)
+                    .bind(r.body.clone())
+                    .bind(r.tokens.clone());
+            }
+            q.execute(&mut *tx).await?;
+            let mut sql = String::from(
+                "INSERT INTO opinion_buckets (congress_id, bucket, opinion_id) VALUES ",
+            );
+            let mut binds = Vec::new();
+            for (k, r) in chunk.iter().enumerate() {
+                for b in &r.buckets {
+                    binds.push((*b, first + k as i64));
+                }
+            }
+            for (k, _) in binds.iter().enumerate() {
+                sql.push_str(&format!(
+                    "{}({}, ${}, ${})",
+                    if k == 0 { "" } else { ", " },
+                    congress.0,
+                    2 * k + 1,
+                    2 * k + 2
+                ));
+            }
+            sql.push_str(" ON CONFLICT DO NOTHING");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (b, id) in binds {
+                q = q.bind(b).bind(id);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        next += n;
+        bar.set_position(next as u64);
+    }
+    bar.finish();
+    if db.backend == lianxin::db::Backend::Postgres {
+        sqlx::query("SELECT setval(pg_get_serial_sequence('opinions', 'id'), (SELECT MAX(id) FROM opinions))")
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Groups every opinion of the congress: reads the texts in pages, computes the signatures on
+/// both cores, and joins the candidates. Returns (opinions, groups of 2+, largest group).
+async fn group_everything(
+    db: &lianxin::db::Db,
+    congress: CongressId,
+) -> Result<(usize, usize, usize)> {
+    let mut sigs: Vec<[u32; similar::HASHES]> = Vec::new();
+    let mut after = 0i64;
+    loop {
+        let page: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, body FROM opinions WHERE congress_id = $1 AND id > $2 ORDER BY id LIMIT 20000",
+        )
+        .bind(congress.0)
+        .bind(after)
+        .fetch_all(&db.pool)
+        .await?;
+        let Some(last) = page.last() else { break };
+        after = last.0;
+        let half = page.len() / 2;
+        let sign = |part: &[(i64, String)]| -> Vec<[u32; similar::HASHES]> {
+            part.iter()
+                .map(|(_, b)| similar::signature(&similar::features(b)))
+                .collect()
+        };
+        let (a, b) = std::thread::scope(|s| {
+            let a = s.spawn(|| sign(&page[..half]));
+            let b = sign(&page[half..]);
+            (a.join().unwrap_or_default(), b)
+        });
+        sigs.extend(a);
+        sigs.extend(b);
+    }
+    let roots = similar::group_all(&sigs, similar::DEFAULT_THRESHOLD);
+    let mut sizes = std::collections::HashMap::new();
+    for r in &roots {
+        *sizes.entry(*r).or_insert(0usize) += 1;
+    }
+    let groups = sizes.values().filter(|s| **s > 1).count();
+    let largest = sizes.values().copied().max().unwrap_or(0);
+    Ok((sigs.len(), groups, largest))
+}
+
+/// One HTTP/1.1 request over a fresh connection: (status, headers+body as text).
+async fn http(addr: &str, req: String) -> Result<(u16, String)> {
+    let mut s = TcpStream::connect(addr).await?;
+    s.set_nodelay(true)?;
+    s.write_all(req.as_bytes()).await?;
+    let mut buf = Vec::with_capacity(16 * 1024);
+    s.read_to_end(&mut buf).await?;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    Ok((status, text))
+}
+
+/// The form's CSRF cookie and signed `issued` time, as a citizen's browser would hold them.
+async fn served_form(addr: &str, congress: i64) -> Result<(String, String)> {
+    let (status, text) = http(
+        addr,
+        format!(
+            "GET /opinions/{congress}/new HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        ),
+    )
+    .await?;
+    if status != 200 {
+        bail!("form answered {status}");
+    }
+    let cookie = text
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: lx_csrf="))
+        .and_then(|v| v.split(';').next())
+        .context("csrf cookie")?
+        .to_string();
+    let at = text.find("name=\"issued\" value=\"").context("issued")? + 21;
+    let issued = text[at..].split('"').next().unwrap_or_default().to_string();
+    Ok((cookie, issued))
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Acknowledged submissions per second with `clients` concurrent citizens for `secs` seconds.
+async fn intake(
+    addr: &str,
+    congress: i64,
+    clients: usize,
+    secs: u64,
+    form: &(String, String),
+) -> Result<(f64, usize)> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (addr, form) = (addr.to_string(), form.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut rng = Lcg(7 + c as u64);
+            let towns: Vec<&str> = lianxin::demo::TOWNS.to_vec();
+            let (mut ok, mut other) = (0usize, 0usize);
+            let mut i = 0;
+            while Instant::now() < deadline {
+                let (category, place, body) = opinion(&mut rng, &towns, i);
+                i += 1;
+                let payload = format!(
+                    "_csrf={}&issued={}&website=&kind=need&category={category}&place={}&body={}&contact=&deputy=&station=",
+                    enc(&form.0),
+                    enc(&form.1),
+                    enc(&place),
+                    enc(&body)
+                );
+                let req = format!(
+                    "POST /opinions/{congress}/new HTTP/1.1\r\nHost: {addr}\r\nCookie: lx_csrf={}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
+                    form.0,
+                    payload.len()
+                );
+                match http(&addr, req).await {
+                    Ok((303, _)) => ok += 1,
+                    _ => other += 1,
+                }
+            }
+            (ok, other)
+        }));
+    }
+    let (mut ok, mut failed) = (0, 0);
+    for t in tasks {
+        let (o, f) = t.await?;
+        ok += o;
+        failed += f;
+    }
+    Ok((ok as f64 / secs as f64, failed))
+}
+
+pub async fn main() -> Result<()> {
+    let mut items = 1_000_000usize;
+    let mut runs = 200usize;
+    let mut secs = 10u64;
+    let mut url = None;
+    let mut it = std::env::args().skip(2);
+    while let Some(flag) = it.next() {
+        let mut val = || it.next().with_context(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--items" => items = val()?.parse()?,
+            "--runs" => runs = val()?.parse()?,
+            "--seconds" => secs = val()?.parse()?,
+            "--database-url" => url = Some(val()?),
+            other => bail!("unknown option {other}"),
+        }
+    }
+    let tmp = std::env::temp_dir().join(format!("lianxin-bench-op-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp)?;
+    let url = url.unwrap_or_else(|| format!("sqlite://{}/lianxin.sqlite?mode=rwc", tmp.display()));
+    println!(
+        "# lianxin-bench opinions: {items} opinions, database {}",
+        lianxin::platform::config::mask_url(&url)
+    );
+    let db = lianxin::db::Db::connect(&url, None)
+        .await?
+        .with_vault(lianxin::platform::vault::Vault::open(&tmp.join("keys"))?);
+    lianxin::db::migrate::run(&db).await?;
+    let now = chrono::Utc::now().timestamp_millis();
+    lianxin::demo::seed(&db, now).await?;
+    let district = lianxin::congress::store::by_region(&db, lianxin::demo::DISTRICT_CODE)
+        .await?
+        .context("demo district")?
+        .id;
+
+    // Precision and recall of the grouping on the labelled set, at each threshold offered.
+    let set = similar::labelled();
+    println!(
+        "\n| threshold | precision | recall | (labelled pairs: {}) |\n|---|---|---|---|",
+        set.len()
+    );
+    for t in [0.2, 0.25, 0.3, 0.35, 0.4, 0.5] {
+        let (p, r) = similar::precision_recall(&set, t);
+        println!("| {t} | {p:.3} | {r:.3} | |");
+    }
+
+    let started = Instant::now();
+    load(&db, district, items, now).await?;
+    let load_secs = started.elapsed().as_secs_f64();
+    println!(
+        "\nloaded {items} opinions in {load_secs:.1} s ({:.0}/s, tokens and buckets included)",
+        items as f64 / load_secs
+    );
+    // Fresh statistics, as the nightly maintenance would have them.
+    sqlx::query("ANALYZE").execute(&db.pool).await?;
+
+    // Search.
+    let one = ["路灯", "医保", "养老院", "噪音", "幼儿园", "积水"];
+    let two = [
+        "幸福路 路灯",
+        "医保 报销",
+        "垃圾 清运",
+        "学校 拥堵",
+        "老旧小区 电梯",
+        "企业 审批",
+    ];
+    let four = [
+        "青石镇 幸福路 路灯 出行",
+        "医保 异地 报销 手续",
+        "工厂 夜间 偷排 污水",
+        "学校 门口 上下学 拥堵",
+        "养老院 床位 紧张 老人",
+        "小区 监控 治安 安全",
+    ];
+    let (b50, b99) = latency(runs, &["1"], |_| async {
+        sqlx::query("SELECT 1").execute(&db.pool).await?;
+        Ok(1)
+    })
+    .await?;
+    println!(
+        "\n| query | search p50 ms | p99 ms | list (filtered, newest first) p50 ms | p99 ms | LIKE scan p50 ms | p99 ms | LIKE / search (p50) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    println!("| baseline `SELECT 1` | {b50:.3} | {b99:.3} | | | | | |");
+    let like_runs = (runs / 20).max(5);
+    for (label, qs) in [
+        ("1 word", &one[..]),
+        ("2 words", &two[..]),
+        ("4 words", &four[..]),
+    ] {
+        let (s50, s99) = latency(runs, qs, |q| {
+            let db = &db;
+            async move {
+                Ok(
+                    lianxin::search::search(db, district, "opinion", &q, None, 20)
+                        .await?
+                        .len(),
+                )
+            }
+        })
+        .await?;
+        let (l50, l99) = latency(runs, qs, |q| {
+            let db = &db;
+            async move {
+                let f = lianxin::opinions::store::Filter {
+                    q,
+                    ..Default::default()
+                };
+                Ok(lianxin::opinions::store::list(
+                    db,
+                    district,
+                    lianxin::opinions::store::Scope::All,
+                    &f,
+                    None,
+                    None,
+                    50,
+                )
+                .await?
+                .len())
+            }
+        })
+        .await?;
+        // The LIKE scan matches the words as one phrase (it cannot do better), so it is given
+        // the first word only: the cheapest thing it could be asked.
+        let (k50, k99) = latency(like_runs, qs, |q| {
+            let db = &db;
+            async move {
+                let first = q.split(' ').next().unwrap_or_default().to_string();
+                Ok(
+                    lianxin::search::like_scan(db, district, "opinion", &first, 20)
+                        .await?
+                        .len(),
+                )
+            }
+        })
+        .await?;
+        println!(
+            "| {label} | {s50:.2} | {s99:.2} | {l50:.2} | {l99:.2} | {k50:.1} | {k99:.1} | {:.0}× |",
+            k50 / s50
+        );
+    }
+
+    // Grouping.
+    let started = Instant::now();
+    let (n, groups, largest) = group_everything(&db, district).await?;
+    println!(
+        "\ngrouped {n} opinions in {:.1} s: {groups} groups of 2 or more, the largest {largest} (threshold {})",
+        started.elapsed().as_secs_f64(),
+        similar::DEFAULT_THRESHOLD
+    );
+    db.pool.close().await;
+
+    // Intake over HTTP against the real server.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let exe = std::env::current_exe()?.with_file_name("lianxin");
+    let child = std::process::Command::new(&exe)
+        .arg("serve")
+        .env("LIANXIN_DATA", &tmp)
+        .env("LIANXIN_DATABASE_URL", &url)
+        .env("LIANXIN_LISTEN", &addr)
+        .env("LIANXIN_LOG", "warn")
+        // One address posts for all the bench's citizens: the per-address limit is lifted.
+        .env("LIANXIN_ANONYMOUS_RATE", "1000000")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .with_context(|| {
+            format!(
+                "start {} (build it first: cargo build --release)",
+                exe.display()
+            )
+        })?;
+    let server = super::Server(child);
+    let pid = server.0.id();
+    let up = Instant::now();
+    while !matches!(super::get(&addr, "/readyz", "").await, Ok((200, _))) {
+        if up.elapsed() > Duration::from_secs(60) {
+            bail!("server did not start");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (idle, _) = super::rss_kib(pid);
+    let form = served_form(&addr, district.0).await?;
+    // A person takes more than three seconds to write; so does the bench, once.
+    tokio::time::sleep(Duration::from_millis(3_100)).await;
+    println!(
+        "\n| concurrent citizens | acknowledged submissions/s | refused or failed |\n|---|---|---|"
+    );
+    for clients in [1usize, 16, 64] {
+        let (rate, failed) = intake(&addr, district.0, clients, secs, &form).await?;
+        println!("| {clients} | {rate:.0} | {failed} |");
+    }
+    let (rss, peak) = super::rss_kib(pid);
+    println!(
+        "\nserver memory: idle {:.0} MiB, now {:.0} MiB, peak {:.0} MiB",
+        idle as f64 / 1024.0,
+        rss as f64 / 1024.0,
+        peak as f64 / 1024.0
+    );
+    drop(server);
+    if !url.starts_with("postgres") {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    Ok(())
+}
