@@ -3,6 +3,7 @@
 //! staff's list and answer. Issue 6 grows routing, conversion to suggestions, feedback,
 //! search and grouping on this ground.
 
+pub mod api;
 pub mod domain;
 pub mod intake;
 pub mod pages;

@@ -77,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::suggestions::api::routes())
         .merge(crate::suggestions::motion_api::routes())
         .merge(crate::stations::api::routes())
+        .merge(crate::opinions::api::routes())
         .merge(openapi::routes());
     Router::new()
         .merge(pages)

@@ -707,6 +707,62 @@ fn routes() -> Vec<Route> {
         r("GET", "/c/{cid}/opinions/insight", Stations, None),
         r(
             "GET",
+            "/api/v1/public/congresses/{cid}/opinion-form",
+            Public,
+            None,
+        ),
+        r(
+            "POST",
+            "/api/v1/public/congresses/{cid}/opinions",
+            Public,
+            Json("{}"),
+        ),
+        r("GET", "/api/v1/public/opinions/{code}", Public, None),
+        r(
+            "POST",
+            "/api/v1/public/opinions/{code}/rating",
+            Public,
+            Json(r#"{"rating":"satisfied"}"#),
+        ),
+        r("GET", "/api/v1/congresses/{cid}/opinions", Opinions, None),
+        r(
+            "GET",
+            "/api/v1/congresses/{cid}/opinions/{id}",
+            Opinions,
+            None,
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/opinions/{id}/actions",
+            Opinions,
+            Json(r#"{"action":"answer","answer":""}"#),
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/opinions/convert",
+            OpinionDeputy,
+            Json(r#"{"ids":[]}"#),
+        ),
+        r(
+            "GET",
+            "/api/v1/congresses/{cid}/opinions/groups",
+            Stations,
+            None,
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/opinions/groups/{id}/merge",
+            Stations,
+            Json(r#"{"primary":0}"#),
+        ),
+        r(
+            "GET",
+            "/api/v1/congresses/{cid}/opinions/insight",
+            Stations,
+            None,
+        ),
+        r(
+            "GET",
             "/api/v1/public/congresses/{cid}/reception-days",
             Public,
             None,
@@ -785,6 +841,7 @@ fn declared_routes() -> BTreeSet<(String, String)> {
         "suggestions/api.rs",
         "suggestions/motion_api.rs",
         "stations/api.rs",
+        "opinions/api.rs",
         "web/openapi.rs",
     ];
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -905,7 +962,8 @@ async fn every_route_allows_exactly_whom_it_should() {
             .replace("{version}", env!("CARGO_PKG_VERSION"))
             .replace("{file}", "deputies.xlsx")
             .replace("{term}", &term)
-            .replace("{aid}", "999999");
+            .replace("{aid}", "999999")
+            .replace("{code}", "ZZZZZ-ZZZZZ");
         p = if p.starts_with("/admin/users/") {
             p.replace("{id}", &target_user)
                 .replace("{gid}", &target_grant)

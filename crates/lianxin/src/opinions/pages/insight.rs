@@ -4,8 +4,10 @@
 
 use super::{html, staff_guard};
 use crate::congress::Congress;
+use crate::opinions::api::Insight;
 use crate::opinions::store::{self, GroupRow, Tally};
 use crate::platform::error::AppResult;
+use crate::platform::ids::CongressId;
 use crate::web::AppState;
 use crate::web::chart::{self, Bar};
 use crate::web::ctx::Ctx;
@@ -92,6 +94,32 @@ fn charts(shell: &Shell, rows: &[Tally]) -> (String, String) {
     )
 }
 
+/// The figures of the insight page (this year; keywords of this month), for the page and API.
+pub(crate) async fn figures(state: &AppState, congress: CongressId) -> AppResult<Insight> {
+    let today = state.clock.today();
+    let year_start = today.with_ordinal(1).unwrap_or(today);
+    let month_start = today.with_day(1).unwrap_or(today);
+    let since = crate::platform::clock::china_midnight_ms(year_start);
+    let texts = store::texts(
+        &state.db,
+        congress,
+        crate::platform::clock::china_midnight_ms(month_start),
+        state.clock.now_ms() + 1,
+        2000,
+    )
+    .await?;
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    Ok(Insight {
+        by_place: store::by_place(&state.db, congress, since).await?,
+        by_station: store::by_station(&state.db, congress, since).await?,
+        keywords: crate::text::keywords(&refs, 12)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect(),
+        groups: store::groups(&state.db, congress, 10).await?,
+    })
+}
+
 pub(super) async fn page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -99,20 +127,11 @@ pub(super) async fn page(
 ) -> AppResult<Response> {
     let congress = staff_guard(&state, &ctx, cid).await?;
     let shell = Shell::new(&state, &ctx, "opinions.insight").await?;
-    let today = state.clock.today();
-    let year_start = today.with_ordinal(1).unwrap_or(today);
-    let month_start = today.with_day(1).unwrap_or(today);
-    let since = crate::platform::clock::china_midnight_ms(year_start);
+    let f = figures(&state, congress.id).await?;
     let mut breakdowns = Vec::new();
     for (title, rows) in [
-        (
-            "opinions.insight.by_place",
-            store::by_place(&state.db, congress.id, since).await?,
-        ),
-        (
-            "opinions.insight.by_station",
-            store::by_station(&state.db, congress.id, since).await?,
-        ),
+        ("opinions.insight.by_place", f.by_place),
+        ("opinions.insight.by_station", f.by_station),
     ] {
         let (handling, satisfaction) = charts(&shell, &rows);
         breakdowns.push(Breakdown {
@@ -122,21 +141,8 @@ pub(super) async fn page(
             satisfaction,
         });
     }
-    let texts = store::texts(
-        &state.db,
-        congress.id,
-        crate::platform::clock::china_midnight_ms(month_start),
-        state.clock.now_ms() + 1,
-        2000,
-    )
-    .await?;
-    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let keywords = crate::text::keywords(&refs, 12)
-        .into_iter()
-        .map(|(k, _)| k)
-        .collect();
-    let groups = store::groups(&state.db, congress.id, 10).await?;
-    let bars: Vec<Bar> = groups
+    let bars: Vec<Bar> = f
+        .groups
         .iter()
         .map(|g| {
             let gist: String = g.body.chars().take(14).collect();
@@ -153,10 +159,10 @@ pub(super) async fn page(
             groups_chart: chart::bars(&shell.t.t("opinions.insight.groups"), &bars),
             shell,
             congress,
-            year: today.year(),
+            year: state.clock.today().year(),
             breakdowns,
-            keywords,
-            groups,
+            keywords: f.keywords,
+            groups: f.groups,
         },
     )
 }

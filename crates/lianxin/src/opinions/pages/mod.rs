@@ -8,6 +8,9 @@ mod entry;
 mod groups;
 mod insight;
 
+pub(crate) use detail::origin;
+pub(crate) use insight::figures as insight_figures;
+
 use super::domain;
 use super::service::Handler;
 use super::store::{self, Filter, Opinion};

@@ -165,6 +165,14 @@ pub async fn get(db: &Db, congress: CongressId, id: i64) -> Result<Option<Opinio
     .await
 }
 
+/// Where an opinion stands after a step: its state, holder and congress (it may have moved).
+pub async fn position(db: &Db, id: i64) -> Result<Option<(String, String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT state, holder, congress_id FROM opinions WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await
+}
+
 /// The citizen's contact, opened (callers mask it for display).
 pub async fn contact(
     db: &Db,

@@ -5,6 +5,7 @@
 use crate::support::*;
 use axum::http::StatusCode;
 
+mod api;
 mod grouping;
 mod routing;
 
