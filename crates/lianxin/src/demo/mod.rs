@@ -4,6 +4,7 @@
 //! one transaction: a half-made district is never left behind.
 
 pub mod names;
+pub mod opinions;
 pub mod scale;
 pub mod stations;
 pub mod suggestions;
@@ -531,6 +532,7 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<bool> {
     tx.commit().await?;
     suggestions::seed(db, district, now).await?;
     stations::seed(db, district, now).await?;
+    opinions::seed(db, district, now).await?;
     // Last, so that each account's newest notice is the welcome, above the year of suggestions.
     let mut tx = db.begin().await?;
     for (congress, user) in welcome {

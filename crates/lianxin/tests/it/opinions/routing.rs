@@ -62,7 +62,7 @@ async fn an_opinion_is_forwarded_returned_referred_reopened_and_transferred_neve
     assert!(citizen_page.contains("2026年3月23日"), "the due date shown");
     // The unit hears of it in its inbox and sees it; the contact stays hidden (not shared).
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = 'chengban' AND n.kind = 'opinion_forwarded'").await,
+        app.count(&format!("SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = 'chengban' AND n.kind = 'opinion_forwarded' AND n.link = '/c/{cid}/opinions/{id}'")).await,
         1
     );
     let mut unit_user = app.login("chengban").await;
