@@ -771,3 +771,5 @@ fn base32_decode(s: &str) -> Vec<u8> {
     }
     out
 }
+
+mod opinions;
