@@ -43,7 +43,7 @@ pub enum Permission {
     /// and the deputies' affairs office).
     ManageStations,
     /// Open citizens' opinions at all: station staff and the deputies' affairs office (all of
-    /// the congress's), deputies (those addressed to them), units (those forwarded to them).
+    /// the congress's), deputies (those addressed to them), units (those routed to them).
     HandleOpinions,
 }
 

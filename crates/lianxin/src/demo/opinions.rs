@@ -1,6 +1,6 @@
 //! The demo's citizens' opinions: two months of them through the real commands, at the dates
 //! they would have come in — from the portal and QR codes, by visit and phone; answered on the
-//! spot, forwarded to units (one answered late, one still open past its date), referred to the
+//! spot, routed to units (one answered late, one still open past its date), referred to the
 //! petition-letters office, a group of street-lamp complaints merged and answered together, two
 //! turned into a deputy's suggestion, one handed over to 青石镇, and the citizens' ratings.
 
@@ -230,8 +230,8 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
                 .map_err(e)?;
         }
     }
-    // Forwarded to the unit: answered (late), and one still open past its date.
-    service::forward(
+    // Routed to the unit: answered (late), and one still open past its date.
+    service::route(
         db,
         district,
         id(3),
@@ -257,7 +257,7 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
             .await
             .map_err(e)?;
     }
-    service::forward(
+    service::route(
         db,
         district,
         id(7),
@@ -267,7 +267,7 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
     )
     .await
     .map_err(e)?;
-    service::forward(
+    service::route(
         db,
         district,
         id(11),

@@ -258,7 +258,7 @@ pub enum OpinionAction {
     Answer {
         answer: String,
     },
-    Forward {
+    Route {
         unit: i64,
     },
     Refer {
@@ -296,7 +296,7 @@ pub async fn act_on_opinion(
     let (db, c) = (&state.db, congress.id);
     match (action, h) {
         (OpinionAction::Answer { answer }, h) => service::answer(db, c, id, h, &answer, &o).await?,
-        (OpinionAction::Forward { unit }, h) => service::forward(db, c, id, h, unit, &o).await?,
+        (OpinionAction::Route { unit }, h) => service::route(db, c, id, h, unit, &o).await?,
         (
             OpinionAction::Refer {
                 referral,

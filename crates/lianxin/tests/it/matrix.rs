@@ -667,7 +667,7 @@ fn routes() -> Vec<Route> {
         r("POST", "/c/{cid}/opinions/{id}/answer", Opinions, Form(&[])),
         r(
             "POST",
-            "/c/{cid}/opinions/{id}/forward",
+            "/c/{cid}/opinions/{id}/route",
             OpinionRouters,
             Form(&[]),
         ),

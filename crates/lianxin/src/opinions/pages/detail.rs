@@ -1,6 +1,6 @@
 //! One opinion for its handlers: the facts, the citizen's contact (masked; a unit sees it only
 //! when the citizen agreed), the history, and the steps the current holder may take — answer,
-//! forward, refer elsewhere, transfer, convert, return.
+//! route, refer elsewhere, transfer, convert, return.
 
 use super::{guard, html};
 use crate::congress::Congress;
@@ -33,7 +33,7 @@ struct DetailPage {
     /// The citizen's contact with phones, IDs and e-mail masked (None when absent or not for
     /// this handler's eyes).
     contact: Option<String>,
-    /// What was just done (`answered`, `entered`, `forwarded`, …), or empty.
+    /// What was just done (`answered`, `entered`, `routed`, …), or empty.
     done: String,
     handler: HandlerView,
     holds: bool,
@@ -200,7 +200,7 @@ pub(super) async fn answer(
     after(&state, &ctx, cid, id, "answered", r).await
 }
 
-pub(super) async fn forward(
+pub(super) async fn route(
     State(state): State<AppState>,
     ctx: Ctx,
     Ids(cid, id): Ids,
@@ -209,8 +209,8 @@ pub(super) async fn forward(
     let (congress, handler) = guard(&state, &ctx, cid).await?;
     let o = origin(&state, &ctx)?;
     let unit = f.unit.trim().parse().unwrap_or(0);
-    let r = service::forward(&state.db, congress.id, id, handler, unit, &o).await;
-    after(&state, &ctx, cid, id, "forwarded", r).await
+    let r = service::route(&state.db, congress.id, id, handler, unit, &o).await;
+    after(&state, &ctx, cid, id, "routed", r).await
 }
 
 pub(super) async fn unit_return(

@@ -1,7 +1,7 @@
 //! The handlers' side of opinions: the list with its search and filters, one opinion with its
 //! history and the steps its holder may take, the groups of similar opinions, the insight page,
 //! and staff entry. Station staff and the deputies' affairs office see all of the congress's;
-//! a deputy those addressed to them; a unit those forwarded to it.
+//! a deputy those addressed to them; a unit those routed to it.
 
 mod detail;
 mod entry;
@@ -42,7 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{cid}/opinions/insight", get(insight::page))
         .route("/c/{cid}/opinions/{id}", get(detail::detail))
         .route("/c/{cid}/opinions/{id}/answer", post(detail::answer))
-        .route("/c/{cid}/opinions/{id}/forward", post(detail::forward))
+        .route("/c/{cid}/opinions/{id}/route", post(detail::route))
         .route("/c/{cid}/opinions/{id}/return", post(detail::unit_return))
         .route("/c/{cid}/opinions/{id}/refer", post(detail::refer))
         .route("/c/{cid}/opinions/{id}/transfer", post(detail::transfer))

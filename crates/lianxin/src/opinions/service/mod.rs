@@ -6,7 +6,7 @@ mod grouping;
 mod routing;
 mod submission;
 pub use grouping::{merge, split};
-pub use routing::{REFERRALS, convert, forward, refer, suggestion_replied, transfer, unit_return};
+pub use routing::{REFERRALS, convert, refer, route, suggestion_replied, transfer, unit_return};
 
 use super::domain;
 use super::store;
@@ -28,7 +28,7 @@ pub enum Handler {
     Staff,
     /// A deputy: the opinions addressed to them.
     Deputy(i64),
-    /// A handling unit: the opinions forwarded to it.
+    /// A handling unit: the opinions routed to it.
     Unit(i64),
 }
 
@@ -51,7 +51,7 @@ impl Handler {
     }
 
     /// Whether the handler holds the open opinion now: the congress's side while the congress
-    /// holds it, the unit while it is forwarded to it.
+    /// holds it, the unit while it is routed to it.
     pub fn holds(self, o: &store::Opinion) -> bool {
         o.is_open()
             && match self {
@@ -138,7 +138,7 @@ pub use submission::{
 };
 
 /// 答复 — the holder answers: the station, the deputy or the office on the spot, or the unit it
-/// was forwarded to. The answer also reaches every citizen whose opinion was merged into this
+/// was routed to. The answer also reaches every citizen whose opinion was merged into this
 /// one, and each is told when they left a contact.
 pub async fn answer(
     db: &Db,

@@ -1,4 +1,4 @@
-//! Routing an opinion: forward to a handling unit (the town's through the presidium, the
+//! Routing an opinion: route to a handling unit (the town's through the presidium, the
 //! district's through the office), the unit's return of what is not its matter, referral to
 //! the right channel with the reason (never a silent closure), transfer between a town and its
 //! district, and conversion into a deputy's suggestion. Each is one transaction with its
@@ -14,7 +14,7 @@ use crate::platform::ids::{CongressId, UserId};
 use crate::platform::origin::Origin;
 
 /// The opinion as the handler may act on it: seen by them (else not found) and held by them
-/// now (else refused: answered, forwarded or converted meanwhile).
+/// now (else refused: answered, routed or converted meanwhile).
 async fn held(
     db: &Db,
     congress: CongressId,
@@ -86,7 +86,7 @@ async fn tell_users(
 /// 转交 — the station, the deputy or the office hands the opinion to a handling unit of the
 /// congress, which answers by `opinion.answer_window` from today. The unit hears of it in the
 /// inbox it uses for suggestions.
-pub async fn forward(
+pub async fn route(
     db: &Db,
     congress: CongressId,
     id: i64,
@@ -113,7 +113,7 @@ pub async fn forward(
     };
     let due = due_date(db, congress, o.today).await?.to_string();
     let mut tx = db.begin().await?;
-    if !store::forward(&mut tx, congress, id, unit, &due, o.now).await? {
+    if !store::route(&mut tx, congress, id, unit, &due, o.now).await? {
         return Err(invalid("state", "opinion.not_held"));
     }
     let note = format!("{via}转交{unit_name}办理，应于{due}前答复");
@@ -122,7 +122,7 @@ pub async fn forward(
         congress,
         id,
         Some(o.user.0),
-        "forwarded",
+        "routed",
         &note,
         o.now,
     )
@@ -135,9 +135,9 @@ pub async fn forward(
         &users,
         id,
         (
-            "opinion_forwarded",
+            "opinion_routed",
             &format!("群众意见{code}转交你单位办理，请于{due}前答复"),
-            &format!("Citizen's opinion {code} is forwarded to your unit; answer by {due}"),
+            &format!("Citizen's opinion {code} is routed to your unit; answer by {due}"),
         ),
         o,
     )
@@ -147,7 +147,7 @@ pub async fn forward(
         &mut tx,
         congress,
         id,
-        "opinions.forward",
+        "opinions.route",
         &["unit_id", "due_on"],
         o,
     )

@@ -1,4 +1,4 @@
-//! Routing SQL: forwarding to a handling unit and its return, referral elsewhere, transfer to
+//! Routing SQL: routing to a handling unit and its return, referral elsewhere, transfer to
 //! another congress, conversion to a suggestion and the suggestion's reply coming back. Each
 //! update names the state it expects, so a step raced by another changes nothing (false).
 
@@ -9,7 +9,7 @@ use crate::platform::ids::CongressId;
 const OPEN: &str = "state IN ('received', 'reopened')";
 
 /// 转交承办单位: the congress hands an open opinion it holds to one of its units.
-pub async fn forward(
+pub async fn route(
     tx: &mut Tx<'_>,
     congress: CongressId,
     id: i64,

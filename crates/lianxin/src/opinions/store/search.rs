@@ -33,7 +33,7 @@ pub enum Scope {
     All,
     /// A deputy: those addressed to them.
     Deputy(i64),
-    /// A handling unit: those forwarded to it.
+    /// A handling unit: those routed to it.
     Unit(i64),
 }
 

@@ -1,5 +1,5 @@
 //! Issue 6's browser walk: a citizen on a 360 px phone sends an opinion to a deputy without an
-//! account, keeps the tracking code, and follows it — forwarded to a unit and returned, turned
+//! account, keeps the tracking code, and follows it — routed to a unit and returned, turned
 //! into the deputy's suggestion, registered and assigned, answered by the unit head — then rates
 //! the final reply, all on the phone.
 
@@ -96,7 +96,7 @@ async fn a_citizen_on_a_phone_follows_an_opinion_through_routing_and_a_suggestio
     shot(&c, "opinion-phone-receipt").await;
     let track = format!("{base}/track?code={code}");
 
-    // The station forwards it to a unit, which returns it as not its matter.
+    // The station routes it to a unit, which returns it as not its matter.
     c.set_window_size(1200, 1000).await.unwrap();
     sign_in(&c, &base, "lianluozhan").await;
     c.goto(&format!("{base}/c/1/opinions?q={}", "助餐点"))
@@ -115,7 +115,7 @@ async fn a_citizen_on_a_phone_follows_an_opinion_through_routing_and_a_suggestio
         .await
         .unwrap();
     let item = c.current_url().await.unwrap().path().to_string();
-    click(&c, "#forward-open").await;
+    click(&c, "#route-open").await;
     c.find(Locator::XPath(
         "//select[@id='f-unit']/option[text()='区人民政府办公室']",
     ))
@@ -124,7 +124,7 @@ async fn a_citizen_on_a_phone_follows_an_opinion_through_routing_and_a_suggestio
     .click()
     .await
     .unwrap();
-    click(&c, "#forward-submit").await;
+    click(&c, "#route-submit").await;
     wait_contains(&c, "#holder", "区人民政府办公室").await;
     sign_out(&c).await;
     c.set_window_size(360, 740).await.unwrap();
@@ -218,7 +218,7 @@ async fn a_citizen_on_a_phone_follows_an_opinion_through_routing_and_a_suggestio
         .unwrap();
     for step in [
         "收到意见",
-        "转交承办单位",
+        "转办承办单位",
         "承办单位退回",
         "转为代表建议",
         "代表建议已答复",

@@ -60,7 +60,7 @@ async fn the_opinion_loop_works_through_the_api() {
             .status,
         StatusCode::NOT_FOUND
     );
-    // Staff find it (traditional characters), forward it, the unit answers.
+    // Staff find it (traditional characters), route it, the unit answers.
     let mut staff = app.login("lianluozhan").await;
     let page = staff
         .get(&format!(
@@ -81,7 +81,7 @@ async fn the_opinion_loop_works_through_the_api() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = staff
-        .json("POST", &act, json!({"action": "forward", "unit": unit}))
+        .json("POST", &act, json!({"action": "route", "unit": unit}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["holder"], "unit");
@@ -96,7 +96,7 @@ async fn the_opinion_loop_works_through_the_api() {
         items
             .iter()
             .all(|o| o["holder"] == "unit" && o["unit_id"] == unit),
-        "only what is forwarded to it"
+        "only what is routed to it"
     );
     let r = unit_user
         .json(

@@ -263,7 +263,7 @@ async fn a_citizen_sends_an_opinion_follows_it_by_code_and_reads_the_answer() {
             .starts_with("image/svg+xml")
     );
     assert!(r.text().contains("<svg"));
-    // A unit sees only what is forwarded to it: this one is not.
+    // A unit sees only what is routed to it: this one is not.
     let mut unit = app.login("chengban").await;
     assert_eq!(
         unit.get(&format!("/c/{cid}/opinions/{id}")).await.status,

@@ -1,4 +1,4 @@
-//! Issue 6 item 4–6: an opinion is forwarded to a unit with its deadline, returned, referred
+//! Issue 6 item 4–6: an opinion is routed to a unit with its deadline, returned, referred
 //! elsewhere with the reason, reopened, transferred to a town; a deputy turns opinions into a
 //! suggestion whose reply reaches the citizen. Every refusal changes nothing.
 
@@ -15,8 +15,7 @@ async fn holder_of(app: &TestApp, id: i64) -> (String, String, i64) {
 }
 
 #[tokio::test]
-async fn an_opinion_is_forwarded_returned_referred_reopened_and_transferred_never_closed_silently()
-{
+async fn an_opinion_is_routed_returned_referred_reopened_and_transferred_never_closed_silently() {
     let app = TestApp::demo().await;
     app.passwords_last_a_year().await;
     let cid = app.congress_id("示范区").await;
@@ -36,15 +35,15 @@ async fn an_opinion_is_forwarded_returned_referred_reopened_and_transferred_neve
     let unit = crate::suggestions::chengban_unit(&app).await;
     let mut staff = app.login("lianluozhan").await;
 
-    // Forwarding needs a unit of this congress; an unknown one changes nothing.
+    // Routing needs a unit of this congress; an unknown one changes nothing.
     let r = staff
-        .post_form(&format!("{page}/forward"), &[("unit", "999999")])
+        .post_form(&format!("{page}/route"), &[("unit", "999999")])
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("请选择本级的承办单位"));
     assert_eq!(holder_of(&app, id).await.0, "congress");
     let r = staff
-        .post_form(&format!("{page}/forward"), &[("unit", &unit.to_string())])
+        .post_form(&format!("{page}/route"), &[("unit", &unit.to_string())])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let (due,): (String,) = sqlx::query_as("SELECT due_on FROM opinions WHERE id = $1")
@@ -62,7 +61,7 @@ async fn an_opinion_is_forwarded_returned_referred_reopened_and_transferred_neve
     assert!(citizen_page.contains("2026年3月23日"), "the due date shown");
     // The unit hears of it in its inbox and sees it; the contact stays hidden (not shared).
     assert_eq!(
-        app.count(&format!("SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = 'chengban' AND n.kind = 'opinion_forwarded' AND n.link = '/c/{cid}/opinions/{id}'")).await,
+        app.count(&format!("SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = 'chengban' AND n.kind = 'opinion_routed' AND n.link = '/c/{cid}/opinions/{id}'")).await,
         1
     );
     let mut unit_user = app.login("chengban").await;
@@ -195,7 +194,7 @@ async fn an_opinion_is_forwarded_returned_referred_reopened_and_transferred_neve
             .await
             - sms_before,
         3,
-        "forwarded, referred, transferred"
+        "routed, referred, transferred"
     );
     // The town answers; the citizen reads it and rates it.
     let r = town_staff
