@@ -141,6 +141,35 @@ pub fn human_size(bytes: i64) -> String {
     }
 }
 
+/// A multipart error as the person should hear it: too large (413), or a broken form (400).
+fn upload_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge
+    } else {
+        AppError::BadRequest("error.bad_form")
+    }
+}
+
+/// Reads the `purpose` and `file` fields of an upload form.
+pub async fn read_upload(
+    mut form: axum::extract::Multipart,
+) -> Result<(String, Option<(String, Vec<u8>)>), AppError> {
+    let mut purpose = String::new();
+    let mut file = None;
+    while let Some(field) = form.next_field().await.map_err(upload_error)? {
+        match field.name() {
+            Some("purpose") => purpose = field.text().await.map_err(upload_error)?,
+            Some("file") => {
+                let name = field.file_name().unwrap_or_default().to_string();
+                let bytes = field.bytes().await.map_err(upload_error)?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    Ok((purpose, file))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,8 @@ pub struct Attachment {
     pub size: i64,
     /// SM3 of the clear bytes (hex).
     pub digest: String,
-    pub uploaded_by: i64,
+    /// The account that attached it; none for a citizen without one.
+    pub uploaded_by: Option<i64>,
     pub created_at: i64,
 }
 
@@ -52,7 +53,7 @@ pub async fn insert(
     file_name: &str,
     media_type: &str,
     bytes: &[u8],
-    by: i64,
+    by: Option<i64>,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
     let sealed = db.vault.seal_bytes(CONTEXT, bytes)?;

@@ -26,6 +26,12 @@ pub fn routes() -> Router<AppState> {
         .route("/opinions/{cid}/new", get(form).post(submit))
         .route("/track", get(track))
         .route("/track/rate", axum::routing::post(rate))
+        .route(
+            "/track/attachments",
+            axum::routing::post(attach).layer(axum::extract::DefaultBodyLimit::max(
+                crate::web::UPLOAD_LIMIT,
+            )),
+        )
 }
 
 fn html(status: StatusCode, t: impl Template) -> AppResult<Response> {
@@ -171,6 +177,9 @@ struct TrackPage {
     rated: bool,
     /// Who holds (or answered) it, in plain words.
     holder: String,
+    /// The citizen's files (names and sizes).
+    files: Vec<crate::attachments::store::Attachment>,
+    attached: bool,
     /// The suggestion it became: its number (empty while a draft) and state key.
     suggestion: Option<(String, String)>,
 }
@@ -248,6 +257,10 @@ async fn render_track(
     let shell = Shell::new(state, ctx, "opinion.track_title")
         .await?
         .with_errors(errors);
+    let files = match &found {
+        Some((o, _)) => service::attachments(&state.db, CongressId(o.congress_id), o.id).await?,
+        None => Vec::new(),
+    };
     let (holder, suggestion) = match &found {
         Some((o, _)) => (
             holder_text(state, &shell, o).await?,
@@ -266,6 +279,8 @@ async fn render_track(
             shell,
             holder,
             suggestion,
+            files,
+            attached: q.new == "attached",
             code: typed,
             shown_code,
             fresh: q.new == "1" && found.is_some(),
@@ -310,6 +325,42 @@ async fn rate(
         Err(AppError::Invalid(errs)) => {
             let q = TrackQuery {
                 code: f.code,
+                new: String::new(),
+            };
+            render_track(&state, &ctx, &q, &errs).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// 补充材料 — the citizen adds a photo or a document from the tracking page (multipart; the
+/// CSRF token and the code travel in the query, as for every upload form).
+async fn attach(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TrackQuery>,
+    form: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let (_, file) = crate::attachments::read_upload(form).await?;
+    let (name, bytes) = file.unwrap_or_default();
+    match service::attach_by_citizen(
+        &state.db,
+        &q.code,
+        &name,
+        &bytes,
+        state.clock.now_ms(),
+        ctx.client_addr.clone(),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/track?code={}&new=attached",
+            domain::normalize_code(&q.code).unwrap_or_default()
+        ))
+        .into_response()),
+        Err(AppError::Invalid(errs)) => {
+            let q = TrackQuery {
+                code: q.code,
                 new: String::new(),
             };
             render_track(&state, &ctx, &q, &errs).await

@@ -707,6 +707,13 @@ fn routes() -> Vec<Route> {
         r("GET", "/c/{cid}/opinions/insight", Stations, None),
         r(
             "GET",
+            "/c/{cid}/opinions/{id}/attachments/{aid}",
+            Opinions,
+            None,
+        ),
+        r("POST", "/track/attachments", Public, Multipart),
+        r(
+            "GET",
             "/api/v1/public/congresses/{cid}/opinion-form",
             Public,
             None,

@@ -44,6 +44,8 @@ struct DetailPage {
     related: Vec<(i64, String)>,
     /// The suggestion it became: its number (or "draft") and state label.
     suggestion: Option<(String, String)>,
+    /// The citizen's photos and documents.
+    files: Vec<crate::attachments::store::Attachment>,
 }
 
 /// What the template needs to know of the handler.
@@ -127,6 +129,7 @@ async fn render(
         .map(|r| (r.to_string(), shell.t.k("opinion.referral", r)))
         .collect();
     let today = state.clock.today().to_string();
+    let congress_id = congress.id;
     html(
         status,
         DetailPage {
@@ -148,6 +151,7 @@ async fn render(
             referrals,
             related,
             suggestion,
+            files: service::attachments(&state.db, congress_id, id).await?,
         },
     )
 }
@@ -300,4 +304,19 @@ pub(super) async fn convert(
         },
         Err(e) => Err(e),
     }
+}
+
+/// A citizen's file, for whoever sees the opinion (never shown inline).
+pub(super) async fn download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path((cid, id, aid)): axum::extract::Path<(i64, i64, i64)>,
+) -> AppResult<Response> {
+    let (congress, handler) = guard(&state, &ctx, cid).await?;
+    store::get(&state.db, congress.id, id)
+        .await?
+        .filter(|o| handler.sees(o))
+        .ok_or(AppError::NotFound)?;
+    let (a, bytes) = service::download(&state.db, congress.id, id, aid).await?;
+    Ok(crate::suggestions::pages::files::file_response(&a, bytes))
 }

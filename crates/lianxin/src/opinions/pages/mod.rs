@@ -47,6 +47,10 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{cid}/opinions/{id}/refer", post(detail::refer))
         .route("/c/{cid}/opinions/{id}/transfer", post(detail::transfer))
         .route("/c/{cid}/opinions/{id}/split", post(groups::split))
+        .route(
+            "/c/{cid}/opinions/{id}/attachments/{aid}",
+            get(detail::download),
+        )
         .route("/c/{cid}/opinions/qr/deputies/{id}", get(entry::deputy_qr))
         .route("/c/{cid}/opinions/qr/stations/{id}", get(entry::station_qr))
 }

@@ -2,9 +2,11 @@
 //! and groups (see `routing` and `grouping`), the citizen rates. One transaction each; the
 //! history steps with a public note and the answer are what the citizen's tracking page shows.
 
+mod files;
 mod grouping;
 mod routing;
 mod submission;
+pub use files::{MAX_FILES, attach_by_citizen, attachments, download};
 pub use grouping::{merge, split};
 pub use routing::{REFERRALS, convert, refer, route, suggestion_replied, transfer, unit_return};
 

@@ -185,7 +185,7 @@ pub(super) async fn render(
     };
     let mut files = Vec::new();
     for a in service::attachments(&state.db, congress.id, &s, cap).await? {
-        let removable = a.uploaded_by == ctx.actor()?.user.0
+        let removable = a.uploaded_by == Some(ctx.actor()?.user.0)
             && match service::Purpose::parse(&a.purpose) {
                 Some(p) => service::may_attach(&state.db, congress.id, &s, cap, p).await?,
                 None => false,

@@ -5,41 +5,14 @@ use super::super::service::{self};
 use super::super::{capacity, guard, origin};
 use super::detail::after;
 use crate::attachments;
-use crate::platform::error::{AppError, AppResult};
+use crate::platform::error::AppResult;
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
 use axum::extract::{Multipart, Path, State as AxState};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-/// Reads the `purpose` and `file` fields of an upload form.
-pub(crate) async fn read_upload(
-    mut form: Multipart,
-) -> AppResult<(String, Option<(String, Vec<u8>)>)> {
-    let mut purpose = String::new();
-    let mut file = None;
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest("error.bad_form"))?
-    {
-        match field.name() {
-            Some("purpose") => {
-                purpose = field
-                    .text()
-                    .await
-                    .map_err(|_| AppError::BadRequest("error.bad_form"))?
-            }
-            Some("file") => {
-                let name = field.file_name().unwrap_or_default().to_string();
-                let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
-                file = Some((name, bytes.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    Ok((purpose, file))
-}
+pub(crate) use crate::attachments::read_upload;
 
 pub(super) async fn upload(
     AxState(state): AxState<AppState>,

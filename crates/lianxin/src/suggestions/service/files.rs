@@ -127,7 +127,7 @@ pub async fn attach(
         &checked.file_name,
         checked.media_type,
         bytes,
-        o.user.0,
+        Some(o.user.0),
         o.now,
     )
     .await?;
@@ -162,7 +162,7 @@ pub async fn detach(
         .await?
         .ok_or(AppError::NotFound)?;
     let purpose = Purpose::parse(&a.purpose).ok_or(AppError::NotFound)?;
-    if a.uploaded_by != o.user.0 || !may_attach(db, congress, &s, cap, purpose).await? {
+    if a.uploaded_by != Some(o.user.0) || !may_attach(db, congress, &s, cap, purpose).await? {
         return Err(not_entitled(db, congress, id, o, "detach").await);
     }
     let mut tx = db.begin().await?;

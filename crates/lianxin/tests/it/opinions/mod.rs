@@ -329,3 +329,108 @@ async fn staff_enter_a_phoned_in_opinion_and_the_citizen_follows_it_by_the_code_
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn a_citizen_adds_photos_by_the_code_and_those_who_see_the_opinion_download_them() {
+    let app = TestApp::demo().await;
+    app.passwords_last_a_year().await;
+    let cid = app.congress_id("示范区").await;
+    let (id, code) = send_opinion(
+        &app,
+        cid,
+        "城北公园的围栏倒了，孩子容易掉进河里。",
+        None,
+        "",
+    )
+    .await;
+    let mut citizen = app.client();
+    citizen.get(&format!("/track?code={code}")).await;
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        let (ct, body) = crate::suggestions::multipart("citizen", name, &bytes);
+        (ct, body)
+    };
+    let path = format!("/track/attachments?code={code}&_csrf={}", citizen.csrf());
+    // Wrong content for the name, a page of HTML, nothing at all: refused, nothing stored.
+    for (name, bytes, says) in [
+        (
+            "围栏.jpg",
+            b"%PDF-1.4\n%%EOF\n".to_vec(),
+            "文件内容与扩展名不符",
+        ),
+        (
+            "围栏.html",
+            b"<script>alert(1)</script>".to_vec(),
+            "只能上传PDF",
+        ),
+        ("", Vec::new(), "请选择要上传的文件"),
+        (
+            "扫描件.pdf",
+            [b"%PDF-1.4\n".as_slice(), &vec![b' '; 9 * 1024 * 1024]].concat(),
+            "文件超过8 MB",
+        ),
+    ] {
+        let (ct, body) = upload(name, bytes);
+        let r = citizen.post_raw(&path, &ct, body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        assert!(r.text().contains(says), "{says}");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM attachments WHERE owner_kind = 'opinion'")
+            .await,
+        0
+    );
+    // Too large for the body limit: refused before it is read.
+    let (ct, body) = upload("大.pdf", vec![b'%'; 11 * 1024 * 1024]);
+    let r = citizen.post_raw(&path, &ct, body).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let png = [
+        &[0x89u8, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A][..],
+        &[0u8; 64][..],
+    ]
+    .concat();
+    let (ct, body) = upload("围栏现状.png", png.clone());
+    let r = citizen.post_raw(&path, &ct, body).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = citizen.get(&r.location()).await.text();
+    assert!(page.contains("id=\"attached\"") && page.contains("围栏现状.png"));
+    // Station staff download it, byte for byte; a unit it was not routed to cannot.
+    let aid = app
+        .count("SELECT MAX(id) FROM attachments WHERE owner_kind = 'opinion'")
+        .await;
+    let mut staff = app.login("lianluozhan").await;
+    let detail = staff.get(&format!("/c/{cid}/opinions/{id}")).await.text();
+    assert!(detail.contains("围栏现状.png"));
+    let r = staff
+        .get(&format!("/c/{cid}/opinions/{id}/attachments/{aid}"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body, png);
+    assert!(
+        r.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let mut unit = app.login("chengban").await;
+    assert_eq!(
+        unit.get(&format!("/c/{cid}/opinions/{id}/attachments/{aid}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Once answered, no more files.
+    staff
+        .post_form(
+            &format!("/c/{cid}/opinions/{id}/answer"),
+            &[("answer", "已通知公园管理处当天修复围栏。")],
+        )
+        .await;
+    let (ct, body) = upload("又一张.png", png);
+    let r = citizen.post_raw(&path, &ct, body).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM attachments WHERE owner_kind = 'opinion'")
+            .await,
+        1
+    );
+}

@@ -26,3 +26,25 @@ CREATE TABLE opinion_buckets (
     PRIMARY KEY (bucket, opinion_id)
 );
 CREATE INDEX opinion_buckets_item ON opinion_buckets (opinion_id);
+
+-- Citizens attach photos and documents to their opinions without an account, so an attachment's
+-- uploader may be empty. SQLite cannot drop NOT NULL: the table is rebuilt, rows kept as they are.
+CREATE TABLE attachments_v2 (
+    id INTEGER PRIMARY KEY,
+    congress_id INTEGER NOT NULL REFERENCES congresses(id),
+    owner_kind TEXT NOT NULL,
+    owner_id INTEGER NOT NULL,
+    purpose TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    body_sealed TEXT NOT NULL,
+    uploaded_by INTEGER REFERENCES users(id),
+    created_at INTEGER NOT NULL
+);
+INSERT INTO attachments_v2 (id, congress_id, owner_kind, owner_id, purpose, file_name, media_type, size, digest, body_sealed, uploaded_by, created_at)
+    SELECT id, congress_id, owner_kind, owner_id, purpose, file_name, media_type, size, digest, body_sealed, uploaded_by, created_at FROM attachments;
+DROP TABLE attachments;
+ALTER TABLE attachments_v2 RENAME TO attachments;
+CREATE INDEX attachments_owner ON attachments (owner_kind, owner_id, id);
