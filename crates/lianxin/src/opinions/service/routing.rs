@@ -13,6 +13,18 @@ use crate::platform::error::{AppError, FieldError};
 use crate::platform::ids::{CongressId, UserId};
 use crate::platform::origin::Origin;
 
+/// A reason that must be given (1–1000 characters), trimmed; `missing` names the message.
+fn stated_reason<'a>(reason: &'a str, missing: &'static str) -> Result<&'a str, AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(invalid("reason", missing));
+    }
+    if reason.chars().count() > 1000 {
+        return Err(invalid("reason", "field.too_long"));
+    }
+    Ok(reason)
+}
+
 /// The opinion as the handler may act on it: seen by them (else not found) and held by them
 /// now (else refused: answered, routed or converted meanwhile).
 async fn held(
@@ -167,13 +179,7 @@ pub async fn unit_return(
     o: &Origin,
 ) -> Result<(), AppError> {
     let op = held(db, congress, id, Handler::Unit(unit)).await?;
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(invalid("reason", "opinion.reason_required_return"));
-    }
-    if reason.chars().count() > 1000 {
-        return Err(invalid("reason", "field.too_long"));
-    }
+    let reason = stated_reason(reason, "opinion.reason_required_return")?;
     let mut tx = db.begin().await?;
     if !store::unit_return(&mut tx, congress, id, unit, o.now).await? {
         return Err(invalid("state", "opinion.not_held"));
@@ -309,13 +315,7 @@ pub async fn transfer(
     else {
         return Err(invalid("to", "opinion.transfer_not_related"));
     };
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(invalid("reason", "opinion.reason_required_transfer"));
-    }
-    if reason.chars().count() > 1000 {
-        return Err(invalid("reason", "field.too_long"));
-    }
+    let reason = stated_reason(reason, "opinion.reason_required_transfer")?;
     let due = due_date(db, to, o.today).await?.to_string();
     let mut tx = db.begin().await?;
     if !store::transfer(&mut tx, from, id, to, &due, o.now).await? {
