@@ -391,6 +391,31 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
                 link: t.t("home.card.open_units"),
             });
         }
+        // A deputy's account without a deputy in office here handles no opinions: no card.
+        if allows(actor, Permission::HandleOpinions, c.target(), p)
+            && let Ok(handler) = crate::opinions::pages::handler(&state, &ctx, c).await
+        {
+            let today = state.clock.today().to_string();
+            let (open, overdue) =
+                crate::opinions::store::open_counts(&state.db, c.id, handler.scope(), &today)
+                    .await?;
+            cards.push(HomeCard {
+                title: t.t("home.card.opinions"),
+                number: Some(open),
+                text: t.f("home.card.opinions_text", "n", overdue.to_string()),
+                href: format!("/c/{}/opinions", c.id),
+                link: t.t("home.card.open_opinions"),
+            });
+            if handler == crate::opinions::service::Handler::Staff {
+                cards.push(HomeCard {
+                    title: t.t("opinions.insight"),
+                    number: None,
+                    text: t.t("home.card.insight_text"),
+                    href: format!("/c/{}/opinions/insight", c.id),
+                    link: t.t("home.card.open_insight"),
+                });
+            }
+        }
         if allows(actor, Permission::ViewAudit, c.target(), p) {
             cards.push(HomeCard {
                 title: t.t("nav.audit"),

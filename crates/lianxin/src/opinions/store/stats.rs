@@ -77,3 +77,28 @@ pub async fn texts(
     .await?;
     Ok(rows.into_iter().map(|(b,)| b).collect())
 }
+
+/// The open opinions in a handler's scope, and how many of them are past their date.
+pub async fn open_counts(
+    db: &Db,
+    congress: CongressId,
+    scope: super::Scope,
+    today: &str,
+) -> Result<(i64, i64), sqlx::Error> {
+    let (cond, who) = match scope {
+        super::Scope::All => ("", 0),
+        super::Scope::Deputy(d) => (" AND deputy_id = $3 AND holder = 'congress'", d),
+        super::Scope::Unit(u) => (" AND unit_id = $3 AND holder = 'unit'", u),
+    };
+    let sql = format!(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN due_on < $2 THEN 1 ELSE 0 END), 0) FROM opinions \
+         WHERE congress_id = $1 AND state IN ('received', 'reopened'){cond}"
+    );
+    let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql))
+        .bind(congress.0)
+        .bind(today);
+    if !cond.is_empty() {
+        q = q.bind(who);
+    }
+    q.fetch_one(&db.pool).await
+}
