@@ -370,11 +370,12 @@ async fn load(db: &lianxin::db::Db, congress: CongressId, items: usize, now: i64
 }
 
 /// Groups every opinion of the congress: reads the texts in pages, computes the signatures on
-/// both cores, and joins the candidates. Returns (opinions, groups of 2+, largest group).
+/// both cores, and joins the candidates. Returns (opinions, groups of 2+, largest group,
+/// opinions in groups of 2+).
 async fn group_everything(
     db: &lianxin::db::Db,
     congress: CongressId,
-) -> Result<(usize, usize, usize)> {
+) -> Result<(usize, usize, usize, usize)> {
     let mut sigs: Vec<[u32; similar::HASHES]> = Vec::new();
     let mut after = 0i64;
     loop {
@@ -407,8 +408,9 @@ async fn group_everything(
         *sizes.entry(*r).or_insert(0usize) += 1;
     }
     let groups = sizes.values().filter(|s| **s > 1).count();
+    let grouped = sizes.values().filter(|s| **s > 1).sum();
     let largest = sizes.values().copied().max().unwrap_or(0);
-    Ok((sigs.len(), groups, largest))
+    Ok((sigs.len(), groups, largest, grouped))
 }
 
 /// One HTTP/1.1 request over a fresh connection: (status, headers+body as text).
@@ -510,6 +512,8 @@ pub async fn main() -> Result<()> {
     let mut secs = 10u64;
     let mut url = None;
     let mut keep: Option<std::path::PathBuf> = None;
+    // `--only grouping` (with `--keep`): measure the grouping of the kept million again.
+    let mut only = String::new();
     let mut it = std::env::args().skip(2);
     while let Some(flag) = it.next() {
         let mut val = || it.next().with_context(|| format!("{flag} needs a value"));
@@ -519,6 +523,7 @@ pub async fn main() -> Result<()> {
             "--seconds" => secs = val()?.parse()?,
             "--database-url" => url = Some(val()?),
             "--keep" => keep = Some(std::path::PathBuf::from(val()?)),
+            "--only" => only = val()?,
             other => bail!("unknown option {other}"),
         }
     }
@@ -572,6 +577,16 @@ pub async fn main() -> Result<()> {
     // Fresh statistics, as the nightly maintenance would have them.
     sqlx::query("ANALYZE").execute(&db.pool).await?;
 
+    if only == "grouping" {
+        let started = Instant::now();
+        let (n, groups, largest, grouped) = group_everything(&db, district).await?;
+        println!(
+            "\ngrouped {n} opinions in {:.1} s: {grouped} of them in {groups} groups of 2 or more, the largest {largest} (threshold {})",
+            started.elapsed().as_secs_f64(),
+            similar::DEFAULT_THRESHOLD
+        );
+        return Ok(());
+    }
     // Search.
     let one = ["路灯", "医保", "养老院", "噪音", "幼儿园", "积水"];
     let two = [
@@ -659,9 +674,9 @@ pub async fn main() -> Result<()> {
 
     // Grouping.
     let started = Instant::now();
-    let (n, groups, largest) = group_everything(&db, district).await?;
+    let (n, groups, largest, grouped) = group_everything(&db, district).await?;
     println!(
-        "\ngrouped {n} opinions in {:.1} s: {groups} groups of 2 or more, the largest {largest} (threshold {})",
+        "\ngrouped {n} opinions in {:.1} s: {grouped} of them in {groups} groups of 2 or more, the largest {largest} (threshold {})",
         started.elapsed().as_secs_f64(),
         similar::DEFAULT_THRESHOLD
     );

@@ -205,27 +205,28 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
     }
     let id = |k: usize| ids[k].0;
     let code = |k: usize| ids[k].1.clone();
-    // The street-lamp group: merged, one answer for all three.
-    if let Some(group) = crate::opinions::store::get(db, district, id(1))
+    // The street-lamp group: merged under its leader, one answer for all of them.
+    let group = crate::opinions::store::get(db, district, id(1))
         .await?
-        .and_then(|o| o.group_id)
-    {
-        service::merge(db, district, group, id(0), &origin(staff, now, 53))
+        .and_then(|o| o.group_id);
+    if let Some(leader) = group {
+        service::merge(db, district, leader, leader, &origin(staff, now, 53))
             .await
             .map_err(e)?;
         service::answer(
             db,
             district,
-            id(0),
+            leader,
             Handler::Staff,
             "经联系区城管局，幸福路12盏路灯已于本周更换灯具并恢复照明，今后每月巡查一次。",
             &origin(staff, now, 50),
         )
         .await
         .map_err(e)?;
-        for (k, r) in [(0, "satisfied"), (1, "basically_satisfied")] {
+        let members = crate::opinions::store::members(db, district, leader).await?;
+        for (m, r) in members.iter().zip(["satisfied", "basically_satisfied"]) {
             let (ms, _) = at(now, 48);
-            service::rate(db, &code(k), r, "", ms, None)
+            service::rate(db, &m.tracking_code, r, "", ms, None)
                 .await
                 .map_err(e)?;
         }

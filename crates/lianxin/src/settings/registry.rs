@@ -252,7 +252,7 @@ pub const PARAMS: &[Param] = &[
         kind: Kind::Choice(&["0.2", "0.25", "0.3", "0.35", "0.4", "0.5"]),
         default: "0.3",
         default_source: SourceKind::ProductDefault,
-        default_cite: "产品默认值：在标注集上准确率0.93、召回率0.95（见BENCHMARKS.md）",
+        default_cite: "产品默认值：在标注集上准确率0.95、召回率0.95（见BENCHMARKS.md）",
     },
 ];
 

@@ -18,7 +18,7 @@ pub const BANDS: usize = 16;
 pub const ROWS: usize = 2;
 pub const HASHES: usize = BANDS * ROWS;
 
-/// The threshold `opinion.similarity` defaults to: on the labelled set, precision 0.93 and
+/// The threshold `opinion.similarity` defaults to: on the labelled set, precision 0.95 and
 /// recall 0.95 (see BENCHMARKS.md).
 pub const DEFAULT_THRESHOLD: f64 = 0.3;
 
@@ -241,6 +241,9 @@ pub fn words(text: &str) -> Vec<String> {
         .map(|t| t.word.trim())
         .filter(|w| w.chars().any(|c| is_han(c) || c.is_alphanumeric()))
         .filter(|w| !STOP_WORDS.contains(w))
+        // A single character (镇, 路, 的 of a split name) says little on its own; the folded
+        // complaint words (坏, 臭, 坑) say much. The bigrams keep the rest.
+        .filter(|w| w.chars().count() > 1 || SYNONYMS.iter().any(|row| row[0] == *w))
         .map(str::to_string)
         .collect()
 }
@@ -347,14 +350,29 @@ pub fn group_all(signatures: &[[u32; HASHES]], threshold: f64) -> Vec<usize> {
             continue;
         }
         let keys: Vec<u64> = band_keys(0, sig).collect();
-        let mut best: Option<(f64, usize)> = None;
+        // The leaders of the last few entries of each bucket, those sharing most buckets first.
+        let mut votes: Vec<(u32, usize)> = Vec::new();
         for k in &keys {
-            for &l in leaders.get(k).into_iter().flatten().rev().take(PER_BUCKET) {
-                let l = l as usize;
-                let e = estimate(sig, &signatures[l]);
-                if e >= threshold && best.is_none_or(|(b, bl)| e > b || (e == b && l < bl)) {
-                    best = Some((e, l));
+            for &l in leaders
+                .get(k)
+                .into_iter()
+                .flatten()
+                .rev()
+                .take(4 * PER_BUCKET)
+            {
+                match votes.iter_mut().find(|(c, _)| *c == l) {
+                    Some(v) => v.1 += 1,
+                    None => votes.push((l, 1)),
                 }
+            }
+        }
+        votes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut best: Option<(f64, usize)> = None;
+        for &(l, _) in votes.iter().take(8) {
+            let l = l as usize;
+            let e = estimate(sig, &signatures[l]);
+            if e >= threshold && best.is_none_or(|(b, bl)| e > b || (e == b && l < bl)) {
+                best = Some((e, l));
             }
         }
         match best {
@@ -453,7 +471,7 @@ mod tests {
         assert!(set.iter().any(|p| p.similar) && set.iter().any(|p| !p.similar));
         // The figures BENCHMARKS.md reports at the default threshold (opinion.similarity = 0.3).
         let (p, r) = precision_recall(&set, DEFAULT_THRESHOLD);
-        assert!(p >= 0.92, "precision {p}");
+        assert!(p >= 0.95, "precision {p}");
         assert!(r >= 0.95, "recall {r}");
         // A stricter threshold trades recall for precision.
         let (p2, r2) = precision_recall(&set, 0.45);
