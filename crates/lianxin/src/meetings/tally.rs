@@ -169,6 +169,56 @@ pub fn direct_election<C: Clone>(
     Some(top(qualified, seats))
 }
 
+/// 票决 — a selection vote on livelihood projects (民生实事项目): by default a project needs more
+/// than half of all deputies in office approving (the standard of 组织法 Art 25 for what the
+/// congress decides; the session's 票决办法 may set another); the `n` with most approvals are
+/// selected, a tie at the cut-off goes to a run-off, a shortfall is left to the presidium.
+pub fn select<C: Clone>(approvals: &[(C, u32)], n: u32, members: u32) -> Outcome<C> {
+    elect(approvals, n, members)
+}
+
+/// 差额 — a selection offers more candidates than places (`m > n`).
+pub fn contested(candidates: u32, places: u32) -> bool {
+    candidates > places
+}
+
+/// A count of one 满意度测评: 满意 / 基本满意 / 不满意 (a blank grade is no grade).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RatingCount {
+    pub satisfied: u32,
+    pub basically_satisfied: u32,
+    pub unsatisfied: u32,
+}
+
+/// How a rating's verdict is reached: the congress's setting `rating.verdict`. No national text
+/// fixes it (`legal-rules.md` §4.2); both rules count 满意 and 基本满意 together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerdictRule {
+    /// More than half of the grades given.
+    OverHalfOfVotes,
+    /// More than half of all members in office (the product's default).
+    OverHalfOfMembers,
+}
+
+impl VerdictRule {
+    pub fn parse(setting: &str) -> Option<VerdictRule> {
+        match setting {
+            "satisfied_over_half_of_votes" => Some(VerdictRule::OverHalfOfVotes),
+            "satisfied_over_half_of_members" => Some(VerdictRule::OverHalfOfMembers),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a rating's result is 满意 (otherwise the subject rectifies and reports again).
+pub fn rated_satisfactory(c: RatingCount, rule: VerdictRule, members: u32) -> bool {
+    let content = c.satisfied + c.basically_satisfied;
+    match rule {
+        VerdictRule::OverHalfOfVotes => majority_of(content, content + c.unsatisfied),
+        VerdictRule::OverHalfOfMembers => majority_of(content, members),
+    }
+}
+
 /// Why a candidate list may not be put to the vote (组织法 Art 27; 选举法 Art 31).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListError {
@@ -339,6 +389,40 @@ mod tests {
             Err(ListError::TooMany)
         );
         assert_eq!(candidate_list(Office::Deputy, 2, 3), Err(ListError::TooFew));
+    }
+
+    #[test]
+    fn a_selection_needs_more_candidates_and_a_majority_of_all_deputies() {
+        assert!(contested(12, 10) && !contested(10, 10));
+        // 300 deputies; 10 places. Project 11 has 150 approvals: not more than half.
+        let mut approvals: Vec<(u32, u32)> = (1..=10).map(|p| (p, 280 - p)).collect();
+        approvals.push((11, 150));
+        approvals.push((12, 151));
+        let o = select(&approvals, 10, 300);
+        assert_eq!(o.elected.len(), 10);
+        assert!(!o.elected.contains(&11));
+        // Too few qualify: the places left are a shortfall for the presidium.
+        let o = select(&[(1, 200), (2, 120)], 2, 300);
+        assert_eq!((o.elected, o.unfilled), (vec![1], 1));
+    }
+
+    #[test]
+    fn a_rating_verdict_follows_the_congress_setting() {
+        let c = RatingCount {
+            satisfied: 10,
+            basically_satisfied: 3,
+            unsatisfied: 5,
+        };
+        // 13 of 18 grades given, but 13 of 30 members is not more than half.
+        assert!(rated_satisfactory(c, VerdictRule::OverHalfOfVotes, 30));
+        assert!(!rated_satisfactory(c, VerdictRule::OverHalfOfMembers, 30));
+        assert!(rated_satisfactory(c, VerdictRule::OverHalfOfMembers, 25));
+        assert!(!rated_satisfactory(c, VerdictRule::OverHalfOfMembers, 26));
+        assert_eq!(
+            VerdictRule::parse("satisfied_over_half_of_members"),
+            Some(VerdictRule::OverHalfOfMembers)
+        );
+        assert_eq!(VerdictRule::parse("anything"), None);
     }
 
     proptest! {
