@@ -141,6 +141,21 @@ pub fn human_size(bytes: i64) -> String {
     }
 }
 
+/// A stored file as a download response: never shown inline, never cached by the browser.
+pub fn download_response(a: &store::Attachment, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, a.media_type.clone()),
+            (header::CONTENT_DISPOSITION, disposition(&a.file_name)),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// A multipart error as the person should hear it: too large (413), or a broken form (400).
 fn upload_error(e: axum::extract::multipart::MultipartError) -> AppError {
     if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {

@@ -4,9 +4,14 @@
 use super::rules::{self, Calendar};
 use crate::db::{Db, Tx};
 
+/// The shipped years, parsed once: every deadline computation starts from them, and a
+/// citizen's submission computes one.
+static SHIPPED_YEARS: std::sync::LazyLock<std::collections::BTreeMap<i32, rules::YearData>> =
+    std::sync::LazyLock::new(|| rules::parse(super::SHIPPED).unwrap_or_default());
+
 /// The calendar in force: shipped years plus loaded years.
 pub async fn load(db: &Db) -> Result<Calendar, sqlx::Error> {
-    let mut years = rules::parse(super::SHIPPED).unwrap_or_default();
+    let mut years = SHIPPED_YEARS.clone();
     let rows: Vec<(i64, String)> =
         sqlx::query_as("SELECT year, body FROM holiday_years ORDER BY year")
             .fetch_all(&db.pool)

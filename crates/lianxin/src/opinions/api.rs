@@ -9,7 +9,6 @@ use super::store::{self, Filter, GroupRow, Opinion, Step, Tally};
 use crate::congress::store as congresses;
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::ids::CongressId;
-use crate::platform::origin::Origin;
 use crate::text::redact::redact;
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
@@ -39,10 +38,6 @@ pub fn routes() -> Router<AppState> {
             "/congresses/{cid}/opinions/{id}/actions",
             post(act_on_opinion),
         )
-}
-
-fn origin(state: &AppState, ctx: &Ctx) -> AppResult<Origin> {
-    super::pages::origin(state, ctx)
 }
 
 /// What a client needs to submit: the signed time the form was served (submit no sooner than
@@ -139,12 +134,7 @@ pub async fn track_opinion(
     let o = store::by_code(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
-    let progress = match o.suggestion_id {
-        Some(sid) => {
-            crate::suggestions::progress(&state.db, CongressId(o.congress_id), sid).await?
-        }
-        None => None,
-    };
+    let progress = service::suggestion_progress(&state.db, &o).await?;
     Ok(axum::Json(Tracking {
         tracking_code: domain::show_code(&o.tracking_code),
         can_rate: domain::may_rate(&o.state, o.rated_round, o.reopened),
@@ -292,7 +282,7 @@ pub async fn act_on_opinion(
     Json(action): Json<OpinionAction>,
 ) -> AppResult<axum::Json<OpinionState>> {
     let (congress, h) = guard(&state, &ctx, cid).await?;
-    let o = origin(&state, &ctx)?;
+    let o = ctx.origin(&state)?;
     let (db, c) = (&state.db, congress.id);
     match (action, h) {
         (OpinionAction::Answer { answer }, h) => service::answer(db, c, id, h, &answer, &o).await?,
@@ -346,7 +336,7 @@ pub async fn convert_opinions(
     let Handler::Deputy(d) = h else {
         return Err(AppError::Forbidden);
     };
-    let o = origin(&state, &ctx)?;
+    let o = ctx.origin(&state)?;
     let sid = service::convert(&state.db, congress.id, d, &input.ids, &o).await?;
     Ok((
         StatusCode::CREATED,
@@ -387,7 +377,7 @@ pub async fn merge_group(
     Json(input): Json<MergeInput>,
 ) -> AppResult<axum::Json<Merged>> {
     let congress = staff_guard(&state, &ctx, cid).await?;
-    let o = origin(&state, &ctx)?;
+    let o = ctx.origin(&state)?;
     let merged = service::merge(&state.db, congress.id, group, input.primary, &o).await?;
     Ok(axum::Json(Merged { merged }))
 }

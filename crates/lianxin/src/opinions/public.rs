@@ -264,12 +264,7 @@ async fn render_track(
     let (holder, suggestion) = match &found {
         Some((o, _)) => (
             holder_text(state, &shell, o).await?,
-            match o.suggestion_id {
-                Some(sid) => {
-                    crate::suggestions::progress(&state.db, CongressId(o.congress_id), sid).await?
-                }
-                None => None,
-            },
+            service::suggestion_progress(&state.db, o).await?,
         ),
         None => (String::new(), None),
     };

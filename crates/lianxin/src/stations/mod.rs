@@ -15,18 +15,8 @@ use crate::congress::Congress;
 use crate::platform::error::AppError;
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
-use service::Origin;
 
 /// The congress of the path, if the actor may manage its stations.
 pub async fn guard(state: &AppState, ctx: &Ctx, cid: i64) -> Result<Congress, AppError> {
     crate::people::guard(state, ctx, cid, Permission::ManageStations).await
-}
-
-pub fn origin(state: &AppState, ctx: &Ctx) -> Result<Origin, AppError> {
-    Ok(Origin {
-        user: ctx.actor()?.user,
-        client_addr: ctx.client_addr.clone(),
-        now: state.clock.now_ms(),
-        today: state.clock.today(),
-    })
 }

@@ -3,9 +3,9 @@
 //! to record one; cancelling a day.
 
 use super::domain::DayInput;
+use super::guard;
 use super::service::{self, ReceptionInput};
 use super::store::{self, DayRow, ReceptionRow, StationRow};
-use super::{guard, origin};
 use crate::congress::Congress;
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::text::redact::redact;
@@ -153,7 +153,7 @@ async fn schedule(
     Form(input): Form<DayInput>,
 ) -> AppResult<Response> {
     let congress = guard(&state, &ctx, cid).await?;
-    match service::schedule(&state.db, congress.id, id, &input, &origin(&state, &ctx)?).await {
+    match service::schedule(&state.db, congress.id, id, &input, &ctx.origin(&state)?).await {
         Ok(day) => Ok(
             Redirect::to(&format!("/c/{cid}/reception-days/{day}?done=schedule")).into_response(),
         ),
@@ -264,15 +264,7 @@ async fn cancel(
     Form(f): Form<CancelForm>,
 ) -> AppResult<Response> {
     let congress = guard(&state, &ctx, cid).await?;
-    match service::cancel(
-        &state.db,
-        congress.id,
-        id,
-        &f.reason,
-        &origin(&state, &ctx)?,
-    )
-    .await
-    {
+    match service::cancel(&state.db, congress.id, id, &f.reason, &ctx.origin(&state)?).await {
         Ok(()) => {
             Ok(Redirect::to(&format!("/c/{cid}/reception-days/{id}?done=cancel")).into_response())
         }
@@ -299,8 +291,7 @@ async fn record(
     Form(input): Form<ReceptionInput>,
 ) -> AppResult<Response> {
     let congress = guard(&state, &ctx, cid).await?;
-    match service::record_reception(&state.db, congress.id, id, &input, &origin(&state, &ctx)?)
-        .await
+    match service::record_reception(&state.db, congress.id, id, &input, &ctx.origin(&state)?).await
     {
         Ok(_) => Ok(
             Redirect::to(&format!("/c/{cid}/reception-days/{id}?done=reception")).into_response(),

@@ -4,7 +4,7 @@
 use super::domain::Command;
 use super::service::{self, Capacity, DraftInput};
 use super::store::{self, Scope};
-use super::{capacity, guard, origin};
+use super::{capacity, guard};
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::page::clamp_limit;
 use crate::web::AppState;
@@ -108,7 +108,7 @@ pub async fn create_suggestion(
     let Capacity::Deputy(d) = capacity(&state, &ctx, &congress).await? else {
         return Err(AppError::Forbidden);
     };
-    let id = service::draft(&state.db, congress.id, d, &input, &origin(&state, &ctx)?).await?;
+    let id = service::draft(&state.db, congress.id, d, &input, &ctx.origin(&state)?).await?;
     Ok((StatusCode::CREATED, axum::Json(Created { id })))
 }
 
@@ -226,7 +226,7 @@ pub async fn act_on_suggestion(
 ) -> AppResult<axum::Json<ActionResult>> {
     let congress = guard(&state, &ctx, cid).await?;
     let cap = capacity(&state, &ctx, &congress).await?;
-    let o = origin(&state, &ctx)?;
+    let o = ctx.origin(&state)?;
     let db = &state.db;
     let c = congress.id;
     let wrong = || AppError::Forbidden;
@@ -321,7 +321,7 @@ pub async fn upload_attachment(
 ) -> AppResult<(StatusCode, axum::Json<Created>)> {
     let congress = guard(&state, &ctx, cid).await?;
     let cap = capacity(&state, &ctx, &congress).await?;
-    let (purpose, file) = super::pages::files::read_upload(form).await?;
+    let (purpose, file) = crate::attachments::read_upload(form).await?;
     let (name, bytes) = file.unwrap_or_default();
     let aid = service::attach(
         &state.db,
@@ -331,7 +331,7 @@ pub async fn upload_attachment(
         &purpose,
         &name,
         &bytes,
-        &origin(&state, &ctx)?,
+        &ctx.origin(&state)?,
     )
     .await?;
     Ok((StatusCode::CREATED, axum::Json(Created { id: aid })))
@@ -348,5 +348,5 @@ pub async fn download_attachment(
     let congress = guard(&state, &ctx, cid).await?;
     let cap = capacity(&state, &ctx, &congress).await?;
     let (a, bytes) = service::download(&state.db, congress.id, id, aid, cap).await?;
-    Ok(super::pages::files::file_response(&a, bytes))
+    Ok(crate::attachments::download_response(&a, bytes))
 }

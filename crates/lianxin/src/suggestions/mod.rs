@@ -25,7 +25,7 @@ use crate::congress::Congress;
 use crate::platform::error::AppError;
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
-use service::{Capacity, Origin};
+use service::Capacity;
 
 /// What a citizen may know of the suggestion their opinion became: its number (empty while it
 /// is a draft) and its state key (`suggestion.state.*`) — nothing else.
@@ -72,13 +72,4 @@ pub async fn capacity(
         return Ok(Capacity::Deputy(deputy));
     }
     Err(AppError::Forbidden)
-}
-
-pub fn origin(state: &AppState, ctx: &Ctx) -> Result<Origin, AppError> {
-    Ok(Origin {
-        user: ctx.actor()?.user,
-        client_addr: ctx.client_addr.clone(),
-        now: state.clock.now_ms(),
-        today: state.clock.today(),
-    })
 }

@@ -4,7 +4,7 @@
 use super::motion_service::{self as service, MotionInput};
 use super::motion_store::{self as store, Motion};
 use super::service::Capacity;
-use super::{capacity, guard, origin};
+use super::{capacity, guard};
 use crate::congress::Congress;
 use crate::platform::error::{AppError, AppResult};
 use crate::web::AppState;
@@ -83,7 +83,7 @@ pub async fn create_motion(
         Capacity::Deputy(d) => Some(d),
         _ => None,
     };
-    let id = service::draft(&state.db, congress.id, lead, &input, &origin(&state, &ctx)?).await?;
+    let id = service::draft(&state.db, congress.id, lead, &input, &ctx.origin(&state)?).await?;
     Ok((StatusCode::CREATED, axum::Json(Created { id })))
 }
 
@@ -159,7 +159,7 @@ pub async fn act_on_motion(
     Json(action): Json<MotionAction>,
 ) -> AppResult<axum::Json<MotionActionResult>> {
     let (congress, cap) = who(&state, &ctx, cid).await?;
-    let o = origin(&state, &ctx)?;
+    let o = ctx.origin(&state)?;
     let db = &state.db;
     let c = congress.id;
     match (action, cap) {
@@ -218,7 +218,7 @@ pub async fn get_motion_deadline(
     Id(cid): Id,
 ) -> AppResult<axum::Json<MotionDeadline>> {
     let (congress, _) = who(&state, &ctx, cid).await?;
-    let sitting = service::sitting_session(&state.db, congress.id, &origin(&state, &ctx)?).await?;
+    let sitting = service::sitting_session(&state.db, congress.id, &ctx.origin(&state)?).await?;
     Ok(axum::Json(MotionDeadline {
         session: sitting.as_ref().map(|(s, _)| *s),
         deadline: sitting.and_then(|(_, d)| d),
@@ -238,7 +238,7 @@ pub async fn set_motion_deadline(
     if cap != Capacity::Office {
         return Err(AppError::Forbidden);
     }
-    let o = origin(&state, &ctx)?;
+    let o = ctx.origin(&state)?;
     service::set_deadline(
         &state.db,
         congress.id,

@@ -6,7 +6,7 @@ use super::motion::{MotionState, PROPOSERS};
 use super::motion_service::{self as service, MotionInput};
 use super::motion_store as store;
 use super::service::Capacity;
-use super::{capacity, guard, origin};
+use super::{capacity, guard};
 use crate::congress::Congress;
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::web::AppState;
@@ -87,7 +87,7 @@ async fn list_with(
         _ => None,
     };
     let rows = store::list(&state.db, congress.id, deputy).await?;
-    let sitting = service::sitting_session(&state.db, congress.id, &origin(state, ctx)?)
+    let sitting = service::sitting_session(&state.db, congress.id, &ctx.origin(state)?)
         .await?
         .map(|(_, d)| d);
     let shell = Shell::new(state, ctx, "motions.title")
@@ -127,7 +127,7 @@ async fn set_deadline(
     if cap != Capacity::Office {
         return Err(AppError::Forbidden);
     }
-    match service::set_deadline(&state.db, congress.id, &f.deadline, &origin(&state, &ctx)?).await {
+    match service::set_deadline(&state.db, congress.id, &f.deadline, &ctx.origin(&state)?).await {
         Ok(()) => Ok(Redirect::to(&format!("/c/{cid}/motions?saved=1")).into_response()),
         Err(AppError::Invalid(errs)) => list_with(&state, &ctx, cid, &errs, false).await,
         Err(e) => Err(e),
@@ -178,7 +178,7 @@ async fn create(
         Capacity::Deputy(d) => Some(d),
         _ => None,
     };
-    match service::draft(&state.db, congress.id, lead, &input, &origin(&state, &ctx)?).await {
+    match service::draft(&state.db, congress.id, lead, &input, &ctx.origin(&state)?).await {
         Ok(id) => Ok(Redirect::to(&format!("/c/{cid}/motions/{id}")).into_response()),
         Err(AppError::Invalid(errs)) => {
             let shell = Shell::new(&state, &ctx, "motion.new_title")
@@ -343,7 +343,7 @@ async fn consent(
         id,
         d,
         f.accept == "1",
-        &origin(&state, &ctx)?,
+        &ctx.origin(&state)?,
     )
     .await;
     after(&state, &ctx, cid, id, "consent", r).await
@@ -355,7 +355,7 @@ async fn file(State(state): State<AppState>, ctx: Ctx, Ids(cid, id): Ids) -> App
         Capacity::Deputy(d) => Some(d),
         _ => None,
     };
-    let r = service::file(&state.db, &congress, id, lead, &origin(&state, &ctx)?)
+    let r = service::file(&state.db, &congress, id, lead, &ctx.origin(&state)?)
         .await
         .map(|_| ());
     after(&state, &ctx, cid, id, "file", r).await
@@ -388,7 +388,7 @@ async fn decide(
         &f.decision,
         f.committee.parse().ok(),
         &f.note,
-        &origin(&state, &ctx)?,
+        &ctx.origin(&state)?,
     )
     .await;
     after(&state, &ctx, cid, id, "decide", r).await
@@ -410,14 +410,7 @@ async fn report(
     if cap != Capacity::Office {
         return Err(AppError::Forbidden);
     }
-    let r = service::report(
-        &state.db,
-        congress.id,
-        id,
-        &f.report,
-        &origin(&state, &ctx)?,
-    )
-    .await;
+    let r = service::report(&state.db, congress.id, id, &f.report, &ctx.origin(&state)?).await;
     after(&state, &ctx, cid, id, "report", r).await
 }
 
@@ -437,7 +430,7 @@ async fn convert(
         id,
         d,
         f.accept == "1",
-        &origin(&state, &ctx)?,
+        &ctx.origin(&state)?,
     )
     .await
     .map(|_| ());

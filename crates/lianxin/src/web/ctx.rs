@@ -45,6 +45,19 @@ impl Ctx {
     pub fn actor(&self) -> Result<&Actor, AppError> {
         self.actor.as_ref().ok_or(AppError::Unauthenticated)
     }
+
+    /// Who acts, from where and when, for a command (the clock read once).
+    pub fn origin(
+        &self,
+        state: &super::AppState,
+    ) -> Result<crate::platform::origin::Origin, AppError> {
+        Ok(crate::platform::origin::Origin {
+            user: self.actor()?.user,
+            client_addr: self.client_addr.clone(),
+            now: state.clock.now_ms(),
+            today: state.clock.today(),
+        })
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Ctx {

@@ -9,7 +9,6 @@ use crate::opinions::service::{self, Handler, REFERRALS};
 use crate::opinions::store::{self, Opinion, Step};
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::platform::ids::CongressId;
-use crate::platform::origin::Origin;
 use crate::text::redact::redact;
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
@@ -61,15 +60,6 @@ pub(super) struct DoneQuery {
     done: String,
 }
 
-pub(crate) fn origin(state: &AppState, ctx: &Ctx) -> AppResult<Origin> {
-    Ok(Origin {
-        user: ctx.actor()?.user,
-        client_addr: ctx.client_addr.clone(),
-        now: state.clock.now_ms(),
-        today: state.clock.today(),
-    })
-}
-
 async fn render(
     state: &AppState,
     ctx: &Ctx,
@@ -117,10 +107,7 @@ async fn render(
     } else {
         Vec::new()
     };
-    let suggestion = match o.suggestion_id {
-        Some(sid) => crate::suggestions::progress(&state.db, congress.id, sid).await?,
-        None => None,
-    };
+    let suggestion = service::suggestion_progress(&state.db, &o).await?;
     let shell = Shell::new(state, ctx, "opinions.title")
         .await?
         .with_errors(errors);
@@ -199,7 +186,7 @@ pub(super) async fn answer(
     Form(f): Form<StepForm>,
 ) -> AppResult<Response> {
     let (congress, handler) = guard(&state, &ctx, cid).await?;
-    let o = origin(&state, &ctx)?;
+    let o = ctx.origin(&state)?;
     let r = service::answer(&state.db, congress.id, id, handler, &f.answer, &o).await;
     after(&state, &ctx, cid, id, "answered", r).await
 }
@@ -211,7 +198,7 @@ pub(super) async fn route(
     Form(f): Form<StepForm>,
 ) -> AppResult<Response> {
     let (congress, handler) = guard(&state, &ctx, cid).await?;
-    let o = origin(&state, &ctx)?;
+    let o = ctx.origin(&state)?;
     let unit = f.unit.trim().parse().unwrap_or(0);
     let r = service::route(&state.db, congress.id, id, handler, unit, &o).await;
     after(&state, &ctx, cid, id, "routed", r).await
@@ -227,7 +214,7 @@ pub(super) async fn unit_return(
     let Handler::Unit(unit) = handler else {
         return Err(AppError::Forbidden);
     };
-    let o = origin(&state, &ctx)?;
+    let o = ctx.origin(&state)?;
     let r = service::unit_return(&state.db, congress.id, id, unit, &f.reason, &o).await;
     match r {
         // The unit no longer sees it once returned.
@@ -243,7 +230,7 @@ pub(super) async fn refer(
     Form(f): Form<StepForm>,
 ) -> AppResult<Response> {
     let (congress, handler) = guard(&state, &ctx, cid).await?;
-    let o = origin(&state, &ctx)?;
+    let o = ctx.origin(&state)?;
     let r = service::refer(
         &state.db,
         congress.id,
@@ -267,7 +254,7 @@ pub(super) async fn transfer(
     if handler != Handler::Staff {
         return Err(AppError::Forbidden);
     }
-    let o = origin(&state, &ctx)?;
+    let o = ctx.origin(&state)?;
     let to = CongressId(f.to.trim().parse().unwrap_or(0));
     match service::transfer(&state.db, congress.id, id, to, &f.reason, &o).await {
         // It now belongs to the other congress: back to this one's list.
@@ -293,7 +280,7 @@ pub(super) async fn convert(
         .filter_map(|(k, _)| k.strip_prefix("op-")?.parse().ok())
         .collect();
     ids.sort_unstable();
-    let o = origin(&state, &ctx)?;
+    let o = ctx.origin(&state)?;
     match service::convert(&state.db, congress.id, deputy, &ids, &o).await {
         Ok(sid) => {
             Ok(Redirect::to(&format!("/c/{cid}/suggestions/{sid}?done=converted")).into_response())
@@ -318,5 +305,5 @@ pub(super) async fn download(
         .filter(|o| handler.sees(o))
         .ok_or(AppError::NotFound)?;
     let (a, bytes) = service::download(&state.db, congress.id, id, aid).await?;
-    Ok(crate::suggestions::pages::files::file_response(&a, bytes))
+    Ok(crate::attachments::download_response(&a, bytes))
 }

@@ -1,7 +1,6 @@
 //! 相似意见 — the groups of similar opinions, largest first; one group's members; merging a
 //! group (one answer for every citizen) and taking an opinion out again.
 
-use super::detail::origin;
 use super::{html, staff_guard};
 use crate::congress::Congress;
 use crate::opinions::service;
@@ -120,7 +119,7 @@ pub(super) async fn merge(
     Form(f): Form<MergeForm>,
 ) -> AppResult<Response> {
     let congress = staff_guard(&state, &ctx, cid).await?;
-    let o = origin(&state, &ctx)?;
+    let o = ctx.origin(&state)?;
     let primary = f.primary.trim().parse().unwrap_or(0);
     match service::merge(&state.db, congress.id, group, primary, &o).await {
         Ok(_) => Ok(
@@ -139,7 +138,7 @@ pub(super) async fn split(
     Ids(cid, id): Ids,
 ) -> AppResult<Response> {
     let congress = staff_guard(&state, &ctx, cid).await?;
-    let o = origin(&state, &ctx)?;
+    let o = ctx.origin(&state)?;
     let group = store::get(&state.db, congress.id, id)
         .await?
         .and_then(|op| op.group_id);

@@ -8,7 +8,6 @@ mod entry;
 mod groups;
 mod insight;
 
-pub(crate) use detail::origin;
 pub(crate) use insight::figures as insight_figures;
 
 use super::domain;

@@ -83,6 +83,18 @@ pub async fn due_date(
         .due)
 }
 
+/// The suggestion an opinion became, as its citizen may know it: number (empty while a draft)
+/// and state key.
+pub async fn suggestion_progress(
+    db: &Db,
+    o: &store::Opinion,
+) -> Result<Option<(String, String)>, AppError> {
+    match o.suggestion_id {
+        Some(sid) => crate::suggestions::progress(db, CongressId(o.congress_id), sid).await,
+        None => Ok(None),
+    }
+}
+
 /// Tells the citizen of a step by SMS or e-mail when they left a contact (in the step's
 /// transaction; the outbox seals it). Nothing is sent to one who left none.
 pub(crate) async fn tell_citizen(

@@ -2,7 +2,7 @@
 
 use super::super::domain::Command;
 use super::super::service::{self};
-use super::super::{capacity, guard, origin};
+use super::super::{capacity, guard};
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
@@ -32,7 +32,7 @@ pub(super) async fn consent(
         id,
         d,
         f.accept == "1",
-        &origin(&state, &ctx)?,
+        &ctx.origin(&state)?,
     )
     .await;
     after(&state, &ctx, cid, id, "consent", r).await
@@ -44,8 +44,7 @@ pub(super) async fn submit(
     Ids(cid, id): Ids,
 ) -> AppResult<Response> {
     let (congress, d) = deputy_here(&state, &ctx, cid).await?;
-    let r =
-        service::lead_action(&state.db, congress.id, id, d, false, &origin(&state, &ctx)?).await;
+    let r = service::lead_action(&state.db, congress.id, id, d, false, &ctx.origin(&state)?).await;
     after(&state, &ctx, cid, id, "submit", r).await
 }
 
@@ -55,7 +54,7 @@ pub(super) async fn withdraw(
     Ids(cid, id): Ids,
 ) -> AppResult<Response> {
     let (congress, d) = deputy_here(&state, &ctx, cid).await?;
-    let r = service::lead_action(&state.db, congress.id, id, d, true, &origin(&state, &ctx)?).await;
+    let r = service::lead_action(&state.db, congress.id, id, d, true, &ctx.origin(&state)?).await;
     after(&state, &ctx, cid, id, "withdraw", r).await
 }
 
@@ -96,7 +95,7 @@ pub(super) async fn review(
         id,
         cmd,
         &f.reason,
-        &origin(&state, &ctx)?,
+        &ctx.origin(&state)?,
     )
     .await
     .map(|_| ());
@@ -127,7 +126,7 @@ pub(super) async fn assign(
         lead,
         &co,
         complex,
-        &origin(&state, &ctx)?,
+        &ctx.origin(&state)?,
     )
     .await
     .map(|_| ());
@@ -153,7 +152,7 @@ pub(super) async fn unit_return(
         id,
         unit,
         &f.reason,
-        &origin(&state, &ctx)?,
+        &ctx.origin(&state)?,
     )
     .await;
     after(&state, &ctx, cid, id, "unit_return", r).await
@@ -184,7 +183,7 @@ pub(super) async fn contact(
         &f.on_date,
         &f.form,
         &f.content,
-        &origin(&state, &ctx)?,
+        &ctx.origin(&state)?,
     )
     .await;
     after(&state, &ctx, cid, id, "contact", r).await
@@ -213,7 +212,7 @@ pub(super) async fn reply(
         head,
         &f.class,
         &f.body,
-        &origin(&state, &ctx)?,
+        &ctx.origin(&state)?,
     )
     .await;
     after(&state, &ctx, cid, id, "reply", r).await
@@ -241,7 +240,7 @@ pub(super) async fn rate(
         d,
         &f.rating,
         &f.comment,
-        &origin(&state, &ctx)?,
+        &ctx.origin(&state)?,
     )
     .await
     .map(|_| ());
@@ -255,7 +254,7 @@ pub(super) async fn delivery(
 ) -> AppResult<Response> {
     let congress = guard(&state, &ctx, cid).await?;
     let cap = capacity(&state, &ctx, &congress).await?;
-    let r = service::delivery(&state.db, congress.id, id, cap, &origin(&state, &ctx)?).await;
+    let r = service::delivery(&state.db, congress.id, id, cap, &ctx.origin(&state)?).await;
     after(&state, &ctx, cid, id, "delivery", r).await
 }
 
@@ -266,14 +265,8 @@ pub(super) async fn close(
     Form(f): Form<ReasonForm>,
 ) -> AppResult<Response> {
     let congress = office_here(&state, &ctx, cid).await?;
-    let r = service::close_escalated(
-        &state.db,
-        congress.id,
-        id,
-        &f.reason,
-        &origin(&state, &ctx)?,
-    )
-    .await;
+    let r =
+        service::close_escalated(&state.db, congress.id, id, &f.reason, &ctx.origin(&state)?).await;
     after(&state, &ctx, cid, id, "close", r).await
 }
 
@@ -300,7 +293,7 @@ pub(super) async fn extension(
         unit,
         months,
         &f.extension_reason,
-        &origin(&state, &ctx)?,
+        &ctx.origin(&state)?,
     )
     .await;
     after(&state, &ctx, cid, id, "extension", r).await
@@ -324,7 +317,7 @@ pub(super) async fn extension_decision(
         congress.id,
         id,
         f.approve == "1",
-        &origin(&state, &ctx)?,
+        &ctx.origin(&state)?,
     )
     .await;
     after(&state, &ctx, cid, id, "extension_decision", r).await
@@ -351,7 +344,7 @@ pub(super) async fn key(
         id,
         &f.supervisor,
         &f.note,
-        &origin(&state, &ctx)?,
+        &ctx.origin(&state)?,
     )
     .await;
     after(&state, &ctx, cid, id, "key", r).await
@@ -376,7 +369,7 @@ pub(super) async fn opinion(
         id,
         unit,
         &f.opinion,
-        &origin(&state, &ctx)?,
+        &ctx.origin(&state)?,
     )
     .await;
     after(&state, &ctx, cid, id, "opinion", r).await
@@ -395,14 +388,7 @@ pub(super) async fn publish(
     Form(f): Form<PublishForm>,
 ) -> AppResult<Response> {
     let congress = office_here(&state, &ctx, cid).await?;
-    let r = service::publish(
-        &state.db,
-        congress.id,
-        id,
-        f.publish,
-        &origin(&state, &ctx)?,
-    )
-    .await;
+    let r = service::publish(&state.db, congress.id, id, f.publish, &ctx.origin(&state)?).await;
     let done = if f.publish { "publish" } else { "unpublish" };
     after(&state, &ctx, cid, id, done, r).await
 }
@@ -421,7 +407,7 @@ pub(super) async fn merge(
 ) -> AppResult<Response> {
     let congress = office_here(&state, &ctx, cid).await?;
     let r = match f.into.trim().parse::<i64>() {
-        Ok(into) => service::merge(&state.db, congress.id, id, into, &origin(&state, &ctx)?).await,
+        Ok(into) => service::merge(&state.db, congress.id, id, into, &ctx.origin(&state)?).await,
         Err(_) => Err(AppError::Invalid(vec![FieldError::new(
             "into",
             "suggestion.merge_target_unknown",

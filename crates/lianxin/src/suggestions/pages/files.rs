@@ -2,17 +2,14 @@
 //! multipart form), download and removal.
 
 use super::super::service::{self};
-use super::super::{capacity, guard, origin};
+use super::super::{capacity, guard};
 use super::detail::after;
 use crate::attachments;
 use crate::platform::error::AppResult;
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
 use axum::extract::{Multipart, Path, State as AxState};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
-
-pub(crate) use crate::attachments::read_upload;
+use axum::response::Response;
 
 pub(super) async fn upload(
     AxState(state): AxState<AppState>,
@@ -22,7 +19,7 @@ pub(super) async fn upload(
 ) -> AppResult<Response> {
     let congress = guard(&state, &ctx, cid).await?;
     let cap = capacity(&state, &ctx, &congress).await?;
-    let (purpose, file) = read_upload(form).await?;
+    let (purpose, file) = attachments::read_upload(form).await?;
     let (name, bytes) = file.unwrap_or_default();
     let r = service::attach(
         &state.db,
@@ -32,7 +29,7 @@ pub(super) async fn upload(
         &purpose,
         &name,
         &bytes,
-        &origin(&state, &ctx)?,
+        &ctx.origin(&state)?,
     )
     .await
     .map(|_| ());
@@ -47,23 +44,7 @@ pub(super) async fn download(
     let congress = guard(&state, &ctx, cid).await?;
     let cap = capacity(&state, &ctx, &congress).await?;
     let (a, bytes) = service::download(&state.db, congress.id, id, aid, cap).await?;
-    Ok(file_response(&a, bytes))
-}
-
-/// A stored file as a download (never shown inline: see `attachments`).
-pub(crate) fn file_response(a: &attachments::store::Attachment, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, a.media_type.clone()),
-            (
-                header::CONTENT_DISPOSITION,
-                attachments::disposition(&a.file_name),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
+    Ok(attachments::download_response(&a, bytes))
 }
 
 pub(super) async fn remove(
@@ -73,6 +54,6 @@ pub(super) async fn remove(
 ) -> AppResult<Response> {
     let congress = guard(&state, &ctx, cid).await?;
     let cap = capacity(&state, &ctx, &congress).await?;
-    let r = service::detach(&state.db, congress.id, id, aid, cap, &origin(&state, &ctx)?).await;
+    let r = service::detach(&state.db, congress.id, id, aid, cap, &ctx.origin(&state)?).await;
     after(&state, &ctx, cid, id, "detach", r).await
 }

@@ -6,7 +6,7 @@
 use super::domain::State;
 use super::service::{self, CATEGORIES, Capacity, DraftInput};
 use super::store::{self, Scope};
-use super::{capacity, guard, origin};
+use super::{capacity, guard};
 use crate::congress::Congress;
 use crate::platform::error::{AppError, AppResult};
 use crate::web::AppState;
@@ -230,15 +230,7 @@ async fn create(
     let Capacity::Deputy(deputy) = capacity(&state, &ctx, &congress).await? else {
         return Err(AppError::Forbidden);
     };
-    match service::draft(
-        &state.db,
-        congress.id,
-        deputy,
-        &input,
-        &origin(&state, &ctx)?,
-    )
-    .await
-    {
+    match service::draft(&state.db, congress.id, deputy, &input, &ctx.origin(&state)?).await {
         Ok(id) => Ok(Redirect::to(&format!("/c/{cid}/suggestions/{id}")).into_response()),
         Err(AppError::Invalid(errs)) => {
             let shell = Shell::new(&state, &ctx, "suggestion.new_title")
