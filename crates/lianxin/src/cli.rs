@@ -64,6 +64,12 @@ pub enum Command {
     /// The key store: field-encryption keys and the congresses' sealing keys
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Recount one vote from its definition and ballots (JSON, see docs/tally.md); `-` reads standard input
+    Tally {
+        /// The vote's JSON file, or `-`
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Replace the SQLite database with a backup (stop the server first)
     Restore {
         /// Backup file to restore from
@@ -179,6 +185,9 @@ impl Common {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Tally { file } = &cli.command {
+        return tally(file);
+    }
     let config = match cli.common.resolve() {
         Ok(c) => c,
         Err(e) => return fail(&e.to_string()),
@@ -194,6 +203,39 @@ pub fn main() -> ExitCode {
     match rt.block_on(run(cli.command, config)) {
         Ok(code) => code,
         Err(e) => fail(&format!("{e:#}")),
+    }
+}
+
+/// `lianxin tally`: the result on standard output, exit 0 for any well-formed vote (a void round
+/// or a missing quorum is in the result), 2 with a message on standard error otherwise.
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+fn tally(file: &std::path::Path) -> ExitCode {
+    use std::io::Read;
+    let mut text = String::new();
+    let read = if file.as_os_str() == "-" {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(file).map(|t| text = t)
+    };
+    if let Err(e) = read {
+        eprintln!(
+            "lianxin tally: cannot read {} / 无法读取: {e}",
+            file.display()
+        );
+        return ExitCode::from(2);
+    }
+    match crate::meetings::recount::recount_json(&text) {
+        Ok(out) => match serde_json::to_string_pretty(&out) {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e.to_string()),
+        },
+        Err(e) => {
+            eprintln!("lianxin tally: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -430,6 +472,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             crate::db::backup::restore(&from, std::path::Path::new(&path)).await?;
             say(&format!("restored {} from {}", path, from.display()));
         }
+        Command::Tally { file } => return Ok(tally(&file)),
     }
     Ok(ExitCode::SUCCESS)
 }

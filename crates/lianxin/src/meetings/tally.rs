@@ -141,6 +141,16 @@ fn top<C: Clone>(mut qualified: Vec<(C, u32)>, seats: u32) -> Outcome<C> {
     }
 }
 
+/// Which round of a direct election is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirectRound {
+    /// A winner needs more than half of the voters who took part.
+    First,
+    /// 另行选举: the most votes win with at least a third of the valid ballots cast (our reading
+    /// of "选票", `legal-rules.md` §2.5).
+    Second { valid_ballots: u32 },
+}
+
 /// A direct election in a constituency (选举法 Art 45): valid only if more than half of the
 /// registered voters voted; in the first round a winner needs more than half of the votes cast;
 /// in a second round (另行选举) the most votes win if they are at least a third of the ballots.
@@ -150,19 +160,16 @@ pub fn direct_election<C: Clone>(
     seats: u32,
     voted: u32,
     registered: u32,
-    second_round: bool,
+    round: DirectRound,
 ) -> Option<Outcome<C>> {
     if !majority_of(voted, registered) {
         return None;
     }
     let qualified: Vec<(C, u32)> = votes
         .iter()
-        .filter(|(_, v)| {
-            if second_round {
-                third_of(*v, voted)
-            } else {
-                majority_of(*v, voted)
-            }
+        .filter(|(_, v)| match round {
+            DirectRound::Second { valid_ballots } => third_of(*v, valid_ballots),
+            DirectRound::First => majority_of(*v, voted),
         })
         .cloned()
         .collect();
@@ -332,16 +339,30 @@ mod tests {
     fn a_direct_election_needs_a_turnout_and_a_second_round_a_third() {
         let votes = [("甲", 400), ("乙", 350), ("丙", 250)];
         assert_eq!(
-            direct_election(&votes, 1, 500, 1000, false),
+            direct_election(&votes, 1, 500, 1000, DirectRound::First),
             None,
             "half is not more than half"
         );
-        let o = direct_election(&votes, 2, 700, 1000, false).unwrap();
+        let o = direct_election(&votes, 2, 700, 1000, DirectRound::First).unwrap();
         assert_eq!(o.elected, vec!["甲"], "350 of 700 is not more than half");
         assert_eq!(o.unfilled, 1);
-        let o = direct_election(&votes[1..], 1, 700, 1000, true).unwrap();
+        let o = direct_election(
+            &votes[1..],
+            1,
+            700,
+            1000,
+            DirectRound::Second { valid_ballots: 700 },
+        )
+        .unwrap();
         assert_eq!(o.elected, vec!["乙"], "the most votes, at least a third");
-        let o = direct_election(&[("丙", 233)], 1, 700, 1000, true).unwrap();
+        let o = direct_election(
+            &[("丙", 233)],
+            1,
+            700,
+            1000,
+            DirectRound::Second { valid_ballots: 700 },
+        )
+        .unwrap();
         assert!(o.elected.is_empty(), "233 of 700 is less than a third");
     }
 

@@ -10,6 +10,7 @@ mod audit;
 mod browser;
 mod import;
 mod matrix;
+mod meetings;
 mod notify;
 mod opinions;
 mod ops;

@@ -1,0 +1,3 @@
+//! Meetings and votes (issue 7).
+
+mod recount;
