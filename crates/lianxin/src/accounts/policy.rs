@@ -45,6 +45,13 @@ pub enum Permission {
     /// Open citizens' opinions at all: station staff and the deputies' affairs office (all of
     /// the congress's), deputies (those addressed to them), units (those routed to them).
     HandleOpinions,
+    /// Call meetings, keep the roll and the agenda, open and close votes (the congress's staff).
+    RunMeetings,
+    /// Open the meetings pages as a member: check in, ask leave, vote — what a member may do is
+    /// decided by the meeting's roll, not by the role.
+    AttendMeetings,
+    /// Enter a show of hands' or paper ballots' counts (计票人, and staff).
+    CountVotes,
 }
 
 /// The congress an action targets, with its parent district when it is a town.
@@ -114,6 +121,15 @@ pub fn allows(actor: &Actor, perm: Permission, target: Target, settings: PolicyS
         Permission::ManageStations => {
             here(Role::StationStaff) || staff_here(&[Office::DeputiesAffairs])
         }
+        Permission::RunMeetings => any_staff_here,
+        Permission::AttendMeetings => {
+            any_staff_here
+                || here(Role::Deputy)
+                || here(Role::StandingCommitteeMember)
+                || here(Role::PresidiumMember)
+                || here(Role::Teller)
+        }
+        Permission::CountVotes => any_staff_here || here(Role::Teller),
         Permission::HandleOpinions => {
             here(Role::StationStaff)
                 || staff_here(&[Office::DeputiesAffairs])

@@ -36,6 +36,15 @@ pub async fn seal_result(
     Ok(seal::sign(&key, version, bytes))
 }
 
+/// Makes sure the congress has a sealing key, before a transaction that will seal with it opens
+/// (creating the key writes; inside another SQLite transaction that would conflict).
+pub async fn ensure_key(db: &Db, congress: CongressId, now: i64) -> Result<(), AppError> {
+    if store::seal_key(db, congress).await?.is_none() {
+        new_key(db, congress, 1, now).await?;
+    }
+    Ok(())
+}
+
 /// Starts a new key version for the congress (key rotation); returns the version.
 pub async fn rotate(db: &Db, congress: CongressId, now: i64) -> Result<i64, AppError> {
     let next = store::seal_key(db, congress)

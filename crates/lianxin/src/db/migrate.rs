@@ -73,6 +73,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0010_opinion_routing.sql"),
         postgres: include_str!("migrations/postgres/0010_opinion_routing.sql"),
     },
+    Migration {
+        version: 11,
+        name: "meetings",
+        sqlite: include_str!("migrations/sqlite/0011_meetings.sql"),
+        postgres: include_str!("migrations/postgres/0011_meetings.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction. On PostgreSQL an

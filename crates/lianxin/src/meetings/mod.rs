@@ -1,7 +1,13 @@
-//! 会议和表决 — meetings and votes (issue 7). Begun with the ground every vote stands on: the
-//! law's tally rules as pure functions with property tests (`tally`). Agendas, attendance,
-//! ballots, secrecy and the live board follow on it; `recount` counts one vote from its
-//! published ballots, for the server and for `lianxin tally`.
+//! 会议和表决 — meetings and votes (issue 7): meetings with their roll, agenda and attendance,
+//! the quorum counted live, votes per agenda item with ballots that nothing links to a member,
+//! sealed results, the live board and the minutes. The law's arithmetic is in `tally`; `recount`
+//! counts one vote from its published ballots, for the server and for `lianxin tally`.
 
+pub mod api;
+pub mod domain;
+pub mod minutes;
+pub mod pages;
 pub mod recount;
+pub mod service;
+pub mod store;
 pub mod tally;

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// The rule a vote follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     /// 表决 — a decision: 赞成 / 反对 / 弃权.
@@ -25,7 +25,7 @@ pub enum Rule {
 }
 
 /// Who votes, for the quorum and the denominator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BodyKind {
     StandingCommittee,
@@ -36,7 +36,7 @@ pub enum BodyKind {
 }
 
 /// The post being filled, for the candidate-count rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Post {
     Head,
@@ -374,8 +374,25 @@ fn candidates(input: &Input) -> Result<Vec<String>, Malformed> {
 
 /// The quorum of the body, and the article it rests on.
 fn quorum(input: &Input, basis: &mut Vec<String>) -> Result<Quorum, Malformed> {
-    let (m, p) = (input.members, input.present);
-    let (body, required, article) = match input.body {
+    let (q, article) = quorum_of(
+        input.body,
+        input.presidium_quorum.as_deref(),
+        input.members,
+        input.present,
+    )?;
+    basis.push(article.into());
+    Ok(q)
+}
+
+/// The quorum of a body with `members` in office and `present` of them present (a
+/// constituency: registered voters and those who voted), with the article it rests on.
+pub fn quorum_of(
+    body: BodyKind,
+    presidium_quorum: Option<&str>,
+    m: u32,
+    p: u32,
+) -> Result<(Quorum, &'static str), Malformed> {
+    let (body, required, article) = match body {
         BodyKind::Congress => (
             Body::Congress,
             (2 * u64::from(m)).div_ceil(3) as u32,
@@ -387,7 +404,7 @@ fn quorum(input: &Input, basis: &mut Vec<String>) -> Result<Quorum, Malformed> {
             "地方组织法 第51条（全体组成人员过半数出席，始得举行）",
         ),
         BodyKind::Presidium => {
-            let two_thirds = match input.presidium_quorum.as_deref() {
+            let two_thirds = match presidium_quorum {
                 None | Some("majority") => false,
                 Some("two_thirds") => true,
                 Some(s) => {
@@ -408,20 +425,24 @@ fn quorum(input: &Input, basis: &mut Vec<String>) -> Result<Quorum, Malformed> {
             )
         }
         BodyKind::Constituency => {
-            basis.push("选举法 第45条（选区全体选民的过半数参加投票，选举有效）".into());
-            return Ok(Quorum {
-                required: m / 2 + 1,
-                present: p,
-                met: tally::majority_of(p, m),
-            });
+            return Ok((
+                Quorum {
+                    required: m / 2 + 1,
+                    present: p,
+                    met: tally::majority_of(p, m),
+                },
+                "选举法 第45条（选区全体选民的过半数参加投票，选举有效）",
+            ));
         }
     };
-    basis.push(article.into());
-    Ok(Quorum {
-        required,
-        present: p,
-        met: tally::quorum(body, p, m),
-    })
+    Ok((
+        Quorum {
+            required,
+            present: p,
+            met: tally::quorum(body, p, m),
+        },
+        article,
+    ))
 }
 
 /// A candidate list the law does not allow for the post, or a selection without 差额.

@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::stations::public::routes())
         .merge(crate::opinions::public::routes())
         .merge(crate::opinions::pages::routes())
+        .merge(crate::meetings::pages::routes())
         .merge(crate::congress::admin::routes())
         .merge(crate::calendar::pages::routes())
         .merge(crate::settings::pages::routes())
@@ -78,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::suggestions::motion_api::routes())
         .merge(crate::stations::api::routes())
         .merge(crate::opinions::api::routes())
+        .merge(crate::meetings::api::routes())
         .merge(openapi::routes());
     Router::new()
         .merge(pages)

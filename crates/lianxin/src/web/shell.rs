@@ -139,6 +139,9 @@ impl Shell {
             if allows(actor, Permission::HandleOpinions, c.target(), p) {
                 nav.push((format!("{base}/opinions"), "nav.opinions"));
             }
+            if allows(actor, Permission::AttendMeetings, c.target(), p) {
+                nav.push((format!("{base}/meetings"), "nav.meetings"));
+            }
             if allows(actor, Permission::EditRoster, c.target(), p)
                 || allows(actor, Permission::EditUnits, c.target(), p)
             {

@@ -50,6 +50,10 @@ enum Rule {
     OpinionUnit,
     /// A deputy's conversion of opinions into a suggestion.
     OpinionDeputy,
+    /// Meetings as a member: staff, deputies, standing-committee members (the roll decides more).
+    MeetingsAttend,
+    /// Running meetings and entering counts: the congress's staff.
+    MeetingsRun,
 }
 
 const USERS: &[&str] = &[
@@ -100,6 +104,13 @@ fn allowed(rule: Rule, user: &str) -> bool {
         Rule::OpinionRouters => matches!(user, "daibiao" | "lianluozhan" | "deputy"),
         Rule::OpinionUnit => user == "chengban",
         Rule::OpinionDeputy => user == "deputy",
+        Rule::MeetingsAttend => {
+            matches!(
+                user,
+                "daibiao" | "bangong" | "renshi" | "changwei" | "deputy"
+            )
+        }
+        Rule::MeetingsRun => matches!(user, "daibiao" | "bangong" | "renshi"),
     }
 }
 
@@ -732,6 +743,80 @@ fn routes() -> Vec<Route> {
             Json(r#"{"rating":"satisfied"}"#),
         ),
         r("GET", "/api/v1/congresses/{cid}/opinions", Opinions, None),
+        r("GET", "/c/{cid}/meetings", MeetingsAttend, None),
+        r("POST", "/c/{cid}/meetings", MeetingsRun, Form(&[])),
+        r("GET", "/c/{cid}/meetings/{id}", MeetingsAttend, None),
+        r(
+            "POST",
+            "/c/{cid}/meetings/{id}/step",
+            MeetingsRun,
+            Form(&[]),
+        ),
+        r("GET", "/c/{cid}/meetings/{id}/screen", MeetingsRun, None),
+        r(
+            "GET",
+            "/c/{cid}/meetings/{id}/minutes.docx",
+            MeetingsAttend,
+            None,
+        ),
+        r("GET", "/c/{cid}/votes/{id}", MeetingsAttend, None),
+        r("POST", "/c/{cid}/votes/{id}/step", MeetingsRun, Form(&[])),
+        r(
+            "POST",
+            "/c/{cid}/votes/{id}/ballot",
+            MeetingsAttend,
+            Form(&[]),
+        ),
+        r("GET", "/board/{cid}/{id}", MeetingsAttend, None),
+        r("GET", "/board/{cid}/{id}/events", MeetingsAttend, None),
+        r(
+            "GET",
+            "/api/v1/congresses/{cid}/meetings",
+            MeetingsAttend,
+            None,
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/meetings",
+            MeetingsRun,
+            Json(r#"{"kind":"standing_committee","title":"","place":"","starts_at":0}"#),
+        ),
+        r(
+            "GET",
+            "/api/v1/congresses/{cid}/meetings/{id}",
+            MeetingsAttend,
+            None,
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/meetings/{id}/actions",
+            MeetingsRun,
+            Json(r#"{"action":"open"}"#),
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/meetings/{id}/votes",
+            MeetingsRun,
+            Json(r#"{"item":0,"subject":""}"#),
+        ),
+        r(
+            "GET",
+            "/api/v1/congresses/{cid}/votes/{id}",
+            MeetingsAttend,
+            None,
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/votes/{id}/actions",
+            MeetingsRun,
+            Json(r#"{"action":"close"}"#),
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/votes/{id}/ballot",
+            MeetingsAttend,
+            Json(r#"{"ballot":"yes"}"#),
+        ),
         r(
             "GET",
             "/api/v1/congresses/{cid}/opinions/{id}",
@@ -849,6 +934,7 @@ fn declared_routes() -> BTreeSet<(String, String)> {
         "suggestions/motion_api.rs",
         "stations/api.rs",
         "opinions/api.rs",
+        "meetings/api.rs",
         "web/openapi.rs",
     ];
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -978,6 +1064,9 @@ async fn every_route_allows_exactly_whom_it_should() {
             p.replace("{id}", &unit)
         } else if p.contains("/members/") {
             p.replace("{id}", &membership)
+        } else if p.starts_with("/board/") {
+            // An event stream of a real meeting never ends: probe the guard on a missing one.
+            p.replace("{id}", "999999")
         } else if p.starts_with("/inbox/") {
             p.replace("{id}", &notice)
         } else if p.starts_with("/api/v1/congresses/{id}") {

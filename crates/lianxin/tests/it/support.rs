@@ -187,7 +187,7 @@ impl TestApp {
     }
 }
 
-trait NowMs {
+pub trait NowMs {
     fn now_ms_(&self) -> i64;
 }
 impl NowMs for Arc<FixedClock> {
@@ -327,4 +327,29 @@ pub fn id_with_check(first17: &str) -> String {
 /// Percent-encodes a query value.
 pub fn enc(s: &str) -> String {
     serde_urlencoded::to_string([("x", s)]).unwrap()[2..].to_string()
+}
+
+/// Polls all the futures together (requests in flight at once) and returns their outputs in order.
+pub async fn join_all<F: std::future::Future>(futs: Vec<F>) -> Vec<F::Output> {
+    use std::task::Poll;
+    let mut futs: Vec<std::pin::Pin<Box<F>>> = futs.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = futs.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, o) in futs.iter_mut().zip(out.iter_mut()) {
+            if o.is_none() {
+                match f.as_mut().poll(cx) {
+                    Poll::Ready(v) => *o = Some(v),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().flatten().collect()
 }

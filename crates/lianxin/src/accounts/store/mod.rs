@@ -150,7 +150,11 @@ pub async fn session_actor(
     let Some((user_id, last_seen, expires, stage)) = row else {
         return Ok(None);
     };
-    if now >= expires || now - last_seen >= policy.idle_ms() {
+    // While a meeting is open, a member checked in to it is not signed out for idling (issue 7):
+    // a vote must not find them logged out at their seat.
+    let idle = now - last_seen >= policy.idle_ms()
+        && !crate::meetings::store::checked_in_open(db, user_id).await?;
+    if now >= expires || idle {
         end_session(db, token).await?;
         return Ok(None);
     }

@@ -11,3 +11,17 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+// The meeting board (/board/…): server-sent events replace the figures without a reload.
+document.addEventListener("DOMContentLoaded", function () {
+  var board = document.querySelector("[data-board]");
+  if (!board || !window.EventSource) { return; }
+  var source = new EventSource(board.getAttribute("data-board"));
+  source.onmessage = function (e) {
+    var d = JSON.parse(e.data);
+    Object.keys(d).forEach(function (k) {
+      var el = document.getElementById("b-" + k);
+      if (el) { el.textContent = d[k]; }
+    });
+    board.setAttribute("data-state", d.state || "");
+  };
+});

@@ -1,3 +1,4 @@
 //! Meetings and votes (issue 7).
 
+mod flow;
 mod recount;

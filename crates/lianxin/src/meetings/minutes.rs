@@ -1,0 +1,142 @@
+//! 会议纪要 — the minutes of a meeting as a Word document: time and place, attendance (present,
+//! on leave, absent, attending without a vote), the agenda, and every vote's result with the
+//! article it rests on and its seal. Laid out by the documents' common layout (GB/T 9704 fonts).
+
+use super::api::MeetingView;
+use crate::platform::clock::format_ms;
+use std::fmt::Write;
+
+/// The minutes' text: the first line is the title, numbered sections are headings.
+pub fn text(v: &MeetingView, congress: &str) -> String {
+    let m = &v.meeting;
+    let mut s = String::new();
+    let _ = writeln!(s, "{}纪要", m.title);
+    let _ = writeln!(s, "　　时间：{}　地点：{}", format_ms(m.starts_at), m.place);
+    let _ = writeln!(s, "一、出席情况");
+    let names = |capacity: &str, attendance: &[&str]| {
+        v.roll
+            .iter()
+            .filter(|r| r.capacity == capacity && attendance.contains(&r.attendance.as_str()))
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let _ = writeln!(
+        s,
+        "　　应出席{}人，实到{}人（法定人数{}人，{}）。",
+        v.quorum.members,
+        v.quorum.present,
+        v.quorum.required,
+        if v.quorum.met {
+            "符合法定人数"
+        } else {
+            "不足法定人数"
+        }
+    );
+    for (label, list) in [
+        ("请假", names("member", &["excused", "leave_requested"])),
+        ("缺席", names("member", &["expected"])),
+        ("列席", names("attendee", &["present"])),
+    ] {
+        if !list.is_empty() {
+            let _ = writeln!(s, "　　{label}：{list}。");
+        }
+    }
+    let _ = writeln!(s, "二、会议议程");
+    for i in &v.items {
+        let _ = writeln!(s, "　　{}. {}", i.position, i.title);
+    }
+    let _ = writeln!(s, "三、表决结果");
+    if v.votes.iter().all(|x| x.state != "closed") {
+        let _ = writeln!(s, "　　本次会议未进行表决。");
+    }
+    for (n, x) in v.votes.iter().filter(|x| x.state == "closed").enumerate() {
+        let r = x.result.clone().unwrap_or_default();
+        let c = &r["counts"];
+        let tally = match x.rule.as_str() {
+            "decision" => format!(
+                "赞成{}票，反对{}票，弃权{}票，未按表决器{}人",
+                c["yes"], c["no"], c["abstain"], c["not_voted"]
+            ),
+            "rating" => format!(
+                "满意{}票，基本满意{}票，不满意{}票，未表态{}人",
+                c["satisfied"], c["basically_satisfied"], c["dissatisfied"], c["not_voted"]
+            ),
+            _ => c
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, n)| format!("{k}{n}票"))
+                        .collect::<Vec<_>>()
+                        .join("，")
+                })
+                .unwrap_or_default(),
+        };
+        let verdict = match (r["passed"].as_bool(), r["elected"].as_array()) {
+            (Some(true), _) => "通过".to_string(),
+            (Some(false), _) => "未通过".to_string(),
+            (None, Some(e)) if !e.is_empty() => format!(
+                "当选：{}",
+                e.iter()
+                    .filter_map(|n| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+            _ => "无人当选".to_string(),
+        };
+        let method = match x.method.as_str() {
+            "secret" => "电子无记名表决",
+            "named" => "电子记名表决",
+            "hands" => "举手表决",
+            _ => "纸质选票",
+        };
+        let _ = writeln!(
+            s,
+            "　　（{}）{}。{}，应到{}人，出席{}人；{}。通过需{}票，{}。",
+            chinese_number(n + 1),
+            x.subject,
+            method,
+            x.members.unwrap_or(0),
+            x.present.unwrap_or(0),
+            tally,
+            r["threshold"],
+            verdict
+        );
+        if let Some(note) = &x.method_note {
+            let _ = writeln!(s, "　　表决方式变更：{note}。");
+        }
+        if let Some(d) = &x.digest {
+            let _ = writeln!(
+                s,
+                "　　结果封存：SM3 {d}（密钥版本{}）。",
+                x.seal_version.unwrap_or(0)
+            );
+        }
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(s, "{congress}");
+    let _ = writeln!(
+        s,
+        "{}",
+        format_ms(m.closed_at.unwrap_or(m.starts_at))
+            .get(..10)
+            .unwrap_or("")
+    );
+    s
+}
+
+fn chinese_number(n: usize) -> String {
+    const D: [&str; 11] = [
+        "〇", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
+    ];
+    match n {
+        0..=10 => D[n].to_string(),
+        11..=19 => format!("十{}", D[n - 10]),
+        _ => n.to_string(),
+    }
+}
+
+/// The minutes as DOCX bytes.
+pub fn docx(v: &MeetingView, congress: &str) -> Result<Vec<u8>, String> {
+    crate::suggestions::documents::render(&text(v, congress))
+}

@@ -1,0 +1,862 @@
+//! Meeting and vote commands. Each is one transaction with its audit record; a refusal changes
+//! nothing and, where the issue asks for it (a vote without quorum, a ballot refused), is
+//! audited as a refusal. A secret ballot's audit record says only that the member voted.
+
+use super::domain::{self, Attendance, ItemKind, MeetingKind, MeetingState, VoteMethod};
+use super::recount::{self, BodyKind, Input, Output, Rule};
+use super::store::{self, MeetingRow, VoteRow};
+use crate::audit::{self, Outcome, Record};
+use crate::db::{Db, Tx};
+use crate::platform::error::{AppError, FieldError};
+use crate::platform::ids::CongressId;
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+
+pub use crate::platform::origin::Origin;
+
+async fn record(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    target: String,
+    o: &Origin,
+    action: &str,
+    outcome: Outcome,
+    fields: &[&str],
+) -> Result<(), sqlx::Error> {
+    audit::append(
+        tx,
+        &Record {
+            at: o.now,
+            user: Some(o.user),
+            congress: Some(congress),
+            action,
+            target,
+            outcome,
+            fields,
+            client_addr: o.client_addr.clone(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Audits a refused attempt in its own transaction (the attempt itself changed nothing).
+async fn refused(
+    db: &Db,
+    congress: CongressId,
+    target: String,
+    o: &Origin,
+    action: &str,
+    e: AppError,
+) -> AppError {
+    if let Ok(mut tx) = db.begin().await
+        && record(&mut tx, congress, target, o, action, Outcome::Denied, &[])
+            .await
+            .is_ok()
+    {
+        let _ = tx.commit().await;
+    }
+    e
+}
+
+/// 召集会议 — a new meeting and its roll.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewMeeting {
+    pub kind: MeetingKind,
+    pub title: String,
+    pub place: String,
+    /// Milliseconds since the epoch.
+    pub starts_at: i64,
+}
+
+pub async fn create_meeting(
+    db: &Db,
+    congress: CongressId,
+    m: &NewMeeting,
+    o: &Origin,
+) -> Result<i64, AppError> {
+    let mut errors = Vec::new();
+    let title = m.title.trim();
+    if title.is_empty() || title.chars().count() > 120 {
+        errors.push(FieldError::new("title", "meetings.title_required"));
+    }
+    if m.place.trim().chars().count() > 120 {
+        errors.push(FieldError::new("place", "meetings.place_too_long"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let key = hex::encode(rand::rng().random::<[u8; 16]>());
+    let mut tx = db.begin().await?;
+    let organization = match m.kind.organization_kind() {
+        Some(kind) => Some(
+            store::body_of(&mut tx, congress, kind)
+                .await?
+                .ok_or(AppError::Conflict("meetings.no_body"))?,
+        ),
+        None => None,
+    };
+    let id = store::insert_meeting(
+        &mut tx,
+        congress,
+        m.kind.as_str(),
+        organization,
+        title,
+        m.place.trim(),
+        m.starts_at,
+        &key,
+        o.user.0,
+        o.now,
+    )
+    .await?;
+    let called = match organization {
+        Some(org) => {
+            store::call_members(
+                &mut tx,
+                congress,
+                id,
+                org,
+                m.kind == MeetingKind::Chairpersons,
+            )
+            .await?
+        }
+        None => store::call_deputies(&mut tx, congress, id).await?,
+    };
+    if called == 0 {
+        return Err(AppError::Conflict("meetings.no_members"));
+    }
+    record(
+        &mut tx,
+        congress,
+        format!("meeting:{id}"),
+        o,
+        "meetings.create",
+        Outcome::Success,
+        &["kind", "title", "place", "starts_at"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The meeting of the path, in this congress.
+pub async fn meeting(db: &Db, congress: CongressId, id: i64) -> Result<MeetingRow, AppError> {
+    store::meeting(db, congress, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// 列席 — someone attending without a vote; never counted for quorum or votes.
+pub async fn add_attendee(
+    db: &Db,
+    congress: CongressId,
+    meeting_id: i64,
+    person: i64,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let m = meeting(db, congress, meeting_id).await?;
+    if m.state == "closed" {
+        return Err(AppError::Conflict("meetings.closed"));
+    }
+    let mut tx = db.begin().await?;
+    store::add_attendee(&mut tx, congress, m.id, person).await?;
+    record(
+        &mut tx,
+        congress,
+        format!("meeting:{}", m.id),
+        o,
+        "meetings.attendee",
+        Outcome::Success,
+        &["person"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// 议程 — adds an item at the end of the agenda (not once the meeting is closed).
+pub async fn add_item(
+    db: &Db,
+    congress: CongressId,
+    meeting_id: i64,
+    kind: ItemKind,
+    title: &str,
+    o: &Origin,
+) -> Result<i64, AppError> {
+    let m = meeting(db, congress, meeting_id).await?;
+    if m.state == "closed" {
+        return Err(AppError::Conflict("meetings.closed"));
+    }
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "title",
+            "meetings.item_title_required",
+        )]));
+    }
+    let mut tx = db.begin().await?;
+    let id = store::insert_item(&mut tx, congress, m.id, kind.as_str(), title, o.now).await?;
+    record(
+        &mut tx,
+        congress,
+        format!("meeting:{}", m.id),
+        o,
+        "meetings.item",
+        Outcome::Success,
+        &["kind", "title"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// 开会 / 散会 — opens a planned meeting, or closes an open one (open votes must be closed first).
+pub async fn set_state(
+    db: &Db,
+    congress: CongressId,
+    meeting_id: i64,
+    to: MeetingState,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let m = meeting(db, congress, meeting_id).await?;
+    let from = match to {
+        MeetingState::Open => "planned",
+        MeetingState::Closed => "open",
+        MeetingState::Planned => return Err(AppError::Conflict("meetings.bad_state")),
+    };
+    if to == MeetingState::Closed
+        && store::votes(db, m.id)
+            .await?
+            .iter()
+            .any(|v| v.state == "open")
+    {
+        return Err(AppError::Conflict("meetings.vote_still_open"));
+    }
+    let mut tx = db.begin().await?;
+    store::link_accounts(&mut tx, m.id).await?;
+    if !store::set_meeting_state(&mut tx, m.id, from, to.as_str(), o.now).await? {
+        return Err(AppError::Conflict("meetings.bad_state"));
+    }
+    record(
+        &mut tx,
+        congress,
+        format!("meeting:{}", m.id),
+        o,
+        &format!("meetings.{}", to.as_str()),
+        Outcome::Success,
+        &[],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// 签到 — by staff for a person on the roll, or by the member with the code on the screen.
+pub enum CheckIn<'a> {
+    Staff { person: i64 },
+    Code { code: &'a str },
+}
+
+pub async fn check_in(
+    db: &Db,
+    congress: CongressId,
+    meeting_id: i64,
+    how: CheckIn<'_>,
+    o: &Origin,
+) -> Result<i64, AppError> {
+    let m = meeting(db, congress, meeting_id).await?;
+    if m.state == "closed" {
+        return Err(AppError::Conflict("meetings.closed"));
+    }
+    let (person, via) = match how {
+        CheckIn::Staff { person } => (person, "staff"),
+        CheckIn::Code { code } => {
+            let me = store::roll_of_user(db, m.id, o.user.0)
+                .await?
+                .ok_or(AppError::Denied("meetings.not_on_roll"))?;
+            if !domain::check_in_code_valid(&m.check_in_key, m.id, o.now, code) {
+                return Err(refused(
+                    db,
+                    congress,
+                    format!("meeting:{}", m.id),
+                    o,
+                    "meetings.check_in",
+                    AppError::Invalid(vec![FieldError::new("code", "meetings.code_wrong")]),
+                )
+                .await);
+            }
+            (me.person_id, "code")
+        }
+    };
+    let mut tx = db.begin().await?;
+    if !store::set_attendance(
+        &mut tx,
+        m.id,
+        person,
+        Attendance::Present.as_str(),
+        Some(via),
+        Some(o.now),
+        None,
+    )
+    .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    record(
+        &mut tx,
+        congress,
+        format!("meeting:{}/person:{person}", m.id),
+        o,
+        "meetings.check_in",
+        Outcome::Success,
+        &["via"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(person)
+}
+
+/// 请假 — a member asks for leave (their own), or staff approve it.
+pub async fn leave(
+    db: &Db,
+    congress: CongressId,
+    meeting_id: i64,
+    person: Option<i64>,
+    reason: &str,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let m = meeting(db, congress, meeting_id).await?;
+    if m.state == "closed" {
+        return Err(AppError::Conflict("meetings.closed"));
+    }
+    let (person, attendance) = match person {
+        Some(p) => (p, Attendance::Excused),
+        None => {
+            let me = store::roll_of_user(db, m.id, o.user.0)
+                .await?
+                .ok_or(AppError::Denied("meetings.not_on_roll"))?;
+            if reason.trim().chars().count() < 2 {
+                return Err(AppError::Invalid(vec![FieldError::new(
+                    "reason",
+                    "meetings.leave_reason_required",
+                )]));
+            }
+            (me.person_id, Attendance::LeaveRequested)
+        }
+    };
+    let reason = Some(reason.trim()).filter(|r| !r.is_empty());
+    let mut tx = db.begin().await?;
+    if !store::set_attendance(
+        &mut tx,
+        m.id,
+        person,
+        attendance.as_str(),
+        None,
+        None,
+        reason,
+    )
+    .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    record(
+        &mut tx,
+        congress,
+        format!("meeting:{}/person:{person}", m.id),
+        o,
+        &format!("meetings.{}", attendance.as_str()),
+        Outcome::Success,
+        &["reason"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The quorum as it stands: members called (in office), present, and what the law requires.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+pub struct QuorumNow {
+    pub members: u32,
+    pub present: u32,
+    pub required: u32,
+    pub met: bool,
+}
+
+async fn body_rules(
+    db: &Db,
+    congress: CongressId,
+    kind: MeetingKind,
+) -> Result<(BodyKind, Option<String>), AppError> {
+    let body = kind.body();
+    let presidium = if body == BodyKind::Presidium {
+        crate::settings::get(db, congress, "presidium.quorum")
+            .await?
+            .map(|r| r.value)
+    } else {
+        None
+    };
+    Ok((body, presidium))
+}
+
+pub async fn quorum(db: &Db, congress: CongressId, m: &MeetingRow) -> Result<QuorumNow, AppError> {
+    let mut tx = db.begin().await?;
+    let (members, present) = store::member_counts(&mut tx, m.id).await?;
+    tx.commit().await?;
+    let kind = MeetingKind::parse(&m.kind).ok_or_else(|| AppError::internal("meeting kind"))?;
+    let (body, presidium_quorum) = body_rules(db, congress, kind).await?;
+    let q = recount::quorum_of(body, presidium_quorum.as_deref(), members, present)
+        .map_err(AppError::internal)?
+        .0;
+    Ok(QuorumNow {
+        members,
+        present,
+        required: q.required,
+        met: q.met,
+    })
+}
+
+/// 设置表决 — a vote on an agenda item; the candidate list is checked against the rules now.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewVote {
+    pub method: Option<VoteMethod>,
+    pub subject: String,
+    pub seats: Option<u32>,
+    pub candidates: Option<Vec<String>>,
+    pub post: Option<recount::Post>,
+}
+
+pub async fn create_vote(
+    db: &Db,
+    congress: CongressId,
+    meeting_id: i64,
+    item_id: i64,
+    v: &NewVote,
+    o: &Origin,
+) -> Result<i64, AppError> {
+    let m = meeting(db, congress, meeting_id).await?;
+    if m.state == "closed" {
+        return Err(AppError::Conflict("meetings.closed"));
+    }
+    let item = store::items(db, m.id)
+        .await?
+        .into_iter()
+        .find(|i| i.id == item_id)
+        .ok_or(AppError::NotFound)?;
+    let rule = ItemKind::parse(&item.kind)
+        .and_then(ItemKind::rule)
+        .ok_or(AppError::Conflict("meetings.item_not_voted"))?;
+    let subject = v.subject.trim();
+    let mut errors = Vec::new();
+    if subject.is_empty() || subject.chars().count() > 300 {
+        errors.push(FieldError::new("subject", "meetings.subject_required"));
+    }
+    let named = matches!(rule, Rule::Election | Rule::Selection);
+    let candidates: Vec<String> = v
+        .candidates
+        .iter()
+        .flatten()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    if named {
+        let seats = v.seats.unwrap_or(0);
+        let probe = Input {
+            rule,
+            body: BodyKind::Congress,
+            members: 1,
+            present: 1,
+            ballots_issued: None,
+            round: None,
+            seats: Some(seats),
+            candidates: Some(candidates.clone()),
+            post: v.post,
+            excess: None,
+            presidium_quorum: None,
+            verdict_rule: None,
+            ballots: Some(Vec::new()),
+            counts: None,
+            void_ballots: None,
+            ballots_returned: None,
+            other: Default::default(),
+        };
+        match recount::recount(&probe) {
+            Err(_) => errors.push(FieldError::new("candidates", "meetings.candidates_invalid")),
+            Ok(out) if !out.valid => errors.push(
+                FieldError::new("candidates", "meetings.candidates_rule")
+                    .with_arg(out.invalid_reason.unwrap_or_default()),
+            ),
+            Ok(_) => {}
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let list = named
+        .then(|| serde_json::to_string(&candidates))
+        .transpose()
+        .map_err(AppError::internal)?;
+    let mut tx = db.begin().await?;
+    let id = store::insert_vote(
+        &mut tx,
+        congress,
+        m.id,
+        item.id,
+        rule_str(rule),
+        v.method.unwrap_or(VoteMethod::Secret).as_str(),
+        subject,
+        named.then(|| i64::from(v.seats.unwrap_or(0))),
+        list.as_deref(),
+        v.post.filter(|_| named).map(post_str),
+        o.now,
+    )
+    .await?;
+    record(
+        &mut tx,
+        congress,
+        format!("vote:{id}"),
+        o,
+        "meetings.vote_create",
+        Outcome::Success,
+        &["method", "subject", "seats", "candidates"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub fn rule_str(r: Rule) -> &'static str {
+    match r {
+        Rule::Decision => "decision",
+        Rule::Election => "election",
+        Rule::Selection => "selection",
+        Rule::Rating => "rating",
+    }
+}
+
+fn post_str(p: recount::Post) -> &'static str {
+    match p {
+        recount::Post::Head => "head",
+        recount::Post::DeputyHead => "deputy_head",
+        recount::Post::Member => "member",
+        recount::Post::Deputy => "deputy",
+    }
+}
+
+/// The vote of the path, with its meeting, in this congress.
+pub async fn vote(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+) -> Result<(MeetingRow, VoteRow), AppError> {
+    let v = store::vote(db, congress, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let m = meeting(db, congress, v.meeting_id).await?;
+    Ok((m, v))
+}
+
+/// 开始表决 — only in an open meeting with its quorum; snapshots the members in office and
+/// those present (`legal-rules.md` §0.2).
+pub async fn open_vote(
+    db: &Db,
+    congress: CongressId,
+    vote_id: i64,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let (m, v) = vote(db, congress, vote_id).await?;
+    let target = format!("vote:{}", v.id);
+    if m.state != "open" {
+        return Err(refused(
+            db,
+            congress,
+            target,
+            o,
+            "meetings.vote_open",
+            AppError::Conflict("meetings.not_open"),
+        )
+        .await);
+    }
+    let q = quorum(db, congress, &m).await?;
+    if !q.met {
+        return Err(refused(
+            db,
+            congress,
+            target,
+            o,
+            "meetings.vote_open",
+            AppError::Conflict("meetings.no_quorum"),
+        )
+        .await);
+    }
+    let mut tx = db.begin().await?;
+    if !store::open_vote(&mut tx, v.id, q.members, q.present, o.now).await? {
+        return Err(AppError::Conflict("meetings.vote_not_ready"));
+    }
+    record(
+        &mut tx,
+        congress,
+        target,
+        o,
+        "meetings.vote_open",
+        Outcome::Success,
+        &["members", "present"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A tracker shown to the voter: ten characters from an alphabet without look-alikes.
+fn tracker() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    let s: String = (0..10)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("{}-{}", &s[..5], &s[5..])
+}
+
+/// 投票 — a member present casts their ballot, once. A secret ballot is stored with a random key
+/// and no voter, in the same transaction as the bare fact that the member voted.
+pub async fn cast(
+    db: &Db,
+    congress: CongressId,
+    vote_id: i64,
+    ballot: &serde_json::Value,
+    o: &Origin,
+) -> Result<Option<String>, AppError> {
+    let (m, v) = vote(db, congress, vote_id).await?;
+    let target = format!("vote:{}", v.id);
+    let deny = |e: AppError| refused(db, congress, target.clone(), o, "meetings.vote_cast", e);
+    if v.state != "open" {
+        return Err(deny(AppError::Conflict("meetings.vote_not_open")).await);
+    }
+    let method = VoteMethod::parse(&v.method).unwrap_or(VoteMethod::Secret);
+    if !matches!(method, VoteMethod::Secret | VoteMethod::Named) {
+        return Err(deny(AppError::Conflict("meetings.vote_not_electronic")).await);
+    }
+    let me = store::roll_of_user(db, m.id, o.user.0).await?;
+    let Some(me) = me.filter(|r| r.capacity == "member") else {
+        return Err(deny(AppError::Denied("meetings.not_a_member")).await);
+    };
+    if me.attendance != "present" {
+        return Err(deny(AppError::Denied("meetings.not_checked_in")).await);
+    }
+    let rule = rule_of(&v)?;
+    let candidates = candidates_of(&v);
+    let content = domain::check_ballot(rule, v.seats.unwrap_or(0) as u32, &candidates, ballot)
+        .map_err(|e| {
+            AppError::Invalid(vec![FieldError::new(
+                "ballot",
+                match e {
+                    domain::BallotError::Shape => "meetings.ballot_shape",
+                    domain::BallotError::NotListed => "meetings.ballot_not_listed",
+                    domain::BallotError::TooMany => "meetings.ballot_too_many",
+                },
+            )])
+        })?;
+    let content = content.to_string();
+    let mut tx = db.begin().await?;
+    // The first statement writes: SQLite takes its write lock here, not after a read.
+    if !store::participate(&mut tx, v.id, me.person_id).await? {
+        drop(tx);
+        return Err(deny(AppError::Conflict("meetings.already_voted")).await);
+    }
+    if !store::vote_open(db, &mut tx, v.id).await? {
+        drop(tx);
+        return Err(deny(AppError::Conflict("meetings.vote_not_open")).await);
+    }
+    let tracker = if method == VoteMethod::Secret {
+        let key = hex::encode(rand::rng().random::<[u8; 16]>());
+        let t = tracker();
+        store::insert_ballot(&mut tx, v.id, &key, &content, &t).await?;
+        Some(t)
+    } else {
+        store::insert_named_ballot(&mut tx, v.id, me.person_id, &content).await?;
+        None
+    };
+    // "member X voted in vote Y" — the only record of the act.
+    record(
+        &mut tx,
+        congress,
+        target,
+        o,
+        "meetings.voted",
+        Outcome::Success,
+        &[],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(tracker)
+}
+
+pub(crate) fn rule_of(v: &VoteRow) -> Result<Rule, AppError> {
+    serde_json::from_value(serde_json::Value::String(v.rule.clone())).map_err(AppError::internal)
+}
+
+pub(crate) fn candidates_of(v: &VoteRow) -> Vec<String> {
+    v.candidates
+        .as_deref()
+        .and_then(|c| serde_json::from_str(c).ok())
+        .unwrap_or_default()
+}
+
+/// 计票人录入 — a show of hands or paper vote's counts, in the shape of `docs/tally.md`.
+pub async fn close_vote(
+    db: &Db,
+    congress: CongressId,
+    vote_id: i64,
+    counts: Option<(serde_json::Map<String, serde_json::Value>, u32)>,
+    o: &Origin,
+) -> Result<Output, AppError> {
+    let (m, v) = vote(db, congress, vote_id).await?;
+    if v.state != "open" {
+        return Err(AppError::Conflict("meetings.vote_not_open"));
+    }
+    let method = VoteMethod::parse(&v.method).unwrap_or(VoteMethod::Secret);
+    let paper = matches!(method, VoteMethod::Hands | VoteMethod::Paper);
+    if paper != counts.is_some() {
+        return Err(AppError::Conflict(if paper {
+            "meetings.counts_required"
+        } else {
+            "meetings.counts_not_expected"
+        }));
+    }
+    let kind = MeetingKind::parse(&m.kind).ok_or_else(|| AppError::internal("meeting kind"))?;
+    let (body, presidium_quorum) = body_rules(db, congress, kind).await?;
+    let verdict_rule = if v.rule == "rating" {
+        crate::settings::get(db, congress, "rating.verdict")
+            .await?
+            .map(|r| r.value)
+    } else {
+        None
+    };
+    let rule = rule_of(&v)?;
+    let named = matches!(rule, Rule::Election | Rule::Selection);
+    crate::congress::sealing::ensure_key(db, congress, o.now).await?;
+    let mut tx = db.begin().await?;
+    if !store::close_vote(&mut tx, v.id, o.now).await? {
+        return Err(AppError::Conflict("meetings.vote_not_open"));
+    }
+    let ballots = if paper {
+        None
+    } else {
+        let mut list = Vec::new();
+        for c in store::ballot_contents(&mut tx, v.id).await? {
+            list.push(serde_json::from_str(&c).map_err(AppError::internal)?);
+        }
+        Some(list)
+    };
+    let (counts, void) = match counts {
+        Some((c, void)) => (Some(c), Some(void)),
+        None => (None, None),
+    };
+    let input = Input {
+        rule,
+        body,
+        members: v.members.unwrap_or(0) as u32,
+        present: v.present.unwrap_or(0) as u32,
+        ballots_issued: None,
+        round: None,
+        seats: named.then(|| v.seats.unwrap_or(0) as u32),
+        candidates: named.then(|| candidates_of(&v)),
+        post: v
+            .post
+            .as_deref()
+            .and_then(|p| serde_json::from_value(serde_json::Value::String(p.into())).ok()),
+        excess: None,
+        presidium_quorum,
+        verdict_rule,
+        ballots,
+        counts,
+        void_ballots: void,
+        ballots_returned: None,
+        other: [(
+            "subject".to_string(),
+            serde_json::Value::String(v.subject.clone()),
+        )]
+        .into_iter()
+        .collect(),
+    };
+    let out = recount::recount(&input).map_err(|e| {
+        AppError::Invalid(vec![
+            FieldError::new("counts", "meetings.counts_invalid").with_arg(e.0),
+        ])
+    })?;
+    let published = serde_json::to_string(&input).map_err(AppError::internal)?;
+    let result = serde_json::to_string(&out).map_err(AppError::internal)?;
+    let sealed = format!("{published}\n{result}");
+    let seal =
+        crate::congress::sealing::seal_result(db, congress, sealed.as_bytes(), o.now).await?;
+    store::rewrite_for_secrecy(db, &mut tx, v.id).await?;
+    store::record_result(
+        &mut tx,
+        v.id,
+        &published,
+        &result,
+        out.passed,
+        &seal.digest,
+        &seal.signature,
+        seal.key_version,
+    )
+    .await?;
+    record(
+        &mut tx,
+        congress,
+        format!("vote:{}", v.id),
+        o,
+        "meetings.vote_close",
+        Outcome::Success,
+        &["result", "digest"],
+    )
+    .await?;
+    tx.commit().await?;
+    if let Err(e) = store::vacuum_ballots(db).await {
+        tracing::warn!(error = %e, "vacuum after closing a vote");
+    }
+    Ok(out)
+}
+
+/// 改变表决方式 — devices failed: a show of hands or paper, with the reason; recorded.
+pub async fn switch_method(
+    db: &Db,
+    congress: CongressId,
+    vote_id: i64,
+    to: VoteMethod,
+    reason: &str,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let (_, v) = vote(db, congress, vote_id).await?;
+    if !matches!(to, VoteMethod::Hands | VoteMethod::Paper) {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "method",
+            "meetings.switch_to_manual",
+        )]));
+    }
+    if reason.trim().chars().count() < 4 {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "reason",
+            "meetings.switch_reason",
+        )]));
+    }
+    if store::voted(db, v.id).await? > 0 {
+        return Err(AppError::Conflict("meetings.switch_after_ballots"));
+    }
+    let mut tx = db.begin().await?;
+    let note = format!("{} → {}: {}", v.method, to.as_str(), reason.trim());
+    if !store::switch_method(&mut tx, v.id, to.as_str(), &note).await? {
+        return Err(AppError::Conflict("meetings.vote_closed"));
+    }
+    record(
+        &mut tx,
+        congress,
+        format!("vote:{}", v.id),
+        o,
+        "meetings.vote_switch",
+        Outcome::Success,
+        &["method", "reason"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

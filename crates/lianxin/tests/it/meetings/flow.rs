@@ -1,0 +1,372 @@
+//! A standing-committee meeting of the demo district run through the API: the quorum at its
+//! edge, check-in by the rotating code, members voting at the same time, a second ballot refused
+//! also when sent twice at once, the sealed result recounted from its published ballots, and
+//! the tables of a secret vote inspected for anything that links a member to a ballot.
+
+use crate::support::{Client, NowMs, TestApp, join_all};
+use axum::http::StatusCode;
+use lianxin::db::Backend;
+use lianxin::meetings::{domain, store};
+use lianxin::platform::ids::CongressId;
+use serde_json::{Value, json};
+
+async fn todays_meeting(app: &TestApp, staff: &mut Client<'_>, cid: i64) -> i64 {
+    let list = staff
+        .get(&format!("/api/v1/congresses/{cid}/meetings"))
+        .await
+        .json();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["title"].as_str().unwrap().contains("第三十一次") && m["state"] == "planned")
+        .map(|m| m["id"].as_i64().unwrap())
+        .unwrap_or_else(|| panic!("no planned meeting in {list}; backend {:?}", app.backend()))
+}
+
+/// The usernames of the standing committee's members, in roll order.
+async fn members(app: &TestApp, meeting: i64) -> Vec<(i64, String)> {
+    let mut out = Vec::new();
+    for r in store::roll(&app.state.db, meeting).await.unwrap() {
+        let (name,): (String,) = sqlx::query_as("SELECT username FROM users WHERE person_id = $1")
+            .bind(r.person_id)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+        out.push((r.person_id, name));
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_standing_committee_meeting_votes_in_secret_and_seals_its_result() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let mut staff = app.login("bangong").await;
+    let mid = todays_meeting(&app, &mut staff, cid).await;
+    let base = format!("/api/v1/congresses/{cid}/meetings/{mid}");
+    let view = staff.get(&base).await.json();
+    assert_eq!(view["quorum"]["members"], 25);
+    assert_eq!(view["quorum"]["required"], 13, "more than half of 25");
+    let items = view["items"].as_array().unwrap().clone();
+    let decision = items.iter().find(|i| i["kind"] == "decision").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let report = items.iter().find(|i| i["kind"] == "report").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+
+    // A report is not voted on; a vote on the decision is set up.
+    let r = staff
+        .json(
+            "POST",
+            &format!("{base}/votes"),
+            json!({"item": report, "subject": "x"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    let r = staff
+        .json(
+            "POST",
+            &format!("{base}/votes"),
+            json!({"item": decision, "subject": "关于民生实事项目实施情况报告的决议"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let vote = r.json()["id"].as_i64().unwrap();
+    let vbase = format!("/api/v1/congresses/{cid}/votes/{vote}");
+
+    // The meeting is not open: no vote starts.
+    let r = staff
+        .json(
+            "POST",
+            &format!("{vbase}/actions"),
+            json!({"action": "open"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = staff
+        .json(
+            "POST",
+            &format!("{base}/actions"),
+            json!({"action": "open"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+
+    // Members check in from their phones with the code on the screen.
+    let roll = members(&app, mid).await;
+    let key = store::meeting(&app.state.db, CongressId(cid), mid)
+        .await
+        .unwrap()
+        .unwrap()
+        .check_in_key;
+    let now = app.clock.now_ms_();
+    let code = domain::check_in_code(&key, mid, now);
+    let mut phones = Vec::new();
+    for (_, username) in roll.iter().take(14) {
+        phones.push(app.login(username).await);
+    }
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    let r = phones[0]
+        .json(
+            "POST",
+            &format!("{base}/actions"),
+            json!({"action": "check_in_code", "code": wrong}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a wrong code is refused"
+    );
+    for p in phones.iter_mut().take(12) {
+        let r = p
+            .json(
+                "POST",
+                &format!("{base}/actions"),
+                json!({"action": "check_in_code", "code": code}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    }
+    // 12 of 25 is not more than half: the vote may not open, and nothing changed.
+    let r = staff
+        .json(
+            "POST",
+            &format!("{vbase}/actions"),
+            json!({"action": "open"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    assert!(r.text().contains("法定人数"), "{}", r.text());
+    assert_eq!(staff.get(&vbase).await.json()["state"], "ready");
+    // The 13th by staff at the door: quorum.
+    let r = staff
+        .json(
+            "POST",
+            &format!("{base}/actions"),
+            json!({"action": "check_in", "person": roll[12].0}),
+        )
+        .await;
+    assert_eq!(r.json()["met"], true);
+    let r = staff
+        .json(
+            "POST",
+            &format!("{vbase}/actions"),
+            json!({"action": "open"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["members"], 25);
+    assert_eq!(r.json()["present"], 13);
+
+    // Someone not checked in may not vote; a ballot of the wrong shape is refused.
+    let r = phones[13]
+        .json("POST", &format!("{vbase}/ballot"), json!({"ballot": "yes"}))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = phones[0]
+        .json(
+            "POST",
+            &format!("{vbase}/ballot"),
+            json!({"ballot": "maybe"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Twelve phones vote at once: 10 yes, 1 no, 1 abstain.
+    let choices: Vec<&str> = (0..12)
+        .map(|k| match k {
+            10 => "no",
+            11 => "abstain",
+            _ => "yes",
+        })
+        .collect();
+    let futures: Vec<_> = phones
+        .iter_mut()
+        .take(12)
+        .zip(&choices)
+        .map(|(p, c)| {
+            let path = format!("{vbase}/ballot");
+            let c = *c;
+            async move { p.json("POST", &path, json!({"ballot": c})).await }
+        })
+        .collect();
+    let receipts = join_all(futures).await;
+    let mut trackers = Vec::new();
+    for r in &receipts {
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        trackers.push(r.json()["tracker"].as_str().unwrap().to_string());
+    }
+    // A second ballot is refused — also two sent at the same moment by the 13th member.
+    let r = phones[0]
+        .json("POST", &format!("{vbase}/ballot"), json!({"ballot": "no"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let mut thirteenth = app.login(&roll[12].1).await;
+    let mut twin = app.client();
+    twin.cookies = thirteenth.cookies.clone();
+    let path = format!("{vbase}/ballot");
+    let (a, b) = tokio::join!(
+        thirteenth.json("POST", &path, json!({"ballot": "yes"})),
+        twin.json("POST", &path, json!({"ballot": "yes"}))
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::CREATED, StatusCode::CONFLICT],
+        "{} / {}",
+        a.text(),
+        b.text()
+    );
+    assert_eq!(staff.get(&vbase).await.json()["voted"], 13);
+
+    // Closed: 11 yes of 25 members in office is not more than half — it fails, though 11 of 13
+    // present said yes.
+    let r = staff
+        .json(
+            "POST",
+            &format!("{vbase}/actions"),
+            json!({"action": "close"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    assert_eq!(
+        v["result"]["counts"],
+        json!({"yes": 11, "no": 1, "abstain": 1, "not_voted": 0})
+    );
+    assert_eq!(v["result"]["threshold"], 13);
+    assert_eq!(v["result"]["passed"], false);
+    assert_eq!(v["digest"].as_str().unwrap().len(), 64);
+    assert_eq!(v["signature"].as_str().unwrap().len(), 128);
+    // Every voter finds their tracker; the published ballots recount to the same result.
+    let published: Vec<String> = v["trackers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(published.len(), 13);
+    for t in &trackers {
+        assert!(published.contains(t), "tracker {t} not published");
+    }
+    let recount = lianxin::meetings::recount::recount_json(&v["published"].to_string()).unwrap();
+    assert_eq!(serde_json::to_value(&recount).unwrap(), v["result"]);
+    let seal = lianxin::platform::seal::Seal {
+        digest: v["digest"].as_str().unwrap().into(),
+        signature: v["signature"].as_str().unwrap().into(),
+        key_version: v["seal_version"].as_i64().unwrap(),
+    };
+    let sealed = format!(
+        "{}\n{}",
+        serde_json::to_string(
+            &serde_json::from_value::<lianxin::meetings::recount::Input>(v["published"].clone())
+                .unwrap()
+        )
+        .unwrap(),
+        serde_json::to_string(&recount).unwrap()
+    );
+    assert!(
+        lianxin::congress::sealing::verify(
+            &app.state.db,
+            CongressId(cid),
+            sealed.as_bytes(),
+            &seal
+        )
+        .await
+        .unwrap()
+    );
+    // After closing, no ballot is accepted.
+    let r = phones[1]
+        .json("POST", &format!("{vbase}/ballot"), json!({"ballot": "yes"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+
+    no_table_links_a_member_to_a_ballot(&app, vote).await;
+}
+
+/// The schema and the rows of a closed secret vote: the ballot tables hold a random key and the
+/// content only; the audit trail says who voted, never how.
+async fn no_table_links_a_member_to_a_ballot(app: &TestApp, vote: i64) {
+    let db = &app.state.db;
+    let columns = |table: &'static str| async move {
+        let sql = match db.backend {
+            Backend::Sqlite => {
+                format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid")
+            }
+            Backend::Postgres => format!(
+                "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '{table}' ORDER BY ordinal_position"
+            ),
+        };
+        let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+        rows.into_iter().map(|r| r.0).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        columns("ballots").await,
+        ["vote_id", "ballot_key", "content"]
+    );
+    assert_eq!(columns("ballot_trackers").await, ["vote_id", "tracker"]);
+    assert_eq!(
+        columns("vote_participation").await,
+        ["vote_id", "person_id"]
+    );
+    if db.backend == Backend::Sqlite {
+        assert!(
+            sqlx::query("SELECT rowid FROM ballots")
+                .fetch_all(&db.pool)
+                .await
+                .is_err(),
+            "ballots have no rowid that follows the voting order"
+        );
+    } else {
+        // Rewritten at closing: one transaction stamp for every row, in key order.
+        let stamps = app
+            .count(&format!(
+                "SELECT COUNT(DISTINCT xmin::text) FROM ballots WHERE vote_id = {vote}"
+            ))
+            .await;
+        assert_eq!(stamps, 1, "ballots carry their voters' transaction stamps");
+        let together = app
+            .count(&format!("SELECT COUNT(DISTINCT x) FROM (SELECT xmin::text AS x FROM ballots WHERE vote_id = {vote} UNION ALL SELECT xmin::text FROM vote_participation WHERE vote_id = {vote}) s"))
+            .await;
+        assert_eq!(together, 1);
+    }
+    let keys: Vec<(String, String)> = sqlx::query_as(
+        "SELECT ballot_key, content FROM ballots WHERE vote_id = $1 ORDER BY ballot_key",
+    )
+    .bind(vote)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(keys.len(), 13);
+    assert!(
+        keys.iter()
+            .all(|(k, _)| k.len() == 32 && k.chars().all(|c| c.is_ascii_hexdigit()))
+    );
+    let voted = app
+        .count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = 'meetings.voted' AND target = 'vote:{vote}'"))
+        .await;
+    assert_eq!(voted, 13, "one record per voter: that they voted");
+    let leaks = app
+        .count(&format!("SELECT COUNT(*) FROM audit_log WHERE target = 'vote:{vote}' AND (fields LIKE '%yes%' OR fields LIKE '%ballot%')"))
+        .await;
+    assert_eq!(leaks, 0);
+    let v: Value = serde_json::from_str(
+        &store::vote(db, CongressId(app.congress_id("示范区").await), vote)
+            .await
+            .unwrap()
+            .unwrap()
+            .published
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        v.to_string().find("person").is_none(),
+        "the published ballots name no one"
+    );
+}
