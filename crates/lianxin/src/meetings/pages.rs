@@ -355,21 +355,7 @@ async fn vote_page(
             })
             .unwrap_or_default()
     };
-    let counts = r["counts"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, n)| {
-                    let label = if matches!(v.rule.as_str(), "decision" | "rating") {
-                        t.k("meetings.count", k)
-                    } else {
-                        k.clone()
-                    };
-                    (label, n.to_string())
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let counts = ordered_counts(&v.rule, &r["counts"], &t);
     let verdict = match r["passed"].as_bool() {
         Some(true) => t.t("meetings.passed"),
         Some(false) => t.t("meetings.not_passed"),
@@ -399,6 +385,35 @@ async fn vote_page(
         meeting,
         v,
     })
+}
+
+/// A result's counts in the order people read them: 赞成, 反对, 弃权, then not voting; names by
+/// votes, most first.
+fn ordered_counts(rule: &str, counts: &serde_json::Value, t: &T) -> Vec<(String, String)> {
+    let Some(m) = counts.as_object() else {
+        return Vec::new();
+    };
+    let fixed: &[&str] = match rule {
+        "decision" => &["yes", "no", "abstain", "not_voted"],
+        "rating" => &[
+            "satisfied",
+            "basically_satisfied",
+            "dissatisfied",
+            "not_voted",
+        ],
+        _ => {
+            let mut named: Vec<(String, i64)> = m
+                .iter()
+                .map(|(k, n)| (k.clone(), n.as_i64().unwrap_or(0)))
+                .collect();
+            named.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+            return named.into_iter().map(|(k, n)| (k, n.to_string())).collect();
+        }
+    };
+    fixed
+        .iter()
+        .filter_map(|k| m.get(*k).map(|n| (t.k("meetings.count", k), n.to_string())))
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -578,15 +593,11 @@ async fn board_state(state: &AppState, c: &Congress, id: i64, t: &T) -> AppResul
             .as_deref()
             .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok())
         {
-            b.counts = r["counts"]
-                .as_object()
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, n)| format!("{} {}", t.k("meetings.count", k), n))
-                        .collect::<Vec<_>>()
-                        .join(" · ")
-                })
-                .unwrap_or_default();
+            b.counts = ordered_counts(&v.rule, &r["counts"], t)
+                .into_iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect::<Vec<_>>()
+                .join(" · ");
             b.threshold = t.f("meetings.threshold", "n", r["threshold"].to_string());
             b.verdict = match (r["passed"].as_bool(), r["elected"].as_array()) {
                 (Some(true), _) => t.t("meetings.passed"),

@@ -234,7 +234,10 @@ pub fn resolve(file: Layer, env: Layer, flags: Layer) -> Result<Config, ConfigEr
     Ok(Config {
         keys_dir: l.keys_dir.unwrap_or_else(|| data_dir.join("keys")),
         tls_proxy: l.tls_proxy.unwrap_or(false),
-        sign_in_rate: l.sign_in_rate.unwrap_or(10),
+        // A meeting room signs in from one address: a full standing committee or a town
+        // congress within the same minute (issue 7). Guessing stays bounded by the per-account
+        // lockout; a plenary venue of several hundred sets LIANXIN_SIGN_IN_RATE higher.
+        sign_in_rate: l.sign_in_rate.unwrap_or(60),
         anonymous_rate: l.anonymous_rate.unwrap_or(300),
         data_dir,
         database_url,

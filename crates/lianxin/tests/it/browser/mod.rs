@@ -772,4 +772,6 @@ fn base32_decode(s: &str) -> Vec<u8> {
     out
 }
 
+mod http;
+mod meetings;
 mod opinions;
