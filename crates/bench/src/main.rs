@@ -143,6 +143,7 @@ fn rss_kib(pid: u32) -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+mod chamber_bench;
 mod crypto_bench;
 mod opinions_bench;
 mod search_bench;
@@ -158,6 +159,9 @@ async fn main() -> Result<()> {
     }
     if std::env::args().nth(1).as_deref() == Some("suggestions") {
         return suggestions_bench::main().await;
+    }
+    if std::env::args().nth(1).as_deref() == Some("chamber") {
+        return chamber_bench::main().await;
     }
     if std::env::args().nth(1).as_deref() == Some("opinions") {
         return opinions_bench::main().await;

@@ -53,6 +53,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
             config.anonymous_rate,
         )),
         intake: crate::opinions::intake::Intake::start(db.clone()),
+        ballot_box: crate::meetings::ballot_box::BallotBox::start(db.clone()),
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(worker::run(

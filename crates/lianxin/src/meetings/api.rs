@@ -350,6 +350,7 @@ pub async fn cast_ballot(
 ) -> AppResult<(StatusCode, axum::Json<BallotReceipt>)> {
     let c = guard(&state, &ctx, cid, Permission::AttendMeetings).await?;
     let o = ctx.origin(&state)?;
-    let tracker = service::cast(&state.db, c.id, id, &b.ballot, &o).await?;
+    let prepared = super::ballot_box::prepare(&state.db, c.id, id, &b.ballot, &o).await?;
+    let tracker = state.ballot_box.cast(prepared).await?;
     Ok((StatusCode::CREATED, axum::Json(BallotReceipt { tracker })))
 }

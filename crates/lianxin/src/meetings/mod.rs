@@ -4,6 +4,7 @@
 //! counts one vote from its published ballots, for the server and for `lianxin tally`.
 
 pub mod api;
+pub mod ballot_box;
 pub mod domain;
 pub mod minutes;
 pub mod pages;

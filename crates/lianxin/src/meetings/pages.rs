@@ -496,7 +496,8 @@ async fn ballot(
             serde_json::Value::Object(b)
         }
     };
-    let tracker = service::cast(&state.db, c.id, id, &ballot, &o).await?;
+    let prepared = super::ballot_box::prepare(&state.db, c.id, id, &ballot, &o).await?;
+    let tracker = state.ballot_box.cast(prepared).await?;
     let q = tracker.map(|t| format!("?tracker={t}")).unwrap_or_default();
     Ok(Redirect::to(&format!("/c/{cid}/meetings/{}{q}#vote-{id}", m.id)).into_response())
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::platform::origin::Origin;
 
-async fn record(
+pub(super) async fn record(
     tx: &mut Tx<'_>,
     congress: CongressId,
     target: String,
@@ -41,7 +41,7 @@ async fn record(
 }
 
 /// Audits a refused attempt in its own transaction (the attempt itself changed nothing).
-async fn refused(
+pub(super) async fn refused(
     db: &Db,
     congress: CongressId,
     target: String,
@@ -606,18 +606,8 @@ pub async fn open_vote(
     Ok(())
 }
 
-/// A tracker shown to the voter: ten characters from an alphabet without look-alikes.
-fn tracker() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rng();
-    let s: String = (0..10)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect();
-    format!("{}-{}", &s[..5], &s[5..])
-}
-
-/// 投票 — a member present casts their ballot, once. A secret ballot is stored with a random key
-/// and no voter, in the same transaction as the bare fact that the member voted.
+/// 投票 — a member present casts their ballot, once (see `ballot_box`: the checks, then one
+/// transaction of its own; the HTTP routes queue it for a group commit instead).
 pub async fn cast(
     db: &Db,
     congress: CongressId,
@@ -625,69 +615,8 @@ pub async fn cast(
     ballot: &serde_json::Value,
     o: &Origin,
 ) -> Result<Option<String>, AppError> {
-    let (m, v) = vote(db, congress, vote_id).await?;
-    let target = format!("vote:{}", v.id);
-    let deny = |e: AppError| refused(db, congress, target.clone(), o, "meetings.vote_cast", e);
-    if v.state != "open" {
-        return Err(deny(AppError::Conflict("meetings.vote_not_open")).await);
-    }
-    let method = VoteMethod::parse(&v.method).unwrap_or(VoteMethod::Secret);
-    if !matches!(method, VoteMethod::Secret | VoteMethod::Named) {
-        return Err(deny(AppError::Conflict("meetings.vote_not_electronic")).await);
-    }
-    let me = store::roll_of_user(db, m.id, o.user.0).await?;
-    let Some(me) = me.filter(|r| r.capacity == "member") else {
-        return Err(deny(AppError::Denied("meetings.not_a_member")).await);
-    };
-    if me.attendance != "present" {
-        return Err(deny(AppError::Denied("meetings.not_checked_in")).await);
-    }
-    let rule = rule_of(&v)?;
-    let candidates = candidates_of(&v);
-    let content = domain::check_ballot(rule, v.seats.unwrap_or(0) as u32, &candidates, ballot)
-        .map_err(|e| {
-            AppError::Invalid(vec![FieldError::new(
-                "ballot",
-                match e {
-                    domain::BallotError::Shape => "meetings.ballot_shape",
-                    domain::BallotError::NotListed => "meetings.ballot_not_listed",
-                    domain::BallotError::TooMany => "meetings.ballot_too_many",
-                },
-            )])
-        })?;
-    let content = content.to_string();
-    let mut tx = db.begin().await?;
-    // The first statement writes: SQLite takes its write lock here, not after a read.
-    if !store::participate(&mut tx, v.id, me.person_id).await? {
-        drop(tx);
-        return Err(deny(AppError::Conflict("meetings.already_voted")).await);
-    }
-    if !store::vote_open(db, &mut tx, v.id).await? {
-        drop(tx);
-        return Err(deny(AppError::Conflict("meetings.vote_not_open")).await);
-    }
-    let tracker = if method == VoteMethod::Secret {
-        let key = hex::encode(rand::rng().random::<[u8; 16]>());
-        let t = tracker();
-        store::insert_ballot(&mut tx, v.id, &key, &content, &t).await?;
-        Some(t)
-    } else {
-        store::insert_named_ballot(&mut tx, v.id, me.person_id, &content).await?;
-        None
-    };
-    // "member X voted in vote Y" — the only record of the act.
-    record(
-        &mut tx,
-        congress,
-        target,
-        o,
-        "meetings.voted",
-        Outcome::Success,
-        &[],
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(tracker)
+    let p = super::ballot_box::prepare(db, congress, vote_id, ballot, o).await?;
+    super::ballot_box::cast_alone(db, p).await
 }
 
 pub(crate) fn rule_of(v: &VoteRow) -> Result<Rule, AppError> {

@@ -476,6 +476,108 @@ pub async fn participate(tx: &mut Tx<'_>, vote: i64, person: i64) -> Result<bool
         == 1)
 }
 
+/// What checking a ballot needs, in one query: the vote, and the voter's roll entry in its meeting.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BallotContext {
+    pub vote: i64,
+    pub rule: String,
+    pub method: String,
+    pub state: String,
+    pub seats: Option<i64>,
+    pub candidates: Option<String>,
+    pub person_id: Option<i64>,
+    pub capacity: Option<String>,
+    pub attendance: Option<String>,
+}
+
+pub async fn ballot_context(
+    db: &Db,
+    congress: CongressId,
+    vote: i64,
+    user: i64,
+) -> Result<Option<BallotContext>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT v.id AS vote, v.rule, v.method, v.state, v.seats, v.candidates, r.person_id, r.capacity, r.attendance \
+         FROM votes v LEFT JOIN meeting_roll r ON r.meeting_id = v.meeting_id AND r.user_id = $3 \
+         WHERE v.congress_id = $1 AND v.id = $2",
+    )
+    .bind(congress.0)
+    .bind(vote)
+    .bind(user)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// `participate` for a batch: the (vote, person) pairs that were recorded now — a pair already
+/// there, or repeated in the batch after its first, is not.
+pub async fn participate_many(
+    tx: &mut Tx<'_>,
+    pairs: &[(i64, i64)],
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = String::from("INSERT INTO vote_participation (vote_id, person_id) VALUES ");
+    for k in 0..pairs.len() {
+        if k > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("(${}, ${})", 2 * k + 1, 2 * k + 2));
+    }
+    sql.push_str(" ON CONFLICT DO NOTHING RETURNING vote_id, person_id");
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for (v, p) in pairs {
+        q = q.bind(*v).bind(*p);
+    }
+    q.fetch_all(&mut **tx).await
+}
+
+/// Secret ballots of a batch: (vote, random key, content) and (vote, tracker), two statements.
+pub async fn insert_ballots_many(
+    tx: &mut Tx<'_>,
+    ballots: &[(i64, String, String)],
+    trackers: &[(i64, String)],
+) -> Result<(), sqlx::Error> {
+    if ballots.is_empty() {
+        return Ok(());
+    }
+    let mut sql = String::from("INSERT INTO ballots (vote_id, ballot_key, content) VALUES ");
+    for k in 0..ballots.len() {
+        if k > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("(${}, ${}, ${})", 3 * k + 1, 3 * k + 2, 3 * k + 3));
+    }
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (v, key, content) in ballots {
+        q = q.bind(*v).bind(key.as_str()).bind(content.as_str());
+    }
+    q.execute(&mut **tx).await?;
+    let mut sql = String::from("INSERT INTO ballot_trackers (vote_id, tracker) VALUES ");
+    for k in 0..trackers.len() {
+        if k > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("(${}, ${})", 2 * k + 1, 2 * k + 2));
+    }
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (v, t) in trackers {
+        q = q.bind(*v).bind(t.as_str());
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Undoes `participate` inside the same transaction (the vote closed meanwhile).
+pub async fn unparticipate(tx: &mut Tx<'_>, vote: i64, person: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM vote_participation WHERE vote_id = $1 AND person_id = $2")
+        .bind(vote)
+        .bind(person)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Whether the vote is still open, read inside the ballot's transaction after its first write.
 /// On PostgreSQL the row is share-locked: closing (which updates it) waits for ballots in flight
 /// to commit, and a ballot arriving after the close sees it closed — none is acknowledged and

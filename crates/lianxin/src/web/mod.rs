@@ -35,6 +35,8 @@ pub struct AppState {
     pub limiter: Arc<limit::Limiter>,
     /// Citizens' opinions are written by one writer in group commits (`opinions::intake`).
     pub intake: crate::opinions::intake::Intake,
+    /// Ballots are written by one writer in group commits (`meetings::ballot_box`).
+    pub ballot_box: crate::meetings::ballot_box::BallotBox,
 }
 
 impl AppState {

@@ -112,6 +112,7 @@ impl TestApp {
         config.database_url = "test".into();
         let state = AppState {
             intake: lianxin::opinions::intake::Intake::start(db.clone()),
+            ballot_box: lianxin::meetings::ballot_box::BallotBox::start(db.clone()),
             db,
             clock: clock.clone(),
             config: Arc::new(config),

@@ -285,6 +285,11 @@ async fn a_standing_committee_meeting_votes_in_secret_and_seals_its_result() {
     assert_eq!(r.status, StatusCode::CONFLICT);
 
     no_table_links_a_member_to_a_ballot(&app, vote).await;
+    // The ballots' audit records, appended many to a commit, still chain as one at a time do.
+    let report = lianxin::audit::chain::verify(&app.state.db, &[7u8; 32])
+        .await
+        .unwrap();
+    assert!(report.breaks.is_empty(), "{:?}", report.breaks);
 }
 
 /// The schema and the rows of a closed secret vote: the ballot tables hold a random key and the

@@ -1,0 +1,257 @@
+//! 投票箱 — ballots are checked on arrival and then written by one writer in group commits: a
+//! full chamber voting at once would otherwise queue 500 write transactions on SQLite's single
+//! writer, each waiting for its own fsync. The writer takes whatever has queued (up to
+//! `MAX_BATCH`), writes each ballot with the fact that its member voted and the audit record
+//! "member X voted in vote Y", and answers each member only after the commit. A second ballot or
+//! a ballot after closing is refused inside the batch without costing the others theirs; if the
+//! batch fails as a whole, each ballot is retried in a transaction of its own.
+
+use super::domain::{self, VoteMethod};
+use super::service::{Origin, refused};
+use super::store;
+use crate::audit::{Outcome, Record};
+use crate::db::{Db, Tx};
+use crate::platform::error::{AppError, FieldError};
+use crate::platform::ids::CongressId;
+use rand::RngExt;
+use std::collections::HashMap;
+use tokio::sync::{mpsc, oneshot};
+
+/// The most ballots one commit takes.
+pub const MAX_BATCH: usize = 256;
+
+/// A ballot that passed every check that needs no write: the vote is open and electronic, the
+/// member is on the roll as a member and checked in, the ballot has its rule's shape.
+pub struct Prepared {
+    congress: CongressId,
+    vote: i64,
+    person: i64,
+    secret: bool,
+    content: String,
+    origin: Origin,
+}
+
+pub async fn prepare(
+    db: &Db,
+    congress: CongressId,
+    vote_id: i64,
+    ballot: &serde_json::Value,
+    o: &Origin,
+) -> Result<Prepared, AppError> {
+    // One query for the vote and the voter's place on its roll: a full chamber sends 500 at once.
+    let v = store::ballot_context(db, congress, vote_id, o.user.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let target = format!("vote:{}", v.vote);
+    let deny = |e: AppError| refused(db, congress, target.clone(), o, "meetings.vote_cast", e);
+    if v.state != "open" {
+        return Err(deny(AppError::Conflict("meetings.vote_not_open")).await);
+    }
+    let method = VoteMethod::parse(&v.method).unwrap_or(VoteMethod::Secret);
+    if !matches!(method, VoteMethod::Secret | VoteMethod::Named) {
+        return Err(deny(AppError::Conflict("meetings.vote_not_electronic")).await);
+    }
+    let (Some(person), Some("member")) = (v.person_id, v.capacity.as_deref()) else {
+        return Err(deny(AppError::Denied("meetings.not_a_member")).await);
+    };
+    if v.attendance.as_deref() != Some("present") {
+        return Err(deny(AppError::Denied("meetings.not_checked_in")).await);
+    }
+    let rule = serde_json::from_value(serde_json::Value::String(v.rule.clone()))
+        .map_err(AppError::internal)?;
+    let candidates: Vec<String> = v
+        .candidates
+        .as_deref()
+        .and_then(|c| serde_json::from_str(c).ok())
+        .unwrap_or_default();
+    let content = domain::check_ballot(rule, v.seats.unwrap_or(0) as u32, &candidates, ballot)
+        .map_err(|e| {
+            AppError::Invalid(vec![FieldError::new(
+                "ballot",
+                match e {
+                    domain::BallotError::Shape => "meetings.ballot_shape",
+                    domain::BallotError::NotListed => "meetings.ballot_not_listed",
+                    domain::BallotError::TooMany => "meetings.ballot_too_many",
+                },
+            )])
+        })?;
+    Ok(Prepared {
+        congress,
+        vote: v.vote,
+        person,
+        secret: method == VoteMethod::Secret,
+        content: content.to_string(),
+        origin: o.clone(),
+    })
+}
+
+/// A tracker shown to the voter: ten characters from an alphabet without look-alikes.
+fn tracker() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    let s: String = (0..10)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("{}-{}", &s[..5], &s[5..])
+}
+
+type Outcome_ = Result<Option<String>, AppError>;
+
+/// Writes a batch of ballots in the caller's transaction, in a handful of statements whatever
+/// its size; a refused ballot (a second one, or one after closing) is audited and left out alone.
+async fn store_all(
+    db: &Db,
+    tx: &mut Tx<'_>,
+    batch: &[&Prepared],
+) -> Result<Vec<Outcome_>, sqlx::Error> {
+    // The first statement writes: SQLite takes its write lock here, not after a read.
+    let pairs: Vec<(i64, i64)> = batch.iter().map(|p| (p.vote, p.person)).collect();
+    let mut recorded = store::participate_many(tx, &pairs).await?;
+    let mut open: HashMap<i64, bool> = HashMap::new();
+    for p in batch {
+        if let std::collections::hash_map::Entry::Vacant(e) = open.entry(p.vote) {
+            e.insert(store::vote_open(db, tx, p.vote).await?);
+        }
+    }
+    let (mut ballots, mut trackers) = (Vec::new(), Vec::new());
+    let mut audit: Vec<(usize, bool)> = Vec::with_capacity(batch.len());
+    let mut out = Vec::with_capacity(batch.len());
+    for (k, p) in batch.iter().enumerate() {
+        // The first of a pair repeated in the batch takes the place recorded; the others are seconds.
+        let Some(at) = recorded.iter().position(|r| *r == (p.vote, p.person)) else {
+            audit.push((k, false));
+            out.push(Err(AppError::Conflict("meetings.already_voted")));
+            continue;
+        };
+        recorded.swap_remove(at);
+        if !open.get(&p.vote).copied().unwrap_or(false) {
+            store::unparticipate(tx, p.vote, p.person).await?;
+            audit.push((k, false));
+            out.push(Err(AppError::Conflict("meetings.vote_not_open")));
+            continue;
+        }
+        if p.secret {
+            let t = tracker();
+            ballots.push((
+                p.vote,
+                hex::encode(rand::rng().random::<[u8; 16]>()),
+                p.content.clone(),
+            ));
+            trackers.push((p.vote, t.clone()));
+            out.push(Ok(Some(t)));
+        } else {
+            store::insert_named_ballot(tx, p.vote, p.person, &p.content).await?;
+            out.push(Ok(None));
+        }
+        audit.push((k, true));
+    }
+    store::insert_ballots_many(tx, &ballots, &trackers).await?;
+    // "member X voted in vote Y" — the only record of the act; a refusal is recorded as one.
+    let targets: Vec<String> = batch.iter().map(|p| format!("vote:{}", p.vote)).collect();
+    let records: Vec<Record<'_>> = audit
+        .iter()
+        .map(|(k, voted)| {
+            let p = batch[*k];
+            Record {
+                at: p.origin.now,
+                user: Some(p.origin.user),
+                congress: Some(p.congress),
+                action: if *voted {
+                    "meetings.voted"
+                } else {
+                    "meetings.vote_cast"
+                },
+                target: targets[*k].clone(),
+                outcome: if *voted {
+                    Outcome::Success
+                } else {
+                    Outcome::Denied
+                },
+                fields: &[],
+                client_addr: p.origin.client_addr.clone(),
+            }
+        })
+        .collect();
+    crate::audit::append_many(tx, &records).await?;
+    Ok(out)
+}
+
+/// One ballot in a transaction of its own.
+pub async fn cast_alone(db: &Db, p: Prepared) -> Outcome_ {
+    let mut tx = db.begin().await?;
+    let r = store_all(db, &mut tx, &[&p])
+        .await?
+        .pop()
+        .unwrap_or(Err(AppError::internal("no outcome")));
+    tx.commit().await?;
+    r
+}
+
+struct Job {
+    prepared: Prepared,
+    reply: oneshot::Sender<Outcome_>,
+}
+
+/// A handle to the writer (cheap to clone; the writer stops when every handle is dropped).
+#[derive(Clone)]
+pub struct BallotBox {
+    tx: mpsc::Sender<Job>,
+}
+
+impl BallotBox {
+    /// Starts the writer on the current runtime.
+    pub fn start(db: Db) -> BallotBox {
+        let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(writer(db, rx));
+        BallotBox { tx }
+    }
+
+    /// Queues a checked ballot and waits until it is committed (or refused).
+    pub async fn cast(&self, prepared: Prepared) -> Outcome_ {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Job { prepared, reply })
+            .await
+            .map_err(|_| AppError::internal("ballot writer stopped"))?;
+        answer
+            .await
+            .map_err(|_| AppError::internal("ballot writer dropped a ballot"))?
+    }
+}
+
+async fn writer(db: Db, mut rx: mpsc::Receiver<Job>) {
+    let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.recv().await {
+        jobs.push(first);
+        while jobs.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        let batch: Vec<&Prepared> = jobs.iter().map(|j| &j.prepared).collect();
+        let result = async {
+            let mut tx = db.begin().await?;
+            let out = store_all(&db, &mut tx, &batch).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(out)
+        }
+        .await;
+        match result {
+            Ok(out) => {
+                for (job, r) in jobs.drain(..).zip(out) {
+                    let _ = job.reply.send(r);
+                }
+            }
+            Err(e) => {
+                if jobs.len() > 1 {
+                    tracing::warn!(batch = jobs.len(), error = %e, "ballot batch failed; committing one by one");
+                }
+                for job in jobs.drain(..) {
+                    let r = cast_alone(&db, job.prepared).await;
+                    let _ = job.reply.send(r);
+                }
+            }
+        }
+    }
+}
