@@ -141,14 +141,14 @@ pub fn declared_columns(sql: &str) -> std::collections::BTreeMap<String, Vec<Str
                 .to_lowercase();
             out.insert(name.clone(), Vec::new());
             current = Some(name);
-        } else if line.starts_with(");") {
+        } else if line.starts_with(')') {
             current = None;
         } else if let Some(t) = &current {
             let first = line.split_whitespace().next().unwrap_or("");
             let is_constraint = matches!(
                 first,
                 "UNIQUE" | "PRIMARY" | "FOREIGN" | "CHECK" | "CONSTRAINT" | ""
-            );
+            ) || first.starts_with("--");
             if !is_constraint && let Some(cols) = out.get_mut(t) {
                 cols.push(first.to_lowercase());
             }

@@ -75,6 +75,23 @@ pub async fn prepare(
                 },
             )])
         })?;
+    if v.write_in_deputies != 0 {
+        for name in content["write_in"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n.as_str())
+        {
+            if crate::people::deputies_named(db, congress, name)
+                .await?
+                .is_empty()
+            {
+                return Err(AppError::Invalid(vec![
+                    FieldError::new("ballot", "meetings.write_in_not_deputy").with_arg(name),
+                ]));
+            }
+        }
+    }
     Ok(Prepared {
         congress,
         vote: v.vote,
@@ -105,7 +122,10 @@ async fn store_all(
     batch: &[&Prepared],
 ) -> Result<Vec<Outcome_>, sqlx::Error> {
     // The first statement writes: SQLite takes its write lock here, not after a read.
-    let pairs: Vec<(i64, i64)> = batch.iter().map(|p| (p.vote, p.person)).collect();
+    let pairs: Vec<(i64, CongressId, i64)> = batch
+        .iter()
+        .map(|p| (p.vote, p.congress, p.person))
+        .collect();
     let mut recorded = store::participate_many(tx, &pairs).await?;
     let mut open: HashMap<i64, bool> = HashMap::new();
     for p in batch {
@@ -134,13 +154,14 @@ async fn store_all(
             let t = tracker();
             ballots.push((
                 p.vote,
+                p.congress,
                 hex::encode(rand::rng().random::<[u8; 16]>()),
                 p.content.clone(),
             ));
-            trackers.push((p.vote, t.clone()));
+            trackers.push((p.vote, p.congress, t.clone()));
             out.push(Ok(Some(t)));
         } else {
-            store::insert_named_ballot(tx, p.vote, p.person, &p.content).await?;
+            store::insert_named_ballot(tx, p.vote, p.congress, p.person, &p.content).await?;
             out.push(Ok(None));
         }
         audit.push((k, true));

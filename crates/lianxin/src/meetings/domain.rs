@@ -267,6 +267,33 @@ pub fn check_ballot(
     }
 }
 
+/// 代表法 Art 62: "未经批准两次不出席本级人民代表大会会议" ends a deputy's mandate. A deputy
+/// missed a session when, of its sittings, they attended none and had leave for none. Sittings
+/// are (session, person, name, attendance); returns (person, name, sessions missed) for those
+/// who missed two or more — flagged for the credentials committee, never acted on by the system.
+pub fn unexcused_absences(sittings: &[(i64, i64, String, String)]) -> Vec<(i64, String, usize)> {
+    use std::collections::BTreeMap;
+    // (person, session) → (attended or excused in any sitting)
+    let mut seen: BTreeMap<(i64, i64), bool> = BTreeMap::new();
+    let mut names: BTreeMap<i64, String> = BTreeMap::new();
+    for (session, person, name, attendance) in sittings {
+        let ok = matches!(attendance.as_str(), "present" | "excused");
+        *seen.entry((*person, *session)).or_insert(false) |= ok;
+        names.entry(*person).or_insert_with(|| name.clone());
+    }
+    let mut missed: BTreeMap<i64, usize> = BTreeMap::new();
+    for ((person, _), ok) in seen {
+        if !ok {
+            *missed.entry(person).or_default() += 1;
+        }
+    }
+    missed
+        .into_iter()
+        .filter(|(_, n)| *n >= 2)
+        .map(|(p, n)| (p, names.get(&p).cloned().unwrap_or_default(), n))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,6 +376,34 @@ mod tests {
         assert_eq!(
             check_ballot(Rule::Selection, 2, &c, &json!(["甲", "甲"])),
             Ok(json!(["甲"]))
+        );
+    }
+
+    #[test]
+    fn two_sessions_missed_without_leave_are_flagged_one_is_not() {
+        let s = |session: i64, person: i64, a: &str| {
+            (session, person, format!("代表{person}"), a.to_string())
+        };
+        let sittings = vec![
+            // Person 1 misses both sittings of session 1 and the one of session 2.
+            s(1, 1, "expected"),
+            s(1, 1, "expected"),
+            s(2, 1, "expected"),
+            // Person 2 attends one sitting of session 1: session 1 is not missed.
+            s(1, 2, "present"),
+            s(1, 2, "expected"),
+            s(2, 2, "expected"),
+            // Person 3 had leave for session 2.
+            s(1, 3, "expected"),
+            s(2, 3, "excused"),
+            // Person 4 asked for leave but it was never approved: absent without leave.
+            s(1, 4, "leave_requested"),
+            s(2, 4, "expected"),
+        ];
+        let flagged = unexcused_absences(&sittings);
+        assert_eq!(
+            flagged.iter().map(|f| (f.0, f.2)).collect::<Vec<_>>(),
+            vec![(1, 2), (4, 2)]
         );
     }
 

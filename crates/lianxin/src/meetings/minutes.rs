@@ -140,3 +140,52 @@ fn chinese_number(n: usize) -> String {
 pub fn docx(v: &MeetingView, congress: &str) -> Result<Vec<u8>, String> {
     crate::suggestions::documents::render(&text(v, congress))
 }
+
+/// 选票 — a paper ballot for a vote taken on paper: the subject, how to mark it, one line per
+/// candidate (or the motion) with boxes, and the write-in lines within the seats.
+pub fn paper_ballot(v: &super::store::VoteRow, congress: &str) -> Result<Vec<u8>, String> {
+    let mut s = String::new();
+    let _ = writeln!(s, "{}选票", v.subject);
+    let candidates = super::service::candidates_of(v);
+    match v.rule.as_str() {
+        "decision" => {
+            let _ = writeln!(
+                s,
+                "　　请在您同意的选项前的方框内划“○”，只能划一处；多划或不划的，视为弃权。"
+            );
+            let _ = writeln!(s, "　　□ 赞成　　□ 反对　　□ 弃权");
+        }
+        "rating" => {
+            let _ = writeln!(s, "　　请在一个选项前的方框内划“○”；不划或多划的为无效票。");
+            let _ = writeln!(s, "　　□ 满意　　□ 基本满意　　□ 不满意");
+        }
+        "selection" => {
+            let _ = writeln!(
+                s,
+                "　　应选{}项。请在同意的项目前的方框内划“○”，所选多于应选数的，选票无效。",
+                v.seats.unwrap_or(0)
+            );
+            for c in &candidates {
+                let _ = writeln!(s, "　　□ {c}");
+            }
+        }
+        _ => {
+            let seats = v.seats.unwrap_or(0);
+            let _ = writeln!(
+                s,
+                "　　应选{seats}名。对候选人可以投赞成票、反对票，可以另选他人，也可以弃权。赞成的在“赞成”下划“○”，反对的划“×”，弃权的不划；另选他人的，在空格内写上姓名，并在其下划“○”。所选人数（含另选他人）多于应选名额的，选票作废。"
+            );
+            let _ = writeln!(s, "　　候选人按姓氏笔画排列：");
+            for c in &candidates {
+                let _ = writeln!(s, "　　{c}　　赞成 □　反对 □");
+            }
+            for _ in 0..seats {
+                let _ = writeln!(s, "　　另选他人：＿＿＿＿＿＿　□");
+            }
+        }
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(s, "{congress}");
+    let _ = writeln!(s, "（请勿在选票上署名）");
+    crate::suggestions::documents::render(&s)
+}

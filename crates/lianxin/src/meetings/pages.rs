@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{cid}/votes/{id}", get(vote_page))
         .route("/c/{cid}/votes/{id}/step", post(vote_step))
         .route("/c/{cid}/votes/{id}/ballot", post(ballot))
+        .route("/c/{cid}/votes/{id}/paper-ballot.docx", get(paper_ballot))
         .route("/board/{cid}/{id}", get(board))
         .route("/board/{cid}/{id}/events", get(board_events))
 }
@@ -49,12 +50,20 @@ struct ListPage {
     congress: Congress,
     meetings: Vec<MeetingRow>,
     run: bool,
+    /// 代表法 Art 62: deputies who missed two sessions without leave (staff only).
+    absences: Vec<(i64, String, usize)>,
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx, Id(cid): Id) -> AppResult<Response> {
     let congress = guard(&state, &ctx, cid, Permission::AttendMeetings).await?;
     let run = can_run(&state, &ctx, &congress)?;
+    let absences = if run {
+        service::unexcused_absences(&state.db, congress.id).await?
+    } else {
+        Vec::new()
+    };
     html(ListPage {
+        absences,
         meetings: store::meetings(&state.db, congress.id).await?,
         shell: Shell::new(&state, &ctx, "meetings.title").await?,
         congress,
@@ -206,6 +215,10 @@ struct StepForm {
     seats: Option<u32>,
     #[serde(default)]
     candidates: String,
+    #[serde(default)]
+    post: String,
+    #[serde(default)]
+    deputies_only: String,
 }
 
 async fn meeting_step(
@@ -252,7 +265,9 @@ async fn meeting_step(
                 subject: f.subject.clone(),
                 seats: f.seats,
                 candidates: (!candidates.is_empty()).then_some(candidates),
-                post: None,
+                post: super::recount::Post::parse_form(&f.post),
+                write_ins_deputies_only: Some(f.deputies_only == "1"),
+                keep_order: None,
             };
             let vid = service::create_vote(db, c.id, id, item, &v, &o).await?;
             return Ok(Redirect::to(&format!("/c/{cid}/meetings/{id}#vote-{vid}")).into_response());
@@ -521,6 +536,32 @@ async fn minutes(
             (
                 axum::http::header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"minutes-{id}.docx\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A printable paper ballot (DOCX), candidates in the vote's order (姓氏笔画 by default).
+async fn paper_ballot(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Ids(cid, id): Ids,
+) -> AppResult<Response> {
+    let c = guard(&state, &ctx, cid, Permission::RunMeetings).await?;
+    let (_, v) = service::vote(&state.db, c.id, id).await?;
+    let bytes = super::minutes::paper_ballot(&v, &c.name).map_err(AppError::internal)?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                    .to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"ballot-{id}.docx\""),
             ),
         ],
         bytes,

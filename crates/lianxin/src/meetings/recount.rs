@@ -45,6 +45,13 @@ pub enum Post {
     Deputy,
 }
 
+impl Post {
+    /// A form's choice (`head`, `deputy_head`, `member`, `deputy`), none when empty or unknown.
+    pub fn parse_form(s: &str) -> Option<Post> {
+        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+    }
+}
+
 /// One vote's definition, as the recount reads it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Input {

@@ -423,6 +423,14 @@ pub struct NewVote {
     pub seats: Option<u32>,
     pub candidates: Option<Vec<String>>,
     pub post: Option<recount::Post>,
+    /// 另选他人 only among the congress's deputies; by default for standing-committee members
+    /// (组织法 Art 47), whom the congress elects "在代表中".
+    #[serde(default)]
+    pub write_ins_deputies_only: Option<bool>,
+    /// An election's candidates are listed by the stroke count of the surname (姓氏笔画) unless
+    /// the session's rules set the order given.
+    #[serde(default)]
+    pub keep_order: Option<bool>,
 }
 
 pub async fn create_vote(
@@ -451,13 +459,16 @@ pub async fn create_vote(
         errors.push(FieldError::new("subject", "meetings.subject_required"));
     }
     let named = matches!(rule, Rule::Election | Rule::Selection);
-    let candidates: Vec<String> = v
+    let mut candidates: Vec<String> = v
         .candidates
         .iter()
         .flatten()
         .map(|c| c.trim().to_string())
         .filter(|c| !c.is_empty())
         .collect();
+    if rule == Rule::Election && v.keep_order != Some(true) {
+        crate::text::strokes::sort_by_strokes(&mut candidates);
+    }
     if named {
         let seats = v.seats.unwrap_or(0);
         let probe = Input {
@@ -507,6 +518,9 @@ pub async fn create_vote(
         named.then(|| i64::from(v.seats.unwrap_or(0))),
         list.as_deref(),
         v.post.filter(|_| named).map(post_str),
+        rule == Rule::Election
+            && v.write_ins_deputies_only
+                .unwrap_or(v.post == Some(recount::Post::Member)),
         o.now,
     )
     .await?;
@@ -788,4 +802,25 @@ pub async fn switch_method(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// 代表法 Art 62 — deputies who missed two sessions without leave: (person, name, sessions).
+/// A sitting belongs to the session whose dates hold its day (China time).
+pub async fn unexcused_absences(
+    db: &Db,
+    congress: CongressId,
+) -> Result<Vec<(i64, String, usize)>, AppError> {
+    let sessions = store::sessions(db, congress).await?;
+    let sittings: Vec<(i64, i64, String, String)> = store::sitting_attendance(db, congress)
+        .await?
+        .into_iter()
+        .filter_map(|(_, at, person, name, attendance)| {
+            let day = crate::platform::clock::china_date(at).to_string();
+            sessions
+                .iter()
+                .find(|(_, opens, closes)| *opens <= day && day <= *closes)
+                .map(|(session, _, _)| (*session, person, name, attendance))
+        })
+        .collect();
+    Ok(domain::unexcused_absences(&sittings))
 }

@@ -382,11 +382,12 @@ pub async fn insert_vote(
     seats: Option<i64>,
     candidates: Option<&str>,
     post: Option<&str>,
+    write_in_deputies: bool,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO votes (congress_id, meeting_id, item_id, rule, method, subject, seats, candidates, post, state, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'ready', $10) RETURNING id",
+        "INSERT INTO votes (congress_id, meeting_id, item_id, rule, method, subject, seats, candidates, post, write_in_deputies, state, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, 'ready', $10) RETURNING id",
     )
     .bind(congress.0)
     .bind(meeting)
@@ -398,6 +399,7 @@ pub async fn insert_vote(
     .bind(candidates)
     .bind(post)
     .bind(now)
+    .bind(i64::from(write_in_deputies))
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)
@@ -462,20 +464,6 @@ pub async fn switch_method(
         == 1)
 }
 
-/// Records that the person voted; false if they already had (the primary key decides, also
-/// under concurrent double submission).
-pub async fn participate(tx: &mut Tx<'_>, vote: i64, person: i64) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query(
-        "INSERT INTO vote_participation (vote_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-    )
-    .bind(vote)
-    .bind(person)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected()
-        == 1)
-}
-
 /// What checking a ballot needs, in one query: the vote, and the voter's roll entry in its meeting.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BallotContext {
@@ -485,6 +473,7 @@ pub struct BallotContext {
     pub state: String,
     pub seats: Option<i64>,
     pub candidates: Option<String>,
+    pub write_in_deputies: i64,
     pub person_id: Option<i64>,
     pub capacity: Option<String>,
     pub attendance: Option<String>,
@@ -497,7 +486,7 @@ pub async fn ballot_context(
     user: i64,
 ) -> Result<Option<BallotContext>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT v.id AS vote, v.rule, v.method, v.state, v.seats, v.candidates, r.person_id, r.capacity, r.attendance \
+        "SELECT v.id AS vote, v.rule, v.method, v.state, v.seats, v.candidates, v.write_in_deputies, r.person_id, r.capacity, r.attendance \
          FROM votes v LEFT JOIN meeting_roll r ON r.meeting_id = v.meeting_id AND r.user_id = $3 \
          WHERE v.congress_id = $1 AND v.id = $2",
     )
@@ -512,22 +501,23 @@ pub async fn ballot_context(
 /// there, or repeated in the batch after its first, is not.
 pub async fn participate_many(
     tx: &mut Tx<'_>,
-    pairs: &[(i64, i64)],
+    pairs: &[(i64, CongressId, i64)],
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
     if pairs.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = String::from("INSERT INTO vote_participation (vote_id, person_id) VALUES ");
+    let mut sql =
+        String::from("INSERT INTO vote_participation (vote_id, congress_id, person_id) VALUES ");
     for k in 0..pairs.len() {
         if k > 0 {
             sql.push_str(", ");
         }
-        sql.push_str(&format!("(${}, ${})", 2 * k + 1, 2 * k + 2));
+        sql.push_str(&format!("(${}, ${}, ${})", 3 * k + 1, 3 * k + 2, 3 * k + 3));
     }
     sql.push_str(" ON CONFLICT DO NOTHING RETURNING vote_id, person_id");
     let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-    for (v, p) in pairs {
-        q = q.bind(*v).bind(*p);
+    for (v, c, p) in pairs {
+        q = q.bind(*v).bind(c.0).bind(*p);
     }
     q.fetch_all(&mut **tx).await
 }
@@ -535,34 +525,41 @@ pub async fn participate_many(
 /// Secret ballots of a batch: (vote, random key, content) and (vote, tracker), two statements.
 pub async fn insert_ballots_many(
     tx: &mut Tx<'_>,
-    ballots: &[(i64, String, String)],
-    trackers: &[(i64, String)],
+    ballots: &[(i64, CongressId, String, String)],
+    trackers: &[(i64, CongressId, String)],
 ) -> Result<(), sqlx::Error> {
     if ballots.is_empty() {
         return Ok(());
     }
-    let mut sql = String::from("INSERT INTO ballots (vote_id, ballot_key, content) VALUES ");
+    let mut sql =
+        String::from("INSERT INTO ballots (vote_id, congress_id, ballot_key, content) VALUES ");
     for k in 0..ballots.len() {
+        if k > 0 {
+            sql.push_str(", ");
+        }
+        let b = 4 * k;
+        sql.push_str(&format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
+    }
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (v, c, key, content) in ballots {
+        q = q
+            .bind(*v)
+            .bind(c.0)
+            .bind(key.as_str())
+            .bind(content.as_str());
+    }
+    q.execute(&mut **tx).await?;
+    let mut sql =
+        String::from("INSERT INTO ballot_trackers (vote_id, congress_id, tracker) VALUES ");
+    for k in 0..trackers.len() {
         if k > 0 {
             sql.push_str(", ");
         }
         sql.push_str(&format!("(${}, ${}, ${})", 3 * k + 1, 3 * k + 2, 3 * k + 3));
     }
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (v, key, content) in ballots {
-        q = q.bind(*v).bind(key.as_str()).bind(content.as_str());
-    }
-    q.execute(&mut **tx).await?;
-    let mut sql = String::from("INSERT INTO ballot_trackers (vote_id, tracker) VALUES ");
-    for k in 0..trackers.len() {
-        if k > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!("(${}, ${})", 2 * k + 1, 2 * k + 2));
-    }
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (v, t) in trackers {
-        q = q.bind(*v).bind(t.as_str());
+    for (v, c, t) in trackers {
+        q = q.bind(*v).bind(c.0).bind(t.as_str());
     }
     q.execute(&mut **tx).await?;
     Ok(())
@@ -597,38 +594,18 @@ pub async fn vote_open(db: &Db, tx: &mut Tx<'_>, vote: i64) -> Result<bool, sqlx
     Ok(row.is_some_and(|r| r.0 == "open"))
 }
 
-/// A secret ballot: random key and content only; the tracker in its own table.
-pub async fn insert_ballot(
-    tx: &mut Tx<'_>,
-    vote: i64,
-    key: &str,
-    content: &str,
-    tracker: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO ballots (vote_id, ballot_key, content) VALUES ($1, $2, $3)")
-        .bind(vote)
-        .bind(key)
-        .bind(content)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("INSERT INTO ballot_trackers (vote_id, tracker) VALUES ($1, $2)")
-        .bind(vote)
-        .bind(tracker)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
 pub async fn insert_named_ballot(
     tx: &mut Tx<'_>,
     vote: i64,
+    congress: CongressId,
     person: i64,
     content: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO named_ballots (vote_id, person_id, content) VALUES ($1, $2, $3)")
+    sqlx::query("INSERT INTO named_ballots (vote_id, congress_id, person_id, content) VALUES ($1, $4, $2, $3)")
         .bind(vote)
         .bind(person)
         .bind(content)
+        .bind(congress.0)
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -739,9 +716,21 @@ pub async fn rewrite_for_secrecy(db: &Db, tx: &mut Tx<'_>, vote: i64) -> Result<
         return Ok(());
     }
     for (table, cols, order) in [
-        ("ballots", "vote_id, ballot_key, content", "ballot_key"),
-        ("ballot_trackers", "vote_id, tracker", "tracker"),
-        ("vote_participation", "vote_id, person_id", "person_id"),
+        (
+            "ballots",
+            "vote_id, congress_id, ballot_key, content",
+            "ballot_key",
+        ),
+        (
+            "ballot_trackers",
+            "vote_id, congress_id, tracker",
+            "tracker",
+        ),
+        (
+            "vote_participation",
+            "vote_id, congress_id, person_id",
+            "person_id",
+        ),
     ] {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "WITH gone AS (DELETE FROM {table} WHERE vote_id = $1 RETURNING {cols}) \
@@ -762,4 +751,34 @@ pub async fn vacuum_ballots(db: &Db) -> Result<(), sqlx::Error> {
             .await?;
     }
     Ok(())
+}
+
+/// For 代表法 Art 62: every closed congress sitting with its time, and each member's attendance
+/// in it: (meeting, starts_at, person, name, attendance).
+pub async fn sitting_attendance(
+    db: &Db,
+    congress: CongressId,
+) -> Result<Vec<(i64, i64, i64, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT m.id, m.starts_at, r.person_id, r.name, r.attendance FROM meetings m \
+         JOIN meeting_roll r ON r.meeting_id = m.id \
+         WHERE m.congress_id = $1 AND m.kind = 'congress_sitting' AND m.state = 'closed' AND r.capacity = 'member' \
+         ORDER BY m.starts_at, r.person_id",
+    )
+    .bind(congress.0)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// The congress's sessions: (id, opens_on, closes_on) as ISO dates.
+pub async fn sessions(
+    db: &Db,
+    congress: CongressId,
+) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, opens_on, closes_on FROM sessions WHERE congress_id = $1 ORDER BY opens_on",
+    )
+    .bind(congress.0)
+    .fetch_all(&db.pool)
+    .await
 }

@@ -29,6 +29,7 @@ static JIEBA: LazyLock<RwLock<Jieba>> = LazyLock::new(|| {
 /// Adds words (e.g. deputies' names) to the user dictionary of this process.
 pub mod redact;
 pub mod similar;
+pub mod strokes;
 
 /// The names in a list as people type it: separated by 、 , ， or white space (co-signers,
 /// deputies on duty).

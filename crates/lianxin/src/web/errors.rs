@@ -132,8 +132,8 @@ pub fn problem(info: &ErrorInfo, lang: Lang) -> Response {
             .iter()
             .map(|f| ProblemField {
                 field: f.field.to_string(),
-                message_zh: tr(Lang::Zh, f.key).into(),
-                message_en: tr(Lang::En, f.key).into(),
+                message_zh: message(Lang::Zh, f),
+                message_en: message(Lang::En, f),
             })
             .collect(),
     };
@@ -144,4 +144,12 @@ pub fn problem(info: &ErrorInfo, lang: Lang) -> Response {
         json,
     )
         .into_response()
+}
+
+/// A field's message with its `{n}` filled in (the pages do the same in `Shell::with_errors`).
+fn message(lang: Lang, f: &crate::platform::error::FieldError) -> String {
+    match &f.arg {
+        Some(arg) => crate::platform::i18n::trf(lang, f.key, &[("n", arg.as_str())]),
+        None => tr(lang, f.key).into(),
+    }
 }

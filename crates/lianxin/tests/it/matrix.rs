@@ -767,6 +767,12 @@ fn routes() -> Vec<Route> {
             MeetingsAttend,
             Form(&[]),
         ),
+        r(
+            "GET",
+            "/c/{cid}/votes/{id}/paper-ballot.docx",
+            MeetingsRun,
+            None,
+        ),
         r("GET", "/board/{cid}/{id}", MeetingsAttend, None),
         r("GET", "/board/{cid}/{id}/events", MeetingsAttend, None),
         r(

@@ -311,14 +311,18 @@ async fn no_table_links_a_member_to_a_ballot(app: &TestApp, vote: i64) {
             .unwrap();
         rows.into_iter().map(|r| r.0).collect::<Vec<_>>()
     };
+    // The congress (the same for every ballot of a vote) keeps tenancy checks uniform.
     assert_eq!(
         columns("ballots").await,
-        ["vote_id", "ballot_key", "content"]
+        ["vote_id", "congress_id", "ballot_key", "content"]
     );
-    assert_eq!(columns("ballot_trackers").await, ["vote_id", "tracker"]);
+    assert_eq!(
+        columns("ballot_trackers").await,
+        ["vote_id", "congress_id", "tracker"]
+    );
     assert_eq!(
         columns("vote_participation").await,
-        ["vote_id", "person_id"]
+        ["vote_id", "congress_id", "person_id"]
     );
     if db.backend == Backend::Sqlite {
         assert!(
@@ -373,5 +377,285 @@ async fn no_table_links_a_member_to_a_ballot(app: &TestApp, vote: i64) {
     assert!(
         v.to_string().find("person").is_none(),
         "the published ballots name no one"
+    );
+}
+
+#[tokio::test]
+async fn an_election_lists_by_strokes_checks_write_ins_and_a_paper_vote_takes_the_tellers_counts() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let mut staff = app.login("bangong").await;
+    let mid = todays_meeting(&app, &mut staff, cid).await;
+    let base = format!("/api/v1/congresses/{cid}/meetings/{mid}");
+    let r = staff
+        .json(
+            "POST",
+            &format!("{base}/actions"),
+            json!({"action": "add_item", "kind": "election", "title": "补选常委会委员"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let view = staff.get(&base).await.json();
+    let item = view["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "election")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+
+    // A head's list with two more candidates than the seat is refused (组织法 Art 27).
+    let r = staff
+        .json("POST", &format!("{base}/votes"), json!({"item": item, "subject": "选举主任", "seats": 1, "post": "head", "candidates": ["黄明", "丁一", "王芳"]}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(r.text().contains("第27条"), "{}", r.text());
+    // A deputy head's: accepted, listed by the strokes of the surname, write-ins among deputies.
+    let r = staff
+        .json("POST", &format!("{base}/votes"), json!({"item": item, "subject": "补选副主任", "seats": 1, "post": "deputy_head", "candidates": ["黄明", "丁一", "王芳"], "write_ins_deputies_only": true}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let vote = r.json()["id"].as_i64().unwrap();
+    let vbase = format!("/api/v1/congresses/{cid}/votes/{vote}");
+    assert_eq!(
+        staff.get(&vbase).await.json()["candidates"],
+        json!(["丁一", "王芳", "黄明"])
+    );
+    let docx = staff
+        .get(&format!("/c/{cid}/votes/{vote}/paper-ballot.docx"))
+        .await;
+    assert_eq!(docx.status, StatusCode::OK);
+
+    staff
+        .json(
+            "POST",
+            &format!("{base}/actions"),
+            json!({"action": "open"}),
+        )
+        .await;
+    let roll = members(&app, mid).await;
+    for (person, _) in roll.iter().take(13) {
+        staff
+            .json(
+                "POST",
+                &format!("{base}/actions"),
+                json!({"action": "check_in", "person": person}),
+            )
+            .await;
+    }
+    let r = staff
+        .json(
+            "POST",
+            &format!("{vbase}/actions"),
+            json!({"action": "open"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let mut phone = app.login(&roll[0].1).await;
+    let r = phone
+        .json(
+            "POST",
+            &format!("{vbase}/ballot"),
+            json!({"ballot": {"write_in": ["查无此人"]}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(
+        r.text().contains("查无此人"),
+        "the message names the write-in: {}",
+        r.text()
+    );
+    let r = phone
+        .json(
+            "POST",
+            &format!("{vbase}/ballot"),
+            json!({"ballot": {"for": ["丁一"], "write_in": ["王芳2"]}}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "two chosen for one seat"
+    );
+    let deputy: (String,) = sqlx::query_as("SELECT p.name FROM deputies d JOIN persons p ON p.id = d.person_id WHERE d.congress_id = $1 AND d.status = 'in_office' ORDER BY d.id LIMIT 1")
+        .bind(cid)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let r = phone
+        .json(
+            "POST",
+            &format!("{vbase}/ballot"),
+            json!({"ballot": {"against": ["丁一"], "write_in": [deputy.0]}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let r = staff
+        .json(
+            "POST",
+            &format!("{vbase}/actions"),
+            json!({"action": "close"}),
+        )
+        .await;
+    let result = &r.json()["result"];
+    assert_eq!(result["counts"][deputy.0.as_str()], 1, "{result}");
+    assert_eq!(result["unfilled"], 1, "one vote of 25 elects no one");
+
+    // The decision item goes to paper: switched with the reason, the tellers' counts close it.
+    let decision = view["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "decision")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let r = staff
+        .json(
+            "POST",
+            &format!("{base}/votes"),
+            json!({"item": decision, "subject": "关于报告的决议"}),
+        )
+        .await;
+    let vote = r.json()["id"].as_i64().unwrap();
+    let vbase = format!("/api/v1/congresses/{cid}/votes/{vote}");
+    let r = staff
+        .json(
+            "POST",
+            &format!("{vbase}/actions"),
+            json!({"action": "switch", "method": "paper", "reason": "表决器故障"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(
+        r.json()["method_note"]
+            .as_str()
+            .unwrap()
+            .contains("表决器故障")
+    );
+    staff
+        .json(
+            "POST",
+            &format!("{vbase}/actions"),
+            json!({"action": "open"}),
+        )
+        .await;
+    let r = phone
+        .json("POST", &format!("{vbase}/ballot"), json!({"ballot": "yes"}))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "no electronic ballot in a paper vote"
+    );
+    let r = staff
+        .json(
+            "POST",
+            &format!("{vbase}/actions"),
+            json!({"action": "close"}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "a paper vote needs the counts"
+    );
+    let r = staff
+        .json("POST", &format!("{vbase}/actions"), json!({"action": "counts", "counts": {"yes": 11, "no": 1, "abstain": 1}, "void_ballots": 0}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["result"]["passed"], false, "11 of 25");
+    assert_eq!(r.json()["published"]["counts"]["yes"], 11);
+}
+
+/// 代表法 Art 62: two sessions missed without leave are flagged to staff; attending one sitting of
+/// a session, or leave for it, is not missing it.
+#[tokio::test]
+async fn deputies_who_missed_two_sessions_without_leave_are_flagged() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let mut staff = app.login("bangong").await;
+    let sessions: Vec<(String,)> =
+        sqlx::query_as("SELECT opens_on FROM sessions WHERE congress_id = $1 ORDER BY opens_on")
+            .bind(cid)
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert!(sessions.len() >= 2, "the demo district has two sessions");
+    let mut present = 0;
+    let mut excused = 0;
+    for (k, (opens,)) in sessions.iter().take(2).enumerate() {
+        let day = chrono::NaiveDate::parse_from_str(opens, "%Y-%m-%d").unwrap();
+        let at = lianxin::platform::clock::china_midnight_ms(day) + 9 * 3_600_000;
+        let r = staff
+            .json("POST", &format!("/api/v1/congresses/{cid}/meetings"), json!({"kind": "congress_sitting", "title": format!("第{}次会议第一次全体会议", k + 1), "place": "礼堂", "starts_at": at}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let mid = r.json()["id"].as_i64().unwrap();
+        let base = format!("/api/v1/congresses/{cid}/meetings/{mid}");
+        staff
+            .json(
+                "POST",
+                &format!("{base}/actions"),
+                json!({"action": "open"}),
+            )
+            .await;
+        let roll = store::roll(&app.state.db, mid).await.unwrap();
+        present = roll[0].person_id;
+        excused = roll[1].person_id;
+        staff
+            .json(
+                "POST",
+                &format!("{base}/actions"),
+                json!({"action": "check_in", "person": present}),
+            )
+            .await;
+        if k == 1 {
+            staff
+                .json(
+                    "POST",
+                    &format!("{base}/actions"),
+                    json!({"action": "approve_leave", "person": excused}),
+                )
+                .await;
+        }
+        let r = staff
+            .json(
+                "POST",
+                &format!("{base}/actions"),
+                json!({"action": "close"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    }
+    let flagged = lianxin::meetings::service::unexcused_absences(&app.state.db, CongressId(cid))
+        .await
+        .unwrap();
+    let deputies = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM deputies WHERE congress_id = {cid} AND status = 'in_office'"
+        ))
+        .await as usize;
+    assert_eq!(
+        flagged.len(),
+        deputies - 2,
+        "all but the one present and the one on leave"
+    );
+    assert!(
+        flagged
+            .iter()
+            .all(|(p, _, n)| *p != present && *p != excused && *n == 2)
+    );
+    let page = staff.get(&format!("/c/{cid}/meetings")).await.text();
+    assert!(page.contains("代表法第六十二条提示"), "staff see the flag");
+    let mut member = app.login("changwei").await;
+    assert!(
+        !member
+            .get(&format!("/c/{cid}/meetings"))
+            .await
+            .text()
+            .contains("第六十二条"),
+        "members do not"
     );
 }

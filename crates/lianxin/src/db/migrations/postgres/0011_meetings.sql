@@ -60,6 +60,8 @@ CREATE TABLE votes (
     seats BIGINT,
     candidates TEXT,
     post TEXT,
+    -- 另选他人 limited to deputies of the congress (常委会组成人员: 组织法 Art 47 "在代表中选举").
+    write_in_deputies BIGINT NOT NULL DEFAULT 0,
     state TEXT NOT NULL CHECK (state IN ('ready', 'open', 'closed')),
     members BIGINT,
     present BIGINT,
@@ -79,6 +81,7 @@ CREATE INDEX votes_meeting ON votes (meeting_id, id);
 -- The fact that a member voted — nothing about how.
 CREATE TABLE vote_participation (
     vote_id BIGINT NOT NULL REFERENCES votes(id),
+    congress_id BIGINT NOT NULL REFERENCES congresses(id),
     person_id BIGINT NOT NULL REFERENCES persons(id),
     PRIMARY KEY (vote_id, person_id)
 );
@@ -88,6 +91,7 @@ CREATE TABLE vote_participation (
 -- its ballots, trackers and participation in key order in one transaction (meetings::store).
 CREATE TABLE ballots (
     vote_id BIGINT NOT NULL REFERENCES votes(id),
+    congress_id BIGINT NOT NULL REFERENCES congresses(id),
     ballot_key TEXT NOT NULL,
     content TEXT NOT NULL,
     PRIMARY KEY (vote_id, ballot_key)
@@ -96,6 +100,7 @@ CREATE TABLE ballots (
 -- The voters' random trackers, kept apart from the contents they could otherwise identify.
 CREATE TABLE ballot_trackers (
     vote_id BIGINT NOT NULL REFERENCES votes(id),
+    congress_id BIGINT NOT NULL REFERENCES congresses(id),
     tracker TEXT NOT NULL,
     PRIMARY KEY (vote_id, tracker)
 );
@@ -103,6 +108,7 @@ CREATE TABLE ballot_trackers (
 -- A named vote (记名表决) publishes who voted how.
 CREATE TABLE named_ballots (
     vote_id BIGINT NOT NULL REFERENCES votes(id),
+    congress_id BIGINT NOT NULL REFERENCES congresses(id),
     person_id BIGINT NOT NULL REFERENCES persons(id),
     content TEXT NOT NULL,
     PRIMARY KEY (vote_id, person_id)

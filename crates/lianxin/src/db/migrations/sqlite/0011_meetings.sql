@@ -60,6 +60,8 @@ CREATE TABLE votes (
     seats INTEGER,
     candidates TEXT,
     post TEXT,
+    -- 另选他人 limited to deputies of the congress (常委会组成人员: 组织法 Art 47 "在代表中选举").
+    write_in_deputies INTEGER NOT NULL DEFAULT 0,
     state TEXT NOT NULL CHECK (state IN ('ready', 'open', 'closed')),
     members INTEGER,
     present INTEGER,
@@ -79,6 +81,7 @@ CREATE INDEX votes_meeting ON votes (meeting_id, id);
 -- The fact that a member voted — nothing about how.
 CREATE TABLE vote_participation (
     vote_id INTEGER NOT NULL REFERENCES votes(id),
+    congress_id INTEGER NOT NULL REFERENCES congresses(id),
     person_id INTEGER NOT NULL REFERENCES persons(id),
     PRIMARY KEY (vote_id, person_id)
 );
@@ -87,6 +90,7 @@ CREATE TABLE vote_participation (
 -- in key order (WITHOUT ROWID), so that storage follows no voting order.
 CREATE TABLE ballots (
     vote_id INTEGER NOT NULL REFERENCES votes(id),
+    congress_id INTEGER NOT NULL REFERENCES congresses(id),
     ballot_key TEXT NOT NULL,
     content TEXT NOT NULL,
     PRIMARY KEY (vote_id, ballot_key)
@@ -95,6 +99,7 @@ CREATE TABLE ballots (
 -- The voters' random trackers, kept apart from the contents they could otherwise identify.
 CREATE TABLE ballot_trackers (
     vote_id INTEGER NOT NULL REFERENCES votes(id),
+    congress_id INTEGER NOT NULL REFERENCES congresses(id),
     tracker TEXT NOT NULL,
     PRIMARY KEY (vote_id, tracker)
 ) WITHOUT ROWID;
@@ -102,6 +107,7 @@ CREATE TABLE ballot_trackers (
 -- A named vote (记名表决) publishes who voted how.
 CREATE TABLE named_ballots (
     vote_id INTEGER NOT NULL REFERENCES votes(id),
+    congress_id INTEGER NOT NULL REFERENCES congresses(id),
     person_id INTEGER NOT NULL REFERENCES persons(id),
     content TEXT NOT NULL,
     PRIMARY KEY (vote_id, person_id)
