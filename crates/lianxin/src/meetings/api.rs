@@ -144,6 +144,8 @@ pub struct MeetingView {
     pub quorum: QuorumNow,
     pub roll: Vec<RollRow>,
     pub items: Vec<ItemRow>,
+    /// The items' documents, each flagged when it came after the notice period.
+    pub documents: Vec<super::documents::ItemDocument>,
     pub votes: Vec<VoteView>,
 }
 
@@ -157,10 +159,12 @@ pub(super) async fn meeting_view(
     for v in store::votes(&state.db, m.id).await? {
         votes.push(vote_view(state, v).await?);
     }
+    let items = store::items(&state.db, m.id).await?;
     Ok(MeetingView {
         quorum: service::quorum(&state.db, c.id, &m).await?,
         roll: store::roll(&state.db, m.id).await?,
-        items: store::items(&state.db, m.id).await?,
+        documents: super::documents::of_meeting(&state.db, c.id, &m, &items).await?,
+        items,
         votes,
         meeting: m,
     })

@@ -202,6 +202,19 @@ pub fn check_ballot(
             Some("satisfied" | "basically_satisfied" | "dissatisfied") => Ok(v.clone()),
             _ => Err(BallotError::Shape),
         },
+        Rule::Selection if v.is_object() => {
+            // 票决办法 per item: 赞成 / 反对 / 弃权 on the listed projects.
+            let m = v.as_object().ok_or(BallotError::Shape)?;
+            for (name, grade) in m {
+                if !listed(name) {
+                    return Err(BallotError::NotListed);
+                }
+                if !matches!(grade.as_str(), Some("yes" | "no" | "abstain")) {
+                    return Err(BallotError::Shape);
+                }
+            }
+            Ok(v.clone())
+        }
         Rule::Selection => {
             let list = v.as_array().ok_or(BallotError::Shape)?;
             let mut chosen: Vec<&str> = Vec::new();
@@ -376,6 +389,18 @@ mod tests {
         assert_eq!(
             check_ballot(Rule::Selection, 2, &c, &json!(["甲", "甲"])),
             Ok(json!(["甲"]))
+        );
+        assert!(
+            check_ballot(Rule::Selection, 1, &c, &json!({"甲": "yes", "乙": "no"})).is_ok(),
+            "per item"
+        );
+        assert_eq!(
+            check_ballot(Rule::Selection, 1, &c, &json!({"丙": "yes"})),
+            Err(BallotError::NotListed)
+        );
+        assert_eq!(
+            check_ballot(Rule::Selection, 1, &c, &json!({"甲": "maybe"})),
+            Err(BallotError::Shape)
         );
     }
 

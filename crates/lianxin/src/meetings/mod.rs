@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod ballot_box;
+pub mod documents;
 pub mod domain;
 pub mod minutes;
 pub mod pages;

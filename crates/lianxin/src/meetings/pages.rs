@@ -35,6 +35,16 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{cid}/votes/{id}/step", post(vote_step))
         .route("/c/{cid}/votes/{id}/ballot", post(ballot))
         .route("/c/{cid}/votes/{id}/paper-ballot.docx", get(paper_ballot))
+        .route(
+            "/c/{cid}/agenda-items/{id}/documents",
+            post(super::documents::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::web::UPLOAD_LIMIT,
+            )),
+        )
+        .route(
+            "/c/{cid}/agenda-items/{id}/documents/{aid}",
+            get(super::documents::download),
+        )
         .route("/board/{cid}/{id}", get(board))
         .route("/board/{cid}/{id}/events", get(board_events))
 }

@@ -782,3 +782,29 @@ pub async fn sessions(
     .fetch_all(&db.pool)
     .await
 }
+
+/// An agenda item with its meeting, in the congress.
+pub async fn item(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+) -> Result<Option<(i64, ItemRow)>, sqlx::Error> {
+    let row: Option<(i64, i64, i64, String, String)> = sqlx::query_as(
+        "SELECT meeting_id, id, position, kind, title FROM agenda_items WHERE congress_id = $1 AND id = $2",
+    )
+    .bind(congress.0)
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.map(|(m, id, position, kind, title)| {
+        (
+            m,
+            ItemRow {
+                id,
+                position,
+                kind,
+                title,
+            },
+        )
+    }))
+}

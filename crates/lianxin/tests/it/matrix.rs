@@ -773,6 +773,18 @@ fn routes() -> Vec<Route> {
             MeetingsRun,
             None,
         ),
+        r(
+            "POST",
+            "/c/{cid}/agenda-items/{id}/documents",
+            MeetingsRun,
+            Multipart,
+        ),
+        r(
+            "GET",
+            "/c/{cid}/agenda-items/{id}/documents/{aid}",
+            MeetingsAttend,
+            None,
+        ),
         r("GET", "/board/{cid}/{id}", MeetingsAttend, None),
         r("GET", "/board/{cid}/{id}/events", MeetingsAttend, None),
         r(

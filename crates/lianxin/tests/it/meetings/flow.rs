@@ -405,6 +405,48 @@ async fn an_election_lists_by_strokes_checks_write_ins_and_a_paper_vote_takes_th
         .as_i64()
         .unwrap();
 
+    // The item's document, distributed to participants, is flagged: it came later than 7 days ahead.
+    let (ct, body) =
+        crate::suggestions::multipart("material", "候选人情况.pdf", crate::suggestions::PDF);
+    let r = staff
+        .post_raw(
+            &format!(
+                "/c/{cid}/agenda-items/{item}/documents?_csrf={}",
+                staff.csrf()
+            ),
+            &ct,
+            body,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let (ct, body) =
+        crate::suggestions::multipart("material", "网页.pdf", b"<html><script>x</script></html>");
+    let r = staff
+        .post_raw(
+            &format!(
+                "/c/{cid}/agenda-items/{item}/documents?_csrf={}",
+                staff.csrf()
+            ),
+            &ct,
+            body,
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a disguised file is refused"
+    );
+    let docs = staff.get(&base).await.json()["documents"].clone();
+    assert_eq!(docs.as_array().unwrap().len(), 1, "{docs}");
+    assert_eq!(docs[0]["late"], true);
+    let aid = docs[0]["attachment"]["id"].as_i64().unwrap();
+    let mut member = app.login("changwei").await;
+    let r = member
+        .get(&format!("/c/{cid}/agenda-items/{item}/documents/{aid}"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().starts_with("%PDF"));
+
     // A head's list with two more candidates than the seat is refused (组织法 Art 27).
     let r = staff
         .json("POST", &format!("{base}/votes"), json!({"item": item, "subject": "选举主任", "seats": 1, "post": "head", "candidates": ["黄明", "丁一", "王芳"]}))
