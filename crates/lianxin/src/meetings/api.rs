@@ -102,6 +102,8 @@ pub struct VoteView {
     pub digest: Option<String>,
     pub signature: Option<String>,
     pub seal_version: Option<i64>,
+    /// Corrections of the sealed result, each a sealed record with its reason.
+    pub corrections: Vec<store::CorrectionRow>,
 }
 
 pub(super) async fn vote_view(state: &AppState, v: store::VoteRow) -> Result<VoteView, AppError> {
@@ -120,6 +122,7 @@ pub(super) async fn vote_view(state: &AppState, v: store::VoteRow) -> Result<Vot
             Vec::new()
         },
         candidates: service::candidates_of(&v),
+        corrections: store::corrections(&state.db, v.id).await?,
         result: parse(&v.result),
         published: parse(&v.published),
         id: v.id,
@@ -293,6 +296,14 @@ pub enum VoteAction {
         method: VoteMethod,
         reason: String,
     },
+    /// A closed vote's correction: a new sealed record with the reason; the result stays.
+    Correct {
+        reason: String,
+        #[schema(value_type = Object)]
+        counts: serde_json::Map<String, serde_json::Value>,
+        #[serde(default)]
+        void_ballots: u32,
+    },
 }
 
 #[utoipa::path(post, path = "/api/v1/congresses/{cid}/votes/{id}/actions", tag = "meetings", params(("cid" = i64, Path), ("id" = i64, Path)), request_body = VoteAction,
@@ -324,6 +335,13 @@ pub async fn act_on_vote(
         }
         VoteAction::Switch { method, reason } => {
             service::switch_method(db, c.id, id, method, &reason, &o).await?
+        }
+        VoteAction::Correct {
+            reason,
+            counts,
+            void_ballots,
+        } => {
+            service::correct(db, c.id, id, &reason, counts, void_ballots, &o).await?;
         }
     }
     let (_, v) = service::vote(db, c.id, id).await?;

@@ -105,6 +105,15 @@ pub fn text(v: &MeetingView, congress: &str) -> String {
         if let Some(note) = &x.method_note {
             let _ = writeln!(s, "　　表决方式变更：{note}。");
         }
+        for c in &x.corrections {
+            let _ = writeln!(
+                s,
+                "　　更正（{}）：{}。更正后结果已另行封存：SM3 {}。",
+                format_ms(c.created_at),
+                c.reason,
+                c.digest
+            );
+        }
         if let Some(d) = &x.digest {
             let _ = writeln!(
                 s,

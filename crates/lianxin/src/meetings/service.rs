@@ -824,3 +824,82 @@ pub async fn unexcused_absences(
         .collect();
     Ok(domain::unexcused_absences(&sittings))
 }
+
+/// 更正 — a sealed result is final; a correction (the tellers found a miscount, say) is a new
+/// record: the published input with the corrected counts, recounted by the same rules, sealed,
+/// with its reason. Electronic ballots are not re-entered: only the counts of the input change.
+pub async fn correct(
+    db: &Db,
+    congress: CongressId,
+    vote_id: i64,
+    reason: &str,
+    counts: serde_json::Map<String, serde_json::Value>,
+    void_ballots: u32,
+    o: &Origin,
+) -> Result<recount::Output, AppError> {
+    let (_, v) = vote(db, congress, vote_id).await?;
+    if v.state != "closed" {
+        return Err(AppError::Conflict("meetings.correct_open"));
+    }
+    if reason.trim().chars().count() < 10 {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "reason",
+            "meetings.correct_reason",
+        )]));
+    }
+    let mut input: Input = v
+        .published
+        .as_deref()
+        .and_then(|p| serde_json::from_str(p).ok())
+        .ok_or_else(|| AppError::internal("a closed vote without its published input"))?;
+    input.ballots = None;
+    input.counts = Some(counts);
+    input.void_ballots = Some(void_ballots);
+    input
+        .other
+        .insert("corrects".into(), serde_json::Value::from(v.id));
+    input.other.insert(
+        "reason".into(),
+        serde_json::Value::String(reason.trim().into()),
+    );
+    let out = recount::recount(&input).map_err(|e| {
+        AppError::Invalid(vec![
+            FieldError::new("counts", "meetings.counts_invalid").with_arg(e.0),
+        ])
+    })?;
+    let published = serde_json::to_string(&input).map_err(AppError::internal)?;
+    let result = serde_json::to_string(&out).map_err(AppError::internal)?;
+    let seal = crate::congress::sealing::seal_result(
+        db,
+        congress,
+        format!("{published}\n{result}").as_bytes(),
+        o.now,
+    )
+    .await?;
+    let mut tx = db.begin().await?;
+    store::insert_correction(
+        &mut tx,
+        congress,
+        v.id,
+        reason.trim(),
+        &published,
+        &result,
+        out.passed,
+        &seal,
+        o.user.0,
+        o.now,
+    )
+    .await?;
+    record(
+        &mut tx,
+        congress,
+        format!("vote:{}", v.id),
+        o,
+        "meetings.vote_correct",
+        Outcome::Success,
+        &["reason", "counts"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(out)
+}

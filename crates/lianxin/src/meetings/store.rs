@@ -808,3 +808,112 @@ pub async fn item(
         )
     }))
 }
+
+/// A correction of a sealed result (the result itself never changes).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct CorrectionRow {
+    pub id: i64,
+    pub reason: String,
+    pub published: String,
+    pub result: String,
+    pub passed: Option<i64>,
+    pub digest: String,
+    pub signature: String,
+    pub seal_version: i64,
+    pub created_at: i64,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_correction(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    vote: i64,
+    reason: &str,
+    published: &str,
+    result: &str,
+    passed: Option<bool>,
+    seal: &crate::platform::seal::Seal,
+    by: i64,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO vote_corrections (congress_id, vote_id, reason, published, result, passed, digest, signature, seal_version, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(congress.0)
+    .bind(vote)
+    .bind(reason)
+    .bind(published)
+    .bind(result)
+    .bind(passed.map(i64::from))
+    .bind(&seal.digest)
+    .bind(&seal.signature)
+    .bind(seal.key_version)
+    .bind(by)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+pub async fn corrections(db: &Db, vote: i64) -> Result<Vec<CorrectionRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, reason, published, result, passed, digest, signature, seal_version, created_at \
+         FROM vote_corrections WHERE vote_id = $1 ORDER BY id",
+    )
+    .bind(vote)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// 履职记录 — a member's part in the congress's closed meetings: what they attended and in how
+/// many electronic votes they voted, never how.
+#[derive(Debug, Clone, Copy, Default, Serialize, utoipa::ToSchema)]
+pub struct MeetingRecord {
+    pub meetings: i64,
+    pub present: i64,
+    pub on_leave: i64,
+    pub votes: i64,
+    pub voted: i64,
+}
+
+pub async fn record_of(
+    db: &Db,
+    congress: CongressId,
+    person: i64,
+) -> Result<MeetingRecord, sqlx::Error> {
+    let (meetings, present, on_leave): (i64, i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN r.attendance = 'present' THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN r.attendance = 'excused' THEN 1 ELSE 0 END), 0) \
+         FROM meeting_roll r JOIN meetings m ON m.id = r.meeting_id \
+         WHERE m.congress_id = $1 AND m.state = 'closed' AND r.person_id = $2 AND r.capacity = 'member'",
+    )
+    .bind(congress.0)
+    .bind(person)
+    .fetch_one(&db.pool)
+    .await?;
+    let (votes,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM votes v JOIN meeting_roll r ON r.meeting_id = v.meeting_id \
+         WHERE v.congress_id = $1 AND v.state = 'closed' AND v.method IN ('secret', 'named') \
+         AND r.person_id = $2 AND r.capacity = 'member'",
+    )
+    .bind(congress.0)
+    .bind(person)
+    .fetch_one(&db.pool)
+    .await?;
+    let (voted,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM vote_participation p JOIN votes v ON v.id = p.vote_id \
+         WHERE p.congress_id = $1 AND p.person_id = $2 AND v.state = 'closed'",
+    )
+    .bind(congress.0)
+    .bind(person)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(MeetingRecord {
+        meetings,
+        present,
+        on_leave,
+        votes,
+        voted,
+    })
+}

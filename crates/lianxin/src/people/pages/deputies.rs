@@ -61,6 +61,8 @@ pub(super) struct DeputyPage {
     revealed: Option<store::Personal>,
     today: String,
     updated: bool,
+    /// 履职记录: meetings attended and votes taken part in (never how).
+    meetings: crate::meetings::store::MeetingRecord,
 }
 
 #[derive(Deserialize)]
@@ -91,7 +93,9 @@ pub(super) async fn deputy(
         state.policy(),
     );
     let shell = Shell::new(&state, &ctx, "deputy.title").await?;
+    let meetings = crate::meetings::store::record_of(&state.db, congress.id, d.person_id).await?;
     html(DeputyPage {
+        meetings,
         shell,
         congress,
         d,
@@ -123,7 +127,9 @@ pub(super) async fn reveal_deputy(
         state.policy(),
     );
     let shell = Shell::new(&state, &ctx, "deputy.title").await?;
+    let meetings = crate::meetings::store::record_of(&state.db, congress.id, d.person_id).await?;
     html(DeputyPage {
+        meetings,
         shell,
         congress,
         d,
@@ -338,9 +344,12 @@ pub(super) async fn change_status(
             let shell = Shell::new(&state, &ctx, "deputy.title")
                 .await?
                 .with_errors(&errs);
+            let meetings =
+                crate::meetings::store::record_of(&state.db, congress.id, d.person_id).await?;
             html_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 DeputyPage {
+                    meetings,
                     shell,
                     congress,
                     d,

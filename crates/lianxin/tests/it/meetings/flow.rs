@@ -284,6 +284,37 @@ async fn a_standing_committee_meeting_votes_in_secret_and_seals_its_result() {
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
 
+    // The deputy's performance record: attended and voted — never how.
+    let r = staff
+        .json(
+            "POST",
+            &format!("{base}/actions"),
+            json!({"action": "close"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let (deputy,): (i64,) =
+        sqlx::query_as("SELECT id FROM deputies WHERE person_id = $1 AND congress_id = $2")
+            .bind(roll[0].0)
+            .bind(cid)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    let mut office = app.login("daibiao").await;
+    let page = office
+        .get(&format!("/c/{cid}/deputies/{deputy}"))
+        .await
+        .text();
+    for part in [
+        "应出席会议 2 次",
+        "出席 1 次",
+        "请假 1 次",
+        "电子表决 3 项",
+        "参加表决 1 项",
+    ] {
+        assert!(page.contains(part), "the deputy's page lacks {part}");
+    }
+
     no_table_links_a_member_to_a_ballot(&app, vote).await;
     // The ballots' audit records, appended many to a commit, still chain as one at a time do.
     let report = lianxin::audit::chain::verify(&app.state.db, &[7u8; 32])
@@ -609,6 +640,30 @@ async fn an_election_lists_by_strokes_checks_write_ins_and_a_paper_vote_takes_th
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["result"]["passed"], false, "11 of 25");
     assert_eq!(r.json()["published"]["counts"]["yes"], 11);
+
+    // A sealed result is final: the tellers' recount is a new sealed record with its reason.
+    let r = staff
+        .json("POST", &format!("{vbase}/actions"), json!({"action": "correct", "reason": "重数", "counts": {"yes": 13, "no": 0, "abstain": 0}}))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason of ten characters or more"
+    );
+    let r = staff
+        .json("POST", &format!("{vbase}/actions"), json!({"action": "correct", "reason": "计票人复核纸质选票，发现两张赞成票漏计", "counts": {"yes": 13, "no": 0, "abstain": 0}}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    assert_eq!(
+        v["result"]["passed"], false,
+        "the sealed result stays as it was"
+    );
+    assert_eq!(v["corrections"].as_array().unwrap().len(), 1);
+    let corrected: Value =
+        serde_json::from_str(v["corrections"][0]["result"].as_str().unwrap()).unwrap();
+    assert_eq!(corrected["passed"], true, "13 of 25 after the recount");
+    assert_eq!(v["corrections"][0]["digest"].as_str().unwrap().len(), 64);
 }
 
 /// 代表法 Art 62: two sessions missed without leave are flagged to staff; attending one sitting of

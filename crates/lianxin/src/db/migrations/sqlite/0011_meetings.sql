@@ -112,3 +112,21 @@ CREATE TABLE named_ballots (
     content TEXT NOT NULL,
     PRIMARY KEY (vote_id, person_id)
 );
+
+-- A sealed result is final: a correction (the tellers' recount, say) is a new record with its
+-- reason, counted and sealed like the result it corrects, which stays as it was.
+CREATE TABLE vote_corrections (
+    id INTEGER PRIMARY KEY,
+    congress_id INTEGER NOT NULL REFERENCES congresses(id),
+    vote_id INTEGER NOT NULL REFERENCES votes(id),
+    reason TEXT NOT NULL,
+    published TEXT NOT NULL,
+    result TEXT NOT NULL,
+    passed INTEGER,
+    digest TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    seal_version INTEGER NOT NULL,
+    created_by INTEGER NOT NULL REFERENCES users(id),
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX vote_corrections_vote ON vote_corrections (vote_id, id);
