@@ -31,6 +31,10 @@ pub fn routes() -> Router<AppState> {
         .route("/congresses/{cid}/votes/{id}", get(get_vote))
         .route("/congresses/{cid}/votes/{id}/actions", post(act_on_vote))
         .route("/congresses/{cid}/votes/{id}/ballot", post(cast_ballot))
+        .route(
+            "/public/congresses/{cid}/results",
+            get(super::public::results),
+        )
 }
 
 pub(super) async fn guard(

@@ -9,6 +9,7 @@ pub mod documents;
 pub mod domain;
 pub mod minutes;
 pub mod pages;
+pub mod public;
 pub mod recount;
 pub mod service;
 pub mod store;

@@ -917,3 +917,32 @@ pub async fn record_of(
         voted,
     })
 }
+
+/// A closed vote for the public portal: what was voted on, when, and the sealed result.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct PublicResult {
+    pub vote_id: i64,
+    pub meeting: String,
+    pub subject: String,
+    pub closed_at: i64,
+    pub result: String,
+    pub digest: String,
+}
+
+/// Closed votes of the congress's sittings and standing-committee meetings, newest first
+/// (chairpersons' and presidium meetings prepare; they are not published here).
+pub async fn public_results(
+    db: &Db,
+    congress: CongressId,
+) -> Result<Vec<PublicResult>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT v.id AS vote_id, m.title AS meeting, v.subject, v.closed_at, v.result, v.digest \
+         FROM votes v JOIN meetings m ON m.id = v.meeting_id \
+         WHERE v.congress_id = $1 AND v.state = 'closed' AND v.result IS NOT NULL AND v.digest IS NOT NULL \
+         AND m.kind IN ('congress_sitting', 'standing_committee') \
+         ORDER BY v.closed_at DESC, v.id DESC LIMIT 200",
+    )
+    .bind(congress.0)
+    .fetch_all(&db.pool)
+    .await
+}

@@ -238,6 +238,13 @@ pub const PARAMS: &[Param] = &[
         default_cite: "国家法律未规定；以全体组成人员过半数满意（含基本满意）为满意",
     },
     Param {
+        key: "results.publish",
+        kind: Kind::Choice(&["publish_results", "keep_internal"]),
+        default: "publish_results",
+        default_source: SourceKind::ProductDefault,
+        default_cite: "常委会会议表决结果通常向社会公布；本级人大可决定不在门户公布",
+    },
+    Param {
         key: "opinion.answer_window",
         kind: Kind::Period {
             max_days: 60,

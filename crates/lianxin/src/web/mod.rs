@@ -68,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::opinions::public::routes())
         .merge(crate::opinions::pages::routes())
         .merge(crate::meetings::pages::routes())
+        .merge(crate::meetings::public::routes())
         .merge(crate::congress::admin::routes())
         .merge(crate::calendar::pages::routes())
         .merge(crate::settings::pages::routes())

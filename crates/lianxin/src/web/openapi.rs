@@ -54,6 +54,7 @@ use utoipa::OpenApi;
         crate::meetings::api::get_vote,
         crate::meetings::api::act_on_vote,
         crate::meetings::api::cast_ballot,
+        crate::meetings::public::results,
         crate::suggestions::motion_api::list_motions,
         crate::suggestions::motion_api::create_motion,
         crate::suggestions::motion_api::get_motion,

@@ -785,6 +785,13 @@ fn routes() -> Vec<Route> {
             MeetingsAttend,
             None,
         ),
+        r("GET", "/results/{cid}", Public, None),
+        r(
+            "GET",
+            "/api/v1/public/congresses/{cid}/results",
+            Public,
+            None,
+        ),
         r("GET", "/board/{cid}/{id}", MeetingsAttend, None),
         r("GET", "/board/{cid}/{id}/events", MeetingsAttend, None),
         r(

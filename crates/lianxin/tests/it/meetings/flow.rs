@@ -315,6 +315,46 @@ async fn a_standing_committee_meeting_votes_in_secret_and_seals_its_result() {
         assert!(page.contains(part), "the deputy's page lacks {part}");
     }
 
+    // The portal publishes the sealed result (counts and verdict, no one's vote), unless the
+    // congress keeps its results internal.
+    let mut citizen = app.client();
+    let page = citizen.get(&format!("/results/{cid}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text().contains("关于民生实事项目实施情况报告的决议")
+            && page.text().contains("未通过")
+    );
+    let listed = citizen
+        .get(&format!("/api/v1/public/congresses/{cid}/results"))
+        .await
+        .json();
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["vote_id"] == vote)
+    );
+    let mut tx = app.state.db.begin().await.unwrap();
+    lianxin::settings::store::set(
+        &mut tx,
+        CongressId(cid),
+        "results.publish",
+        "keep_internal",
+        "product_default",
+        "测试",
+        None,
+        0,
+        1,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        citizen.get(&format!("/results/{cid}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
     no_table_links_a_member_to_a_ballot(&app, vote).await;
     // The ballots' audit records, appended many to a commit, still chain as one at a time do.
     let report = lianxin::audit::chain::verify(&app.state.db, &[7u8; 32])
