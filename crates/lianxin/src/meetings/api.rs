@@ -203,6 +203,50 @@ pub enum MeetingAction {
     RequestLeave { reason: String },
 }
 
+impl MeetingAction {
+    /// A step a member takes for themselves (the rest are the office's).
+    pub fn by_member(&self) -> bool {
+        matches!(
+            self,
+            MeetingAction::CheckInCode { .. } | MeetingAction::RequestLeave { .. }
+        )
+    }
+}
+
+/// Performs one step on a meeting (the API and the pages alike).
+pub(super) async fn apply(
+    db: &crate::db::Db,
+    congress: crate::platform::ids::CongressId,
+    id: i64,
+    action: MeetingAction,
+    o: &service::Origin,
+) -> Result<(), AppError> {
+    let c = congress;
+    match action {
+        MeetingAction::Open => service::set_state(db, c, id, MeetingState::Open, o).await?,
+        MeetingAction::Close => service::set_state(db, c, id, MeetingState::Closed, o).await?,
+        MeetingAction::AddItem { kind, title } => {
+            service::add_item(db, c, id, kind, &title, o).await?;
+        }
+        MeetingAction::CheckIn { person } => {
+            service::check_in(db, c, id, CheckIn::Staff { person }, o).await?;
+        }
+        MeetingAction::CheckInCode { code } => {
+            service::check_in(db, c, id, CheckIn::Code { code: &code }, o).await?;
+        }
+        MeetingAction::ApproveLeave { person } => {
+            service::leave(db, c, id, Some(person), "", o).await?
+        }
+        MeetingAction::RequestLeave { reason } => {
+            service::leave(db, c, id, None, &reason, o).await?
+        }
+        MeetingAction::AddAttendee { person } => {
+            service::add_attendee(db, c, id, person, o).await?
+        }
+    }
+    Ok(())
+}
+
 #[utoipa::path(post, path = "/api/v1/congresses/{cid}/meetings/{id}/actions", tag = "meetings", params(("cid" = i64, Path), ("id" = i64, Path)), request_body = MeetingAction,
     responses((status = 200, body = QuorumNow), (status = 403, body = crate::web::errors::Problem), (status = 409, body = crate::web::errors::Problem), (status = 422, body = crate::web::errors::Problem)))]
 pub async fn act_on_meeting(
@@ -211,11 +255,7 @@ pub async fn act_on_meeting(
     Ids(cid, id): Ids,
     Json(action): Json<MeetingAction>,
 ) -> AppResult<axum::Json<QuorumNow>> {
-    let member_step = matches!(
-        action,
-        MeetingAction::CheckInCode { .. } | MeetingAction::RequestLeave { .. }
-    );
-    let perm = if member_step {
+    let perm = if action.by_member() {
         Permission::AttendMeetings
     } else {
         Permission::RunMeetings
@@ -223,28 +263,7 @@ pub async fn act_on_meeting(
     let c = guard(&state, &ctx, cid, perm).await?;
     let o = ctx.origin(&state)?;
     let db = &state.db;
-    match action {
-        MeetingAction::Open => service::set_state(db, c.id, id, MeetingState::Open, &o).await?,
-        MeetingAction::Close => service::set_state(db, c.id, id, MeetingState::Closed, &o).await?,
-        MeetingAction::AddItem { kind, title } => {
-            service::add_item(db, c.id, id, kind, &title, &o).await?;
-        }
-        MeetingAction::CheckIn { person } => {
-            service::check_in(db, c.id, id, CheckIn::Staff { person }, &o).await?;
-        }
-        MeetingAction::CheckInCode { code } => {
-            service::check_in(db, c.id, id, CheckIn::Code { code: &code }, &o).await?;
-        }
-        MeetingAction::ApproveLeave { person } => {
-            service::leave(db, c.id, id, Some(person), "", &o).await?
-        }
-        MeetingAction::RequestLeave { reason } => {
-            service::leave(db, c.id, id, None, &reason, &o).await?
-        }
-        MeetingAction::AddAttendee { person } => {
-            service::add_attendee(db, c.id, id, person, &o).await?
-        }
-    }
+    apply(db, c.id, id, action, &o).await?;
     let m = service::meeting(db, c.id, id).await?;
     Ok(axum::Json(service::quorum(db, c.id, &m).await?))
 }

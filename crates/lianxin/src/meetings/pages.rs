@@ -4,8 +4,8 @@
 //! ballots; and the projector board, updated by server-sent events.
 
 use super::api::{self, MeetingAction, MeetingView, VoteView, guard};
-use super::domain::{self, ItemKind, MeetingState, VoteMethod};
-use super::service::{self, CheckIn, NewVote};
+use super::domain::{self, ItemKind, VoteMethod};
+use super::service::{self, NewVote};
 use super::store::{self, MeetingRow};
 use crate::accounts::policy::{Permission, allows};
 use crate::congress::Congress;
@@ -284,28 +284,7 @@ async fn meeting_step(
         }
         _ => return Err(AppError::BadRequest("error.bad_request")),
     };
-    match action {
-        MeetingAction::Open => service::set_state(db, c.id, id, MeetingState::Open, &o).await?,
-        MeetingAction::Close => service::set_state(db, c.id, id, MeetingState::Closed, &o).await?,
-        MeetingAction::AddItem { kind, title } => {
-            service::add_item(db, c.id, id, kind, &title, &o).await?;
-        }
-        MeetingAction::CheckIn { person } => {
-            service::check_in(db, c.id, id, CheckIn::Staff { person }, &o).await?;
-        }
-        MeetingAction::CheckInCode { code } => {
-            service::check_in(db, c.id, id, CheckIn::Code { code: &code }, &o).await?;
-        }
-        MeetingAction::ApproveLeave { person } => {
-            service::leave(db, c.id, id, Some(person), "", &o).await?
-        }
-        MeetingAction::RequestLeave { reason } => {
-            service::leave(db, c.id, id, None, &reason, &o).await?
-        }
-        MeetingAction::AddAttendee { person } => {
-            service::add_attendee(db, c.id, id, person, &o).await?
-        }
-    }
+    super::api::apply(db, c.id, id, action, &o).await?;
     Ok(Redirect::to(&format!("/c/{cid}/meetings/{id}")).into_response())
 }
 
