@@ -726,7 +726,7 @@ pub async fn close_vote(
             FieldError::new("counts", "meetings.counts_invalid").with_arg(e.0),
         ])
     })?;
-    let published = serde_json::to_string(&input).map_err(AppError::internal)?;
+    let published = serde_json::to_string(&publishable(input, &out)).map_err(AppError::internal)?;
     let result = serde_json::to_string(&out).map_err(AppError::internal)?;
     let sealed = format!("{published}\n{result}");
     let seal =
@@ -758,6 +758,29 @@ pub async fn close_vote(
         tracing::warn!(error = %e, "vacuum after closing a vote");
     }
     Ok(out)
+}
+
+/// What is published of a closed vote: its input with the ballots shuffled — but where ballots
+/// carry write-in names, a ballot could identify its voter (a name only they would write), so
+/// the per-name counts are published instead, with the void and returned ballots: `lianxin
+/// tally` recounts them to the same counts and the same elected, without the per-candidate
+/// 反对/弃权 detail.
+fn publishable(input: Input, out: &Output) -> Input {
+    let write_ins = input.rule == Rule::Election
+        && input.ballots.iter().flatten().any(|b| {
+            b.get("write_in")
+                .is_some_and(|w| w.as_array().is_some_and(|a| !a.is_empty()))
+        });
+    if !write_ins {
+        return input;
+    }
+    Input {
+        ballots: None,
+        counts: Some(out.counts.clone()),
+        void_ballots: Some(out.void_ballots),
+        ballots_returned: Some(out.ballots_returned),
+        ..input
+    }
 }
 
 /// 改变表决方式 — devices failed: a show of hands or paper, with the reason; recorded.

@@ -614,6 +614,19 @@ async fn an_election_lists_by_strokes_checks_write_ins_and_a_paper_vote_takes_th
     let result = &r.json()["result"];
     assert_eq!(result["counts"][deputy.0.as_str()], 1, "{result}");
     assert_eq!(result["unfilled"], 1, "one vote of 25 elects no one");
+    // A write-in could name its voter: per-name counts are published, not the ballots, and they
+    // recount to the same counts.
+    let published = &r.json()["published"];
+    assert!(
+        published.get("ballots").is_none() && published["counts"].is_object(),
+        "{published}"
+    );
+    let recounted = lianxin::meetings::recount::recount_json(&published.to_string()).unwrap();
+    assert_eq!(
+        serde_json::to_value(&recounted.counts).unwrap(),
+        result["counts"]
+    );
+    assert_eq!(recounted.elected.len(), 0);
 
     // The decision item goes to paper: switched with the reason, the tellers' counts close it.
     let decision = view["items"]
@@ -795,4 +808,72 @@ async fn deputies_who_missed_two_sessions_without_leave_are_flagged() {
             .contains("第六十二条"),
         "members do not"
     );
+}
+
+/// While a meeting is open, a member checked in to it is not signed out for idling; others are,
+/// and so is the member once the meeting is closed.
+#[tokio::test]
+async fn a_checked_in_member_stays_signed_in_while_the_meeting_is_open() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let mut staff = app.login("bangong").await;
+    let mid = todays_meeting(&app, &mut staff, cid).await;
+    let base = format!("/api/v1/congresses/{cid}/meetings/{mid}");
+    staff
+        .json(
+            "POST",
+            &format!("{base}/actions"),
+            json!({"action": "open"}),
+        )
+        .await;
+    let roll = members(&app, mid).await;
+    let mut seated = app.login(&roll[0].1).await;
+    let mut away = app.login(&roll[1].1).await;
+    let key = store::meeting(&app.state.db, CongressId(cid), mid)
+        .await
+        .unwrap()
+        .unwrap()
+        .check_in_key;
+    let code = domain::check_in_code(&key, mid, app.clock.now_ms_());
+    let r = seated
+        .json(
+            "POST",
+            &format!("{base}/actions"),
+            json!({"action": "check_in_code", "code": code}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // Longer than the idle timeout (30 minutes by default), nobody touching anything.
+    app.clock.advance(chrono::Duration::minutes(45));
+    assert_eq!(
+        seated.get(&base).await.status,
+        StatusCode::OK,
+        "the seated member is still signed in"
+    );
+    assert_eq!(
+        away.get(&base).await.status,
+        StatusCode::UNAUTHORIZED,
+        "the one not checked in is not"
+    );
+    let r = staff_again(&app, &base).await;
+    assert_eq!(r, StatusCode::OK);
+    app.clock.advance(chrono::Duration::minutes(45));
+    assert_eq!(
+        seated.get(&base).await.status,
+        StatusCode::UNAUTHORIZED,
+        "the meeting closed: idle again"
+    );
+}
+
+/// The office signs in again (its own session idled out too) and closes the meeting.
+async fn staff_again(app: &TestApp, base: &str) -> StatusCode {
+    let mut staff = app.login("bangong").await;
+    staff
+        .json(
+            "POST",
+            &format!("{base}/actions"),
+            json!({"action": "close"}),
+        )
+        .await
+        .status
 }
