@@ -122,6 +122,8 @@ pub async fn seed(db: &Db, district: CongressId, hash: &str, now: i64) -> anyhow
             post: None,
             write_ins_deputies_only: None,
             keep_order: None,
+            appointees: None,
+            merged_by: None,
         };
         let v = service::create_vote(db, district, past, item, &vote, &o).await?;
         service::open_vote(db, district, v, &o).await?;

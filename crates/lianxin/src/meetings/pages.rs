@@ -278,6 +278,8 @@ async fn meeting_step(
                 post: super::recount::Post::parse_form(&f.post),
                 write_ins_deputies_only: Some(f.deputies_only == "1"),
                 keep_order: None,
+                appointees: None,
+                merged_by: None,
             };
             let vid = service::create_vote(db, c.id, id, item, &v, &o).await?;
             return Ok(Redirect::to(&format!("/c/{cid}/meetings/{id}#vote-{vid}")).into_response());

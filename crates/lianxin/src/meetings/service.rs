@@ -431,6 +431,12 @@ pub struct NewVote {
     /// the session's rules set the order given.
     #[serde(default)]
     pub keep_order: Option<bool>,
+    /// An appointment or removal is voted one person at a time; several people in one vote only
+    /// when the chairpersons' meeting so decided — `merged_by` names that decision.
+    #[serde(default)]
+    pub appointees: Option<Vec<String>>,
+    #[serde(default)]
+    pub merged_by: Option<String>,
 }
 
 pub async fn create_vote(
@@ -457,6 +463,25 @@ pub async fn create_vote(
     let mut errors = Vec::new();
     if subject.is_empty() || subject.chars().count() > 300 {
         errors.push(FieldError::new("subject", "meetings.subject_required"));
+    }
+    let appointees: Vec<String> = v
+        .appointees
+        .iter()
+        .flatten()
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect();
+    let merged_by = v
+        .merged_by
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty());
+    let merged = appointees.len() > 1;
+    if merged && ItemKind::parse(&item.kind) == Some(ItemKind::Appointment) && merged_by.is_none() {
+        errors.push(FieldError::new(
+            "merged_by",
+            "meetings.merged_needs_decision",
+        ));
     }
     let named = matches!(rule, Rule::Election | Rule::Selection);
     let mut candidates: Vec<String> = v
@@ -524,6 +549,16 @@ pub async fn create_vote(
         o.now,
     )
     .await?;
+    if merged && let Some(decision) = merged_by {
+        let note = format!("合并表决（{}）：{decision}", appointees.join("、"));
+        store::switch_method(
+            &mut tx,
+            id,
+            v.method.unwrap_or(VoteMethod::Secret).as_str(),
+            &note,
+        )
+        .await?;
+    }
     record(
         &mut tx,
         congress,

@@ -628,6 +628,35 @@ async fn an_election_lists_by_strokes_checks_write_ins_and_a_paper_vote_takes_th
     );
     assert_eq!(recounted.elected.len(), 0);
 
+    // Appointments go one person at a time; two in one vote only on the chairpersons' decision.
+    let appointment = view["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "appointment")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let two = json!({"item": appointment, "subject": "任命林晓燕、陈立新", "appointees": ["林晓燕", "陈立新"]});
+    let r = staff
+        .json("POST", &format!("{base}/votes"), two.clone())
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let mut merged = two;
+    merged["merged_by"] = json!("第五十次主任会议决定合并表决");
+    let r = staff.json("POST", &format!("{base}/votes"), merged).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let merged_vote = r.json()["id"].as_i64().unwrap();
+    let note = staff
+        .get(&format!("/api/v1/congresses/{cid}/votes/{merged_vote}"))
+        .await
+        .json()["method_note"]
+        .clone();
+    assert!(
+        note.as_str().unwrap().contains("第五十次主任会议"),
+        "{note}"
+    );
+
     // The decision item goes to paper: switched with the reason, the tellers' counts close it.
     let decision = view["items"]
         .as_array()
