@@ -11,6 +11,7 @@ pub mod cli;
 pub mod congress;
 pub mod db;
 pub mod demo;
+pub mod livelihood;
 pub mod meetings;
 pub mod notify;
 pub mod opinions;
