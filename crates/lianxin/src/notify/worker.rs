@@ -23,34 +23,24 @@ pub struct OutboxRow {
     pub attempts: i64,
 }
 
-/// Claims up to a batch of due rows for this process.
+/// Claims up to a batch of due rows for this process, in one statement: a write first, so that
+/// SQLite takes its write lock at once instead of refusing a read that later wants to write while
+/// another writer (a chamber's ballots, say) holds it. The condition is evaluated again on each
+/// row as it is updated, so a row another process claimed meanwhile is skipped.
 pub async fn claim(db: &Db, now: i64) -> Result<Vec<OutboxRow>, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let rows: Vec<OutboxRow> = sqlx::query_as(
-        "SELECT id, channel, recipient, subject, body, attempts FROM outbox \
-         WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
-         AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT $2",
+    let mut claimed: Vec<OutboxRow> = sqlx::query_as(
+        "UPDATE outbox SET claimed_until = $2 \
+         WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
+                      AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT $3) \
+         AND delivered_at IS NULL AND failed_at IS NULL AND (claimed_until IS NULL OR claimed_until < $1) \
+         RETURNING id, channel, recipient, subject, body, attempts",
     )
     .bind(now)
+    .bind(now + LEASE_MS)
     .bind(BATCH)
-    .fetch_all(&mut *tx)
+    .fetch_all(&db.pool)
     .await?;
-    let mut claimed = Vec::with_capacity(rows.len());
-    for row in rows {
-        // The condition repeats the check, so a row another process claimed meanwhile is skipped.
-        let r = sqlx::query(
-            "UPDATE outbox SET claimed_until = $2 WHERE id = $1 AND delivered_at IS NULL AND (claimed_until IS NULL OR claimed_until < $3)",
-        )
-        .bind(row.id)
-        .bind(now + LEASE_MS)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        if r.rows_affected() == 1 {
-            claimed.push(row);
-        }
-    }
-    tx.commit().await?;
+    claimed.sort_by_key(|r| r.id);
     for row in &mut claimed {
         row.recipient = db.vault.open_sealed(super::RECIPIENT, &row.recipient)?;
         row.body = db.vault.open_sealed(super::BODY, &row.body)?;
