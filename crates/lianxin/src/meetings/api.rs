@@ -87,6 +87,8 @@ pub struct VoteView {
     pub subject: String,
     pub seats: Option<i64>,
     pub candidates: Vec<String>,
+    /// A selection's ballot form: `choose` or `per_item`.
+    pub ballot_form: Option<String>,
     pub state: String,
     /// Members in office and present, snapshotted when the vote opened.
     pub members: Option<i64>,
@@ -142,6 +144,7 @@ pub(super) async fn vote_view(state: &AppState, v: store::VoteRow) -> Result<Vot
         digest: v.digest,
         signature: v.signature,
         seal_version: v.seal_version,
+        ballot_form: v.ballot_form,
     })
 }
 
@@ -195,12 +198,29 @@ pub async fn get_meeting(
 pub enum MeetingAction {
     Open,
     Close,
-    AddItem { kind: ItemKind, title: String },
-    CheckIn { person: i64 },
-    ApproveLeave { person: i64 },
-    AddAttendee { person: i64 },
-    CheckInCode { code: String },
-    RequestLeave { reason: String },
+    AddItem {
+        kind: ItemKind,
+        title: String,
+    },
+    CheckIn {
+        person: i64,
+    },
+    /// 签到表 — the paper sign-in sheet: every listed member present.
+    CheckInSheet {
+        persons: Vec<i64>,
+    },
+    ApproveLeave {
+        person: i64,
+    },
+    AddAttendee {
+        person: i64,
+    },
+    CheckInCode {
+        code: String,
+    },
+    RequestLeave {
+        reason: String,
+    },
 }
 
 impl MeetingAction {
@@ -230,6 +250,9 @@ pub(super) async fn apply(
         }
         MeetingAction::CheckIn { person } => {
             service::check_in(db, c, id, CheckIn::Staff { person }, o).await?;
+        }
+        MeetingAction::CheckInSheet { persons } => {
+            service::check_in_sheet(db, c, id, &persons, o).await?;
         }
         MeetingAction::CheckInCode { code } => {
             service::check_in(db, c, id, CheckIn::Code { code: &code }, o).await?;

@@ -75,6 +75,18 @@ pub async fn prepare(
                 },
             )])
         })?;
+    // 票决办法: a per-item selection takes 赞成/反对/弃权 on each, a choose-N selection a list.
+    let form_ok = match v.ballot_form.as_deref() {
+        Some("per_item") => content.is_object(),
+        Some("choose") => content.is_array(),
+        _ => true,
+    };
+    if !form_ok {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "ballot",
+            "meetings.ballot_shape",
+        )]));
+    }
     if v.write_in_deputies != 0 {
         for name in content["write_in"]
             .as_array()

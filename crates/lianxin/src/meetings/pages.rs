@@ -280,6 +280,7 @@ async fn meeting_step(
                 keep_order: None,
                 appointees: None,
                 merged_by: None,
+                ballot_form: None,
             };
             let vid = service::create_vote(db, c.id, id, item, &v, &o).await?;
             return Ok(Redirect::to(&format!("/c/{cid}/meetings/{id}#vote-{vid}")).into_response());
@@ -470,6 +471,15 @@ async fn ballot(
     let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let ballot = match v.rule.as_str() {
         "decision" | "rating" => serde_json::Value::String(get("choice").unwrap_or_default()),
+        "selection" if v.ballot_form.as_deref() == Some("per_item") => {
+            let mut b = serde_json::Map::new();
+            for (n, name) in service::candidates_of(&v).iter().enumerate() {
+                if let Some(choice) = get(&format!("c_{n}")) {
+                    b.insert(name.clone(), choice.into());
+                }
+            }
+            serde_json::Value::Object(b)
+        }
         "selection" => serde_json::Value::from(
             f.iter()
                 .filter(|(n, _)| n == "chosen")

@@ -316,6 +316,51 @@ pub async fn check_in(
     Ok(person)
 }
 
+/// 签到表 — staff record a paper sign-in sheet in one step: every listed member present. A
+/// congress sitting signs in hundreds of deputies at the door; one transaction, one record.
+pub async fn check_in_sheet(
+    db: &Db,
+    congress: CongressId,
+    meeting_id: i64,
+    persons: &[i64],
+    o: &Origin,
+) -> Result<u32, AppError> {
+    let m = meeting(db, congress, meeting_id).await?;
+    if m.state == "closed" {
+        return Err(AppError::Conflict("meetings.closed"));
+    }
+    let mut tx = db.begin().await?;
+    let mut marked = 0;
+    for person in persons {
+        if !store::set_attendance(
+            &mut tx,
+            m.id,
+            *person,
+            Attendance::Present.as_str(),
+            Some("sheet"),
+            Some(o.now),
+            None,
+        )
+        .await?
+        {
+            return Err(AppError::NotFound);
+        }
+        marked += 1;
+    }
+    record(
+        &mut tx,
+        congress,
+        format!("meeting:{}", m.id),
+        o,
+        "meetings.check_in_sheet",
+        Outcome::Success,
+        &["persons"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(marked)
+}
+
 /// 请假 — a member asks for leave (their own), or staff approve it.
 pub async fn leave(
     db: &Db,
@@ -437,6 +482,10 @@ pub struct NewVote {
     pub appointees: Option<Vec<String>>,
     #[serde(default)]
     pub merged_by: Option<String>,
+    /// A selection's ballot form by the session's 票决办法: `choose` (up to N, the default) or
+    /// `per_item` (赞成/反对/弃权 on each candidate).
+    #[serde(default)]
+    pub ballot_form: Option<String>,
 }
 
 pub async fn create_vote(
@@ -524,6 +573,18 @@ pub async fn create_vote(
             Ok(_) => {}
         }
     }
+    let ballot_form = match (rule, v.ballot_form.as_deref()) {
+        (Rule::Selection, None | Some("choose")) => Some("choose"),
+        (Rule::Selection, Some("per_item")) => Some("per_item"),
+        (_, None) => None,
+        _ => {
+            errors.push(FieldError::new(
+                "ballot_form",
+                "meetings.ballot_form_invalid",
+            ));
+            None
+        }
+    };
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
@@ -549,6 +610,9 @@ pub async fn create_vote(
         o.now,
     )
     .await?;
+    if let Some(form) = ballot_form {
+        store::set_ballot_form(&mut tx, id, form).await?;
+    }
     if merged && let Some(decision) = merged_by {
         let note = format!("合并表决（{}）：{decision}", appointees.join("、"));
         store::switch_method(

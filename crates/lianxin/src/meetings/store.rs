@@ -68,9 +68,11 @@ pub struct VoteRow {
     pub digest: Option<String>,
     pub signature: Option<String>,
     pub seal_version: Option<i64>,
+    /// A selection's ballot form (票决办法): `choose` up to N, or `per_item`.
+    pub ballot_form: Option<String>,
 }
 
-const VOTE: &str = "SELECT id, meeting_id, item_id, rule, method, subject, seats, candidates, post, state, members, present, opened_at, closed_at, method_note, published, result, passed, digest, signature, seal_version FROM votes";
+const VOTE: &str = "SELECT id, meeting_id, item_id, rule, method, subject, seats, candidates, post, state, members, present, opened_at, closed_at, method_note, published, result, passed, digest, signature, seal_version, ballot_form FROM votes";
 
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_meeting(
@@ -405,6 +407,16 @@ pub async fn insert_vote(
     Ok(id)
 }
 
+/// Sets a selection vote's ballot form (before it opens).
+pub async fn set_ballot_form(tx: &mut Tx<'_>, vote: i64, form: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE votes SET ballot_form = $2 WHERE id = $1 AND state = 'ready'")
+        .bind(vote)
+        .bind(form)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 pub async fn vote(db: &Db, congress: CongressId, id: i64) -> Result<Option<VoteRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{VOTE} WHERE congress_id = $1 AND id = $2"
@@ -474,6 +486,7 @@ pub struct BallotContext {
     pub seats: Option<i64>,
     pub candidates: Option<String>,
     pub write_in_deputies: i64,
+    pub ballot_form: Option<String>,
     pub person_id: Option<i64>,
     pub capacity: Option<String>,
     pub attendance: Option<String>,
@@ -486,7 +499,7 @@ pub async fn ballot_context(
     user: i64,
 ) -> Result<Option<BallotContext>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT v.id AS vote, v.rule, v.method, v.state, v.seats, v.candidates, v.write_in_deputies, r.person_id, r.capacity, r.attendance \
+        "SELECT v.id AS vote, v.rule, v.method, v.state, v.seats, v.candidates, v.write_in_deputies, v.ballot_form, r.person_id, r.capacity, r.attendance \
          FROM votes v LEFT JOIN meeting_roll r ON r.meeting_id = v.meeting_id AND r.user_id = $3 \
          WHERE v.congress_id = $1 AND v.id = $2",
     )
