@@ -52,6 +52,16 @@ pub enum Permission {
     AttendMeetings,
     /// Enter a show of hands' or paper ballots' counts (计票人, and staff).
     CountVotes,
+    /// Open the livelihood projects' pages (民生实事): staff, deputies, station staff, units.
+    ViewLivelihood,
+    /// Propose a livelihood project for a cycle (deputies, station staff, the office).
+    ProposeLivelihood,
+    /// Run the cycles: put the list to review and vote, form supervision groups, close problems
+    /// (the congress's staff).
+    ManageLivelihood,
+    /// The government side: screen proposals into candidate projects, keep plans and report
+    /// progress (unit operators and heads; reports only on their own unit's projects).
+    DeliverLivelihood,
 }
 
 /// The congress an action targets, with its parent district when it is a town.
@@ -130,6 +140,20 @@ pub fn allows(actor: &Actor, perm: Permission, target: Target, settings: PolicyS
                 || here(Role::Teller)
         }
         Permission::CountVotes => any_staff_here || here(Role::Teller),
+        Permission::ViewLivelihood => {
+            any_staff_here
+                || here(Role::Deputy)
+                || here(Role::StandingCommitteeMember)
+                || here(Role::PresidiumMember)
+                || here(Role::StationStaff)
+                || here(Role::UnitOperator)
+                || here(Role::UnitHead)
+        }
+        Permission::ProposeLivelihood => {
+            any_staff_here || here(Role::Deputy) || here(Role::StationStaff)
+        }
+        Permission::ManageLivelihood => any_staff_here,
+        Permission::DeliverLivelihood => here(Role::UnitOperator) || here(Role::UnitHead),
         Permission::HandleOpinions => {
             here(Role::StationStaff)
                 || staff_here(&[Office::DeputiesAffairs])

@@ -79,6 +79,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0011_meetings.sql"),
         postgres: include_str!("migrations/postgres/0011_meetings.sql"),
     },
+    Migration {
+        version: 12,
+        name: "livelihood",
+        sqlite: include_str!("migrations/sqlite/0012_livelihood.sql"),
+        postgres: include_str!("migrations/postgres/0012_livelihood.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction. On PostgreSQL an

@@ -124,6 +124,7 @@ pub async fn seed(db: &Db, district: CongressId, hash: &str, now: i64) -> anyhow
             keep_order: None,
             appointees: None,
             merged_by: None,
+            ballot_form: None,
         };
         let v = service::create_vote(db, district, past, item, &vote, &o).await?;
         service::open_vote(db, district, v, &o).await?;

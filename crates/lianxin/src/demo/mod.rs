@@ -3,6 +3,7 @@
 //! account for every role (all sharing one documented demo password). Created idempotently in
 //! one transaction: a half-made district is never left behind.
 
+pub mod livelihood;
 pub mod meetings;
 pub mod names;
 pub mod opinions;
@@ -535,6 +536,7 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<bool> {
     stations::seed(db, district, now).await?;
     opinions::seed(db, district, now).await?;
     meetings::seed(db, district, &hash, now).await?;
+    livelihood::seed(db, district, now).await?;
     // Last, so that each account's newest notice is the welcome, above the year of suggestions.
     let mut tx = db.begin().await?;
     for (congress, user) in welcome {

@@ -188,6 +188,15 @@ pub fn overdue(m: &Milestone, today: NaiveDate) -> bool {
     m.done_percent < 100 && today > m.due
 }
 
+/// The message key of a 票决办法's ballot form: choose up to N, or 赞成/反对/弃权 on each.
+pub fn ballot_form_key(form: &str) -> &'static str {
+    if form == "per_item" {
+        "livelihood.ballot_form.per_item"
+    } else {
+        "livelihood.ballot_form.choose"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

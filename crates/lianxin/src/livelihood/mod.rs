@@ -1,7 +1,16 @@
-//! 民生实事项目人大代表票决制 — livelihood projects decided by deputies' vote (issue 8, begun): the
-//! chain 群众点单 → 代表定单 → 政府买单 → 人大验单. Begun with the rules every step stands on
-//! (`domain`): the yearly cycle's phases, the contest of a selection, a candidate project's
-//! required fields, and progress from weighted milestones. The selection and the rating are
-//! votes of `meetings`.
+//! 民生实事项目人大代表票决制 — livelihood projects decided by deputies' vote (issue 8): the
+//! chain 群众点单 → 代表定单 → 政府买单 → 人大验单. A congress runs one cycle a year (`domain`:
+//! phases, the contest, a candidate's fields, progress from weighted milestones). Proposals come
+//! from the public call, deputies, stations, opinions and suggestions (`service`); the government
+//! side screens them into candidate projects; the review, the selection vote and the rating are
+//! agenda items and votes of `meetings`, whose tally decides; delivery, supervision and
+//! rectification are in `delivery`. `public` shows every project to everyone, with open data.
 
+pub mod api;
+pub mod delivery;
 pub mod domain;
+pub mod pages;
+pub mod public;
+pub mod service;
+pub mod steps;
+pub mod store;

@@ -69,6 +69,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::opinions::pages::routes())
         .merge(crate::meetings::pages::routes())
         .merge(crate::meetings::public::routes())
+        .merge(crate::livelihood::pages::routes())
+        .merge(crate::livelihood::public::routes())
         .merge(crate::congress::admin::routes())
         .merge(crate::calendar::pages::routes())
         .merge(crate::settings::pages::routes())
@@ -83,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::stations::api::routes())
         .merge(crate::opinions::api::routes())
         .merge(crate::meetings::api::routes())
+        .merge(crate::livelihood::api::routes())
         .merge(openapi::routes());
     Router::new()
         .merge(pages)

@@ -142,6 +142,9 @@ impl Shell {
             if allows(actor, Permission::AttendMeetings, c.target(), p) {
                 nav.push((format!("{base}/meetings"), "nav.meetings"));
             }
+            if allows(actor, Permission::ViewLivelihood, c.target(), p) {
+                nav.push((format!("{base}/livelihood"), "nav.livelihood"));
+            }
             if allows(actor, Permission::EditRoster, c.target(), p)
                 || allows(actor, Permission::EditUnits, c.target(), p)
             {

@@ -9,6 +9,7 @@ mod api;
 mod audit;
 mod browser;
 mod import;
+mod livelihood;
 mod matrix;
 mod meetings;
 mod notify;

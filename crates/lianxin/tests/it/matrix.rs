@@ -54,6 +54,16 @@ enum Rule {
     MeetingsAttend,
     /// Running meetings and entering counts: the congress's staff.
     MeetingsRun,
+    /// The livelihood pages: staff, deputies, standing-committee members, stations, units.
+    LivelihoodView,
+    /// Proposing a livelihood project: staff, deputies, station staff.
+    LivelihoodPropose,
+    /// Running a cycle: the congress's staff.
+    LivelihoodManage,
+    /// Screening proposals into candidates: the government side (a unit) and staff.
+    LivelihoodScreen,
+    /// An opinion proposed with one click: whoever handles opinions and may propose.
+    LivelihoodFromOpinion,
 }
 
 const USERS: &[&str] = &[
@@ -111,6 +121,19 @@ fn allowed(rule: Rule, user: &str) -> bool {
             )
         }
         Rule::MeetingsRun => matches!(user, "daibiao" | "bangong" | "renshi"),
+        Rule::LivelihoodView => matches!(
+            user,
+            "daibiao" | "bangong" | "renshi" | "deputy" | "changwei" | "lianluozhan" | "chengban"
+        ),
+        Rule::LivelihoodPropose => {
+            matches!(
+                user,
+                "daibiao" | "bangong" | "renshi" | "deputy" | "lianluozhan"
+            )
+        }
+        Rule::LivelihoodManage => matches!(user, "daibiao" | "bangong" | "renshi"),
+        Rule::LivelihoodScreen => matches!(user, "daibiao" | "bangong" | "renshi" | "chengban"),
+        Rule::LivelihoodFromOpinion => matches!(user, "daibiao" | "deputy" | "lianluozhan"),
     }
 }
 
@@ -785,6 +808,123 @@ fn routes() -> Vec<Route> {
             MeetingsAttend,
             None,
         ),
+        r("GET", "/c/{cid}/livelihood", LivelihoodView, None),
+        r("POST", "/c/{cid}/livelihood", LivelihoodManage, Form(&[])),
+        r("GET", "/c/{cid}/livelihood/{id}", LivelihoodView, None),
+        r(
+            "POST",
+            "/c/{cid}/livelihood/{id}/step",
+            LivelihoodManage,
+            Form(&[]),
+        ),
+        r(
+            "GET",
+            "/c/{cid}/livelihood/projects/{id}",
+            LivelihoodView,
+            None,
+        ),
+        r(
+            "POST",
+            "/c/{cid}/livelihood/projects/{id}/step",
+            LivelihoodView,
+            Multipart,
+        ),
+        r(
+            "POST",
+            "/c/{cid}/livelihood/from-opinion/{id}",
+            LivelihoodFromOpinion,
+            Form(&[]),
+        ),
+        r(
+            "POST",
+            "/c/{cid}/livelihood/from-suggestion/{id}",
+            SuggestionOffice,
+            Form(&[]),
+        ),
+        r("GET", "/livelihood/{cid}", Public, None),
+        r("GET", "/livelihood/{cid}/propose", Public, None),
+        r("POST", "/livelihood/{cid}/propose", Public, Form(&[])),
+        r("GET", "/livelihood/{cid}/projects/{id}", Public, None),
+        r("GET", "/livelihood/{cid}/open-data.json", Public, None),
+        r("GET", "/livelihood/{cid}/open-data.xlsx", Public, None),
+        r(
+            "GET",
+            "/livelihood/{cid}/files/{report}/{aid}",
+            Public,
+            None,
+        ),
+        r(
+            "GET",
+            "/api/v1/public/congresses/{cid}/livelihood",
+            Public,
+            None,
+        ),
+        r(
+            "GET",
+            "/api/v1/congresses/{cid}/livelihood/cycles",
+            LivelihoodView,
+            None,
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/livelihood/cycles",
+            LivelihoodManage,
+            Json(r#"{"year":0,"places":0,"phases":[]}"#),
+        ),
+        r(
+            "GET",
+            "/api/v1/congresses/{cid}/livelihood/cycles/{id}",
+            LivelihoodView,
+            None,
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/livelihood/cycles/{id}/proposals",
+            LivelihoodPropose,
+            Json(r#"{"title":""}"#),
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/livelihood/cycles/{id}/candidates",
+            LivelihoodScreen,
+            Json(r#"{"title":""}"#),
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/livelihood/cycles/{id}/actions",
+            LivelihoodManage,
+            Json(r#"{"action":"review_opinion","opinion":""}"#),
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/livelihood/proposals/{id}/actions",
+            LivelihoodScreen,
+            Json(r#"{"action":"reject","reason":""}"#),
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/livelihood/opinions/{id}/propose",
+            LivelihoodFromOpinion,
+            Json("{}"),
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/livelihood/suggestions/{id}/propose",
+            SuggestionOffice,
+            Json("{}"),
+        ),
+        r(
+            "GET",
+            "/api/v1/congresses/{cid}/livelihood/projects/{id}",
+            LivelihoodView,
+            None,
+        ),
+        r(
+            "POST",
+            "/api/v1/congresses/{cid}/livelihood/projects/{id}/actions",
+            LivelihoodView,
+            Json(r#"{"action":"close_problem","problem":0}"#),
+        ),
         r("GET", "/results/{cid}", Public, None),
         r(
             "GET",
@@ -960,6 +1100,7 @@ fn declared_routes() -> BTreeSet<(String, String)> {
         "stations/api.rs",
         "opinions/api.rs",
         "meetings/api.rs",
+        "livelihood/api.rs",
         "web/openapi.rs",
     ];
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

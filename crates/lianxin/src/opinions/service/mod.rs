@@ -139,12 +139,13 @@ pub fn form_token(db: &Db, now: i64) -> Result<String, AppError> {
 }
 
 /// When the form with this token was served, if the token is ours.
-pub(super) fn token_time(db: &Db, token: &str) -> Option<i64> {
+pub(crate) fn token_time(db: &Db, token: &str) -> Option<i64> {
     let (t, mac) = token.split_once('.')?;
     let ok = db.vault.digest(FORM, t).ok()? == mac;
     ok.then(|| t.parse().ok()).flatten()
 }
 
+pub use grouping::threshold as grouping_threshold;
 pub(crate) use submission::store_alone;
 pub use submission::{
     OpinionInput, Prepared, Received, checked, enter_for_citizen, prepare_citizen, prepare_staff,

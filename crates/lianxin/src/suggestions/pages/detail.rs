@@ -41,6 +41,8 @@ pub(super) struct DetailPage {
     usual_unit: Option<(i64, String, i64)>,
     /// The office may download the assignment notice.
     show_notice: bool,
+    /// The office may propose it as a livelihood project (民生实事).
+    office: bool,
     opinions: Vec<store::Opinion>,
     /// (attachment, its size for people, whether the viewer may remove it)
     files: Vec<(crate::attachments::store::Attachment, String, bool)>,
@@ -277,6 +279,7 @@ pub(super) async fn render(
             similar,
             usual_unit,
             show_notice,
+            office: cap == Capacity::Office,
             opinions: store::opinions(&state.db, congress_id, id).await?,
             files,
             attach_purposes,

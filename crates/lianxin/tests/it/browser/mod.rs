@@ -773,5 +773,6 @@ fn base32_decode(s: &str) -> Vec<u8> {
 }
 
 mod http;
+mod livelihood;
 mod meetings;
 mod opinions;

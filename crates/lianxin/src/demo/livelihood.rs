@@ -1,0 +1,587 @@
+//! The demo district's livelihood projects: last year's cycle run to its end (proposals, the
+//! government's candidates, the standing committee's review, the plenary's selection vote,
+//! delivery with its reports, and this January's rating, one project rated unsatisfactory with
+//! its rectification task), and this year's cycle selected at the same sitting and now being
+//! delivered, with a supervision group, a visit and an open problem. Everything goes through the
+//! modules' commands, dated as it would have happened.
+
+use super::suggestions::user;
+use crate::db::Db;
+use crate::livelihood::delivery::{self, Capacity, MilestoneInput, ReportInput, VisitInput};
+use crate::livelihood::service::{
+    self, CandidateForm, NewCycle, PhaseInput, ProposalInput, Source,
+};
+use crate::livelihood::steps;
+use crate::livelihood::store;
+use crate::meetings::domain::{MeetingKind, MeetingState, VoteMethod};
+use crate::meetings::service::{self as meetings, NewMeeting};
+use crate::meetings::store as meeting_store;
+use crate::platform::ids::{CongressId, UserId};
+use crate::platform::origin::Origin;
+use chrono::{Datelike, Duration, NaiveDate};
+use serde_json::json;
+
+/// An origin at 10:00 China time on `day`.
+fn on(user: i64, day: NaiveDate) -> Origin {
+    let ms = day
+        .and_hms_opt(2, 0, 0)
+        .map(|t| t.and_utc().timestamp_millis())
+        .unwrap_or_default();
+    Origin {
+        user: UserId(user),
+        client_addr: None,
+        now: ms,
+        today: day,
+    }
+}
+
+fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
+/// A cycle for `year`: collected from September the year before, voted at January's session,
+/// delivered through the year, rated at the next January's session.
+fn phases(year: i32) -> Vec<PhaseInput> {
+    let p = year - 1;
+    [
+        ("collection", ymd(p, 9, 1), ymd(p, 10, 15)),
+        ("screening", ymd(p, 10, 16), ymd(p, 11, 30)),
+        ("review", ymd(p, 12, 1), ymd(p, 12, 20)),
+        ("vote", ymd(year, 1, 8), ymd(year, 1, 12)),
+        ("implementation", ymd(year, 1, 13), ymd(year, 12, 31)),
+        ("evaluation", ymd(year + 1, 1, 5), ymd(year + 1, 1, 20)),
+    ]
+    .iter()
+    .map(|(phase, s, e)| PhaseInput {
+        phase: (*phase).into(),
+        starts_on: s.to_string(),
+        ends_on: e.to_string(),
+    })
+    .collect()
+}
+
+/// (title, content, targets, budget in yuan, proposals' titles and places)
+type Project = (
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    &'static [(&'static str, &'static str)],
+);
+
+const LAST_YEAR: &[Project] = &[
+    (
+        "社区老年食堂建设",
+        "在青石、白沙等六个镇街新建社区老年食堂，为高龄、独居老人提供助餐和送餐服务。",
+        "新建老年食堂6家，日均服务老人600人次",
+        3_600_000,
+        &[
+            ("小区附近没有老年食堂", "青石镇"),
+            ("希望给独居老人送餐", "白沙镇"),
+        ],
+    ),
+    (
+        "老旧小区加装电梯",
+        "对符合条件的老旧小区多层住宅加装电梯，给予每台二十万元补助。",
+        "完成加装电梯40台",
+        8_000_000,
+        &[("老小区爬楼太难", "柳河镇")],
+    ),
+    (
+        "中小学校门口交通安全改造",
+        "在全区二十所中小学校门口增设护学岗、减速带和接送车辆临时停靠区。",
+        "完成20所学校门口改造",
+        2_000_000,
+        &[("学校门口接送太拥堵", "松岗镇")],
+    ),
+    (
+        "农贸市场提升改造",
+        "对三个镇街农贸市场进行改造，改善排水、通风和摊位布局。",
+        "完成3个农贸市场改造",
+        4_500_000,
+        &[("菜场地面积水", "桃源镇")],
+    ),
+    (
+        "口袋公园建设",
+        "利用边角地建设口袋公园，增加居民身边的休闲空间。",
+        "新建口袋公园10个",
+        3_000_000,
+        &[],
+    ),
+    (
+        "乡村公交线路延伸",
+        "将三条公交线路延伸至偏远行政村，解决群众出行难。",
+        "新开或延伸公交线路3条",
+        1_500_000,
+        &[("村里没有公交车", "白沙镇")],
+    ),
+];
+
+const THIS_YEAR: &[Project] = &[
+    (
+        "城乡居民健康体检扩面",
+        "为六十五岁以上老人和困难群众提供免费健康体检，增加肿瘤筛查项目。",
+        "完成体检3万人次",
+        4_200_000,
+        &[("希望增加老人免费体检项目", "青石镇")],
+    ),
+    (
+        "校园食堂明厨亮灶",
+        "全区中小学校食堂安装明厨亮灶设备，家长可在手机上查看后厨。",
+        "覆盖全区45所学校食堂",
+        1_800_000,
+        &[("孩子学校食堂卫生让人担心", "柳河镇")],
+    ),
+    (
+        "背街小巷路灯改造",
+        "对背街小巷照明进行改造，更换节能路灯，消除照明盲区。",
+        "新建和改造路灯1200盏",
+        2_600_000,
+        &[
+            ("巷子里晚上太黑", "松岗镇"),
+            ("小区后面的路没有路灯", "桃源镇"),
+        ],
+    ),
+    (
+        "婴幼儿托育服务点建设",
+        "在社区建设普惠性托育服务点，提供三岁以下婴幼儿照护服务。",
+        "新增普惠托位300个",
+        5_000_000,
+        &[("双职工家庭孩子没人带", "柳河镇")],
+    ),
+    (
+        "河道生态修复",
+        "对两条河道进行清淤和生态护岸建设，改善水环境。",
+        "完成河道治理8公里",
+        6_000_000,
+        &[],
+    ),
+    (
+        "农村生活污水设施提标",
+        "对三十个行政村的生活污水处理设施进行提标改造。",
+        "完成30个村设施改造",
+        3_900_000,
+        &[("村里污水有臭味", "白沙镇")],
+    ),
+];
+
+pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<()> {
+    let staff = user(db, "bangong").await?;
+    let unit_user = user(db, "chengban").await?;
+    let (_, today) = super::suggestions::at(now, 0);
+    // The year whose session has been held: after mid-January, this year's.
+    let year = (today - Duration::days(15)).year();
+    let units = store::units(db, district).await?;
+    let unit_of = |i: usize| units.get(i % units.len().max(1)).map(|u| u.0);
+
+    let last = cycle(db, district, staff, year - 1).await?;
+    let this = cycle(db, district, staff, year).await?;
+    for (c, y, list) in [(last, year - 1, LAST_YEAR), (this, year, THIS_YEAR)] {
+        collect_and_screen(db, district, c, y, list, unit_user, &unit_of).await?;
+        review(db, district, c, y, staff).await?;
+    }
+
+    // Last January's sitting voted last year's list; this January's rates it and votes this
+    // year's.
+    let sitting_last = sitting(db, district, staff, ymd(year - 1, 1, 10)).await?;
+    let o = on(staff, ymd(year - 1, 1, 10));
+    steps::put_to_vote(db, district, last, sitting_last, &o).await?;
+    count_selection(db, district, last, &o, &[161, 158, 150, 147, 139, 72]).await?;
+    meetings::set_state(db, district, sitting_last, MeetingState::Closed, &o).await?;
+    deliver(db, district, last, unit_user, staff, year - 1, true).await?;
+
+    let sitting_this = sitting(db, district, staff, ymd(year, 1, 10)).await?;
+    let o = on(staff, ymd(year, 1, 10));
+    let ratings = steps::put_to_rating(db, district, last, sitting_this, &o).await?;
+    for (k, vote) in ratings.iter().enumerate() {
+        // One project is rated unsatisfactory: 满意 and 基本满意 together not above half of all.
+        let counts = if k == 3 {
+            json!({"satisfied": 40, "basically_satisfied": 41, "dissatisfied": 86})
+        } else {
+            json!({"satisfied": 120 + k as i64, "basically_satisfied": 35, "dissatisfied": 12 - k as i64})
+        };
+        paper_count(db, district, *vote, counts, 3, &o).await?;
+    }
+    steps::apply_ratings(db, district, last, &o).await?;
+    steps::put_to_vote(db, district, this, sitting_this, &o).await?;
+    count_selection(db, district, this, &o, &[166, 160, 149, 141, 138, 64]).await?;
+    meetings::set_state(db, district, sitting_this, MeetingState::Closed, &o).await?;
+    deliver(db, district, this, unit_user, staff, year, false).await?;
+    Ok(())
+}
+
+async fn cycle(db: &Db, district: CongressId, staff: i64, year: i32) -> anyhow::Result<i64> {
+    let o = on(staff, ymd(year - 1, 8, 20));
+    Ok(service::create_cycle(
+        db,
+        district,
+        &NewCycle {
+            year: i64::from(year),
+            title: format!("示范区{year}年民生实事项目"),
+            places: 5,
+            ratio_percent: 20,
+            ballot_form: Some("choose".into()),
+            phases: phases(year),
+        },
+        &o,
+    )
+    .await?)
+}
+
+/// Citizens' and deputies' proposals in September, the government's candidates in November.
+async fn collect_and_screen(
+    db: &Db,
+    district: CongressId,
+    cycle: i64,
+    year: i32,
+    list: &[Project],
+    unit_user: i64,
+    unit_of: &dyn Fn(usize) -> Option<i64>,
+) -> anyhow::Result<()> {
+    let deputy = user(db, "deputy").await?;
+    let mut proposal_ids = Vec::new();
+    for (k, (_, _, _, _, proposals)) in list.iter().enumerate() {
+        let mut ids = Vec::new();
+        for (j, (title, place)) in proposals.iter().enumerate() {
+            let day = ymd(year - 1, 9, 3 + (k * 3 + j) as u32);
+            let o = on(deputy, day);
+            let mut input = ProposalInput {
+                title: (*title).into(),
+                body: format!("{title}，地点在{place}。"),
+                place: (*place).into(),
+                category: category(k).into(),
+                ..Default::default()
+            };
+            let id = if j == 0 {
+                input.issued = crate::opinions::service::form_token(db, o.now - 60_000)?;
+                service::propose(
+                    db,
+                    district,
+                    cycle,
+                    &input,
+                    Source::Public,
+                    None,
+                    (o.now, day),
+                )
+                .await?
+            } else {
+                service::propose(
+                    db,
+                    district,
+                    cycle,
+                    &input,
+                    Source::Deputy,
+                    Some(&o),
+                    (o.now, day),
+                )
+                .await?
+            };
+            ids.push(id);
+        }
+        proposal_ids.push(ids);
+    }
+    // One proposal the government declines, with its published reason.
+    let o = on(deputy, ymd(year - 1, 10, 10));
+    let declined = service::propose(
+        db,
+        district,
+        cycle,
+        &ProposalInput {
+            title: "建设区级大型体育中心".into(),
+            body: "希望在城东新建一座可容纳两万人的体育中心，举办大型比赛。".into(),
+            place: "柳河镇".into(),
+            category: "other".into(),
+            ..Default::default()
+        },
+        Source::Deputy,
+        Some(&o),
+        (o.now, o.today),
+    )
+    .await?;
+    let o = on(unit_user, ymd(year - 1, 11, 10));
+    service::reject_proposal(
+        db,
+        district,
+        declined,
+        "投资规模超出年度民生实事项目范围，已转区发改局纳入重大项目库研究。",
+        &o,
+    )
+    .await?;
+    for (k, (title, content, targets, budget, _)) in list.iter().enumerate() {
+        let o = on(unit_user, ymd(year - 1, 11, 12 + k as u32));
+        service::add_candidate(
+            db,
+            district,
+            cycle,
+            &CandidateForm {
+                title: (*title).into(),
+                content: (*content).into(),
+                targets: (*targets).into(),
+                budget_yuan: Some(*budget),
+                lead_unit: unit_of(k),
+                timetable: format!("{year}年1月启动，12月底前完成"),
+                proposals: proposal_ids[k].clone(),
+            },
+            &o,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn category(k: usize) -> &'static str {
+    [
+        "elderly_care",
+        "housing",
+        "schools",
+        "business",
+        "environment",
+        "roads_transport",
+    ][k % 6]
+}
+
+/// The standing committee's December meeting reviews the list.
+async fn review(
+    db: &Db,
+    district: CongressId,
+    cycle: i64,
+    year: i32,
+    staff: i64,
+) -> anyhow::Result<()> {
+    let o = on(staff, ymd(year - 1, 12, 10));
+    let m = meetings::create_meeting(
+        db,
+        district,
+        &NewMeeting {
+            kind: MeetingKind::StandingCommittee,
+            title: format!("示范区人大常委会会议（审议{year}年民生实事候选项目）"),
+            place: "区人大常委会会议室".into(),
+            starts_at: o.now,
+        },
+        &o,
+    )
+    .await?;
+    steps::put_on_review(db, district, cycle, m, &o).await?;
+    let members: Vec<i64> = meeting_store::roll(db, m)
+        .await?
+        .iter()
+        .map(|r| r.person_id)
+        .collect();
+    meetings::check_in_sheet(db, district, m, &members, &o).await?;
+    meetings::set_state(db, district, m, MeetingState::Open, &o).await?;
+    steps::record_review(
+        db,
+        district,
+        cycle,
+        "会议审议认为，候选项目贴近群众需求，建议进一步细化目标任务和资金安排，提请区人民代表大会票决。",
+        &o,
+    )
+    .await?;
+    meetings::set_state(db, district, m, MeetingState::Closed, &o).await?;
+    Ok(())
+}
+
+/// January's plenary, opened with 170 of the deputies signed in on the sheet.
+async fn sitting(db: &Db, district: CongressId, staff: i64, day: NaiveDate) -> anyhow::Result<i64> {
+    let o = on(staff, day);
+    let m = meetings::create_meeting(
+        db,
+        district,
+        &NewMeeting {
+            kind: MeetingKind::CongressSitting,
+            title: format!("示范区第十八届人民代表大会第{}次会议", day.year() - 2021),
+            place: "区人民大会堂".into(),
+            starts_at: o.now,
+        },
+        &o,
+    )
+    .await?;
+    let roll: Vec<i64> = meeting_store::roll(db, m)
+        .await?
+        .iter()
+        .map(|r| r.person_id)
+        .collect();
+    // A few are away with the presidium's leave (never counted against them, 代表法 Art 62).
+    let present = roll.len().saturating_sub(roll.len() / 18);
+    meetings::check_in_sheet(db, district, m, &roll[..present], &o).await?;
+    for person in &roll[present..] {
+        meetings::leave(db, district, m, Some(*person), "", &o).await?;
+    }
+    meetings::set_state(db, district, m, MeetingState::Open, &o).await?;
+    Ok(m)
+}
+
+/// The selection vote by paper ballots, counted by the tellers, and its result recorded.
+async fn count_selection(
+    db: &Db,
+    district: CongressId,
+    cycle: i64,
+    o: &Origin,
+    approvals: &[i64],
+) -> anyhow::Result<()> {
+    let c = service::cycle(db, district, cycle).await?;
+    let vote = c.vote_id.ok_or_else(|| anyhow::anyhow!("no vote"))?;
+    let (_, v) = meetings::vote(db, district, vote).await?;
+    let names = meetings::candidates_of(&v);
+    let counts: serde_json::Map<String, serde_json::Value> = names
+        .iter()
+        .zip(approvals)
+        .map(|(n, a)| (n.clone(), json!(a)))
+        .collect();
+    paper_count(db, district, vote, serde_json::Value::Object(counts), 2, o).await?;
+    steps::apply_vote(db, district, cycle, o).await?;
+    Ok(())
+}
+
+async fn paper_count(
+    db: &Db,
+    district: CongressId,
+    vote: i64,
+    counts: serde_json::Value,
+    void: u32,
+    o: &Origin,
+) -> anyhow::Result<()> {
+    meetings::open_vote(db, district, vote, o).await?;
+    meetings::switch_method(
+        db,
+        district,
+        vote,
+        VoteMethod::Paper,
+        "大会采用纸质票，由计票人计票",
+        o,
+    )
+    .await?;
+    let serde_json::Value::Object(map) = counts else {
+        anyhow::bail!("counts");
+    };
+    meetings::close_vote(db, district, vote, Some((map, void)), o).await?;
+    Ok(())
+}
+
+/// The plan, the reports and the supervision of a cycle's selected projects. Last year's are
+/// delivered and their problems closed; this year's are under way, reported on yesterday.
+async fn deliver(
+    db: &Db,
+    district: CongressId,
+    cycle: i64,
+    unit_user: i64,
+    staff: i64,
+    year: i32,
+    done: bool,
+) -> anyhow::Result<()> {
+    let office = Capacity {
+        office: true,
+        lead_unit: false,
+        supervisor: false,
+    };
+    let unit = Capacity {
+        office: false,
+        lead_unit: true,
+        supervisor: false,
+    };
+    let deputies = store::deputies_in_office(db, district).await?;
+    let selected: Vec<_> = store::projects(db, cycle)
+        .await?
+        .into_iter()
+        .filter(|p| p.state == "selected")
+        .collect();
+    for (k, p) in selected.iter().enumerate() {
+        let o = on(unit_user, ymd(year, 1, 20));
+        for (title, weight, due) in [
+            ("完成方案设计和招标", 20, ymd(year, 3, 31)),
+            ("完成主体建设", 50, ymd(year, 9, 30)),
+            ("完成验收并投入使用", 30, ymd(year, 12, 20)),
+        ] {
+            delivery::add_milestone(
+                db,
+                district,
+                p,
+                unit,
+                &MilestoneInput {
+                    title: title.into(),
+                    weight,
+                    due_on: due.to_string(),
+                },
+                &o,
+            )
+            .await?;
+        }
+        let ms = store::milestones(db, p.id).await?;
+        let o = on(staff, ymd(year, 1, 25));
+        let group: Vec<i64> = deputies
+            .iter()
+            .skip(k * 3 + 1)
+            .take(3)
+            .map(|d| d.0)
+            .collect();
+        delivery::add_supervisors(db, district, p, office, &group, &o).await?;
+        let (report_day, percents, body): (NaiveDate, [u32; 3], &str) = if done {
+            (
+                ymd(year, 12, 22),
+                [100, 100, 100],
+                "项目已全部完成并通过验收，投入使用。",
+            )
+        } else {
+            (
+                ymd(year, 2, 27),
+                [100, 30, 0],
+                "方案设计和招标已完成，主体工程开工建设。",
+            )
+        };
+        let o = on(unit_user, report_day);
+        delivery::report(
+            db,
+            district,
+            p,
+            unit,
+            &ReportInput {
+                kind: "progress".into(),
+                body: body.into(),
+                milestones: ms
+                    .iter()
+                    .zip(percents)
+                    .map(|(m, pct)| (m.id, pct))
+                    .collect(),
+                responsible: Some(format!("{}分管负责人", p.lead_unit)),
+            },
+            None,
+            &o,
+        )
+        .await?;
+        if k == 0 {
+            let o = on(staff, report_day + Duration::days(1));
+            delivery::visit(
+                db,
+                district,
+                p,
+                office,
+                &VisitInput {
+                    findings: "监督组实地察看了项目现场，听取了牵头单位汇报，总体进展顺利。".into(),
+                    problem: "部分点位选址未充分征求周边居民意见。".into(),
+                },
+                None,
+                &o,
+            )
+            .await?;
+            if done {
+                let problem = store::problems(db, p.id).await?;
+                if let Some(pr) = problem.iter().find(|x| x.origin == "visit") {
+                    let o = on(unit_user, report_day + Duration::days(3));
+                    delivery::settle_problem(
+                        db,
+                        district,
+                        p,
+                        unit,
+                        pr.id,
+                        Some("已召开居民座谈会，调整两处点位。"),
+                        &o,
+                    )
+                    .await?;
+                    let o = on(staff, report_day + Duration::days(5));
+                    delivery::settle_problem(db, district, p, office, pr.id, None, &o).await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,535 @@
+//! 审议, 票决, 测评 — the cycle's steps on meetings: the candidate list on a standing-committee
+//! agenda with its document, the review's opinion, the selection vote on the plenary (and its
+//! run-off), the sealed result read back into the projects, and the rating votes with their
+//! verdicts. The meetings module runs the votes and its tally decides; nothing is counted here.
+
+use super::domain;
+use super::service::{Origin, cycle, one, record, text_ok};
+use super::store::{self, CycleLink, ProjectRow};
+use crate::db::Db;
+use crate::meetings::domain::{ItemKind, MeetingKind};
+use crate::meetings::service as meetings;
+use crate::platform::error::{AppError, FieldError};
+use crate::platform::ids::CongressId;
+
+/// Puts the candidate list on a standing-committee meeting's agenda (a town: its presidium's),
+/// with the list as the item's document (浙江省重大事项规定 Art 4: reviewed by the standing
+/// committee before the plenary votes).
+pub async fn put_on_review(
+    db: &Db,
+    congress: CongressId,
+    cycle_id: i64,
+    meeting_id: i64,
+    o: &Origin,
+) -> Result<i64, AppError> {
+    let c = cycle(db, congress, cycle_id).await?;
+    if c.review_item_id.is_some() {
+        return Err(AppError::Conflict("livelihood.already_on_agenda"));
+    }
+    let m = meetings::meeting(db, congress, meeting_id).await?;
+    if !matches!(
+        MeetingKind::parse(&m.kind),
+        Some(MeetingKind::StandingCommittee | MeetingKind::Presidium | MeetingKind::Chairpersons)
+    ) {
+        return Err(one("meeting", "livelihood.review_meeting_kind"));
+    }
+    let candidates = candidates(db, c.id).await?;
+    if candidates.is_empty() {
+        return Err(AppError::Conflict("livelihood.no_candidates"));
+    }
+    let title = format!("审议{}年民生实事候选项目清单", c.year);
+    let item = meetings::add_item(db, congress, m.id, ItemKind::Deliberation, &title, o).await?;
+    let doc = super::public::candidate_list_docx(&c, &candidates).map_err(AppError::internal)?;
+    crate::meetings::documents::attach(
+        db,
+        congress,
+        item,
+        &format!("{}年民生实事候选项目清单.docx", c.year),
+        &doc,
+        o,
+    )
+    .await?;
+    let mut tx = db.begin().await?;
+    store::set_cycle_link(&mut tx, c.id, CycleLink::ReviewItem, item).await?;
+    record(
+        &mut tx,
+        congress,
+        format!("livelihood_cycle:{}", c.id),
+        o,
+        "livelihood.review_agenda",
+        &["meeting"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(item)
+}
+
+async fn candidates(db: &Db, cycle: i64) -> Result<Vec<ProjectRow>, AppError> {
+    Ok(store::projects(db, cycle)
+        .await?
+        .into_iter()
+        .filter(|p| p.state == "candidate")
+        .collect())
+}
+
+/// 审议意见 — the review's opinion, recorded once the list was on the agenda.
+pub async fn record_review(
+    db: &Db,
+    congress: CongressId,
+    cycle_id: i64,
+    opinion: &str,
+    o: &Origin,
+) -> Result<(), AppError> {
+    let c = cycle(db, congress, cycle_id).await?;
+    if c.review_item_id.is_none() {
+        return Err(AppError::Conflict("livelihood.not_on_agenda"));
+    }
+    if !text_ok(opinion, 5, 5000) {
+        return Err(one("opinion", "livelihood.review_opinion_required"));
+    }
+    let mut tx = db.begin().await?;
+    store::set_review_opinion(&mut tx, c.id, opinion.trim(), o.now).await?;
+    record(
+        &mut tx,
+        congress,
+        format!("livelihood_cycle:{}", c.id),
+        o,
+        "livelihood.review",
+        &["opinion"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// 票决 — sets up the selection vote on the congress's plenary: M candidates for N places (M > N
+/// and the ratio of the 票决办法), reviewed first. After a tie at the cut-off, the run-off is put
+/// the same way among the tied, for the places left.
+pub async fn put_to_vote(
+    db: &Db,
+    congress: CongressId,
+    cycle_id: i64,
+    meeting_id: i64,
+    o: &Origin,
+) -> Result<i64, AppError> {
+    let c = cycle(db, congress, cycle_id).await?;
+    let runoff = c.outcome.as_deref() == Some("runoff");
+    if c.vote_id.is_some() && !runoff {
+        return Err(AppError::Conflict("livelihood.vote_exists"));
+    }
+    if c.review_opinion.is_none() {
+        return Err(AppError::Conflict("livelihood.not_reviewed"));
+    }
+    let m = meetings::meeting(db, congress, meeting_id).await?;
+    if MeetingKind::parse(&m.kind) != Some(MeetingKind::CongressSitting) {
+        return Err(one("meeting", "livelihood.vote_meeting_kind"));
+    }
+    let all = store::projects(db, c.id).await?;
+    let selected = all.iter().filter(|p| p.state == "selected").count() as u32;
+    let list: Vec<String> = all
+        .iter()
+        .filter(|p| p.state == "candidate")
+        .map(|p| p.title.clone())
+        .collect();
+    let places = (c.places as u32).saturating_sub(selected);
+    let ratio = if runoff { 0 } else { c.ratio_percent as u32 };
+    if !domain::contest_ok(list.len() as u32, places, ratio) {
+        return Err(AppError::Invalid(vec![
+            FieldError::new("candidates", "livelihood.contest").with_arg(format!(
+                "{}/{}",
+                list.len(),
+                places
+            )),
+        ]));
+    }
+    let subject = if runoff {
+        format!("{}年民生实事项目再次票决", c.year)
+    } else {
+        format!("{}年民生实事项目票决", c.year)
+    };
+    let item = meetings::add_item(db, congress, m.id, ItemKind::Selection, &subject, o).await?;
+    let vote = meetings::create_vote(
+        db,
+        congress,
+        m.id,
+        item,
+        &meetings::NewVote {
+            method: None,
+            subject,
+            seats: Some(places),
+            candidates: Some(list),
+            post: None,
+            write_ins_deputies_only: None,
+            keep_order: Some(true),
+            appointees: None,
+            merged_by: None,
+            ballot_form: Some(c.ballot_form.clone()),
+        },
+        o,
+    )
+    .await?;
+    let mut tx = db.begin().await?;
+    store::set_cycle_link(&mut tx, c.id, CycleLink::Vote, vote).await?;
+    record(
+        &mut tx,
+        congress,
+        format!("livelihood_cycle:{}", c.id),
+        o,
+        "livelihood.vote",
+        &["meeting", "candidates", "places"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(vote)
+}
+
+/// What a selection's sealed result means for the cycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    /// (title, approvals) of every project on the ballot.
+    pub approvals: Vec<(String, i64)>,
+    pub selected: Vec<String>,
+    pub runoff: Vec<String>,
+    pub unfilled: u32,
+}
+
+/// Reads a closed selection vote's result (the `meetings::recount` output it was sealed with).
+pub fn selection_of(result: &serde_json::Value) -> Selection {
+    let names = |k: &str| -> Vec<String> {
+        result[k]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|n| n.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let runoff = names("runoff");
+    Selection {
+        approvals: result["counts"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.as_i64().unwrap_or(0)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        selected: names("elected"),
+        unfilled: if runoff.is_empty() {
+            result["unfilled"].as_u64().unwrap_or(0) as u32
+        } else {
+            0
+        },
+        runoff,
+    }
+}
+
+/// 记录票决结果 — once the selection vote is closed and sealed, its result decides: the
+/// selected become projects to deliver, the others are not selected, except those tied at the
+/// cut-off, who stay candidates for the run-off; a shortfall is recorded for the presidium.
+pub async fn apply_vote(
+    db: &Db,
+    congress: CongressId,
+    cycle_id: i64,
+    o: &Origin,
+) -> Result<Selection, AppError> {
+    let c = cycle(db, congress, cycle_id).await?;
+    let vote_id = c.vote_id.ok_or(AppError::Conflict("livelihood.no_vote"))?;
+    if c.outcome.is_some() {
+        return Err(AppError::Conflict("livelihood.outcome_recorded"));
+    }
+    let (_, v) = meetings::vote(db, congress, vote_id).await?;
+    let result: serde_json::Value = match (&v.state[..], &v.result) {
+        ("closed", Some(r)) => serde_json::from_str(r).map_err(AppError::internal)?,
+        _ => return Err(AppError::Conflict("livelihood.vote_not_closed")),
+    };
+    if result["valid"] != serde_json::Value::Bool(true) {
+        return Err(AppError::Conflict("livelihood.vote_invalid"));
+    }
+    let s = selection_of(&result);
+    let (outcome, note) = if !s.runoff.is_empty() {
+        (
+            "runoff",
+            format!("{}票数相等，须就余下名额再次票决", s.runoff.join("、")),
+        )
+    } else if s.unfilled > 0 {
+        (
+            "shortfall",
+            format!(
+                "{}个名额未选出（赞成票未过全体代表半数），由主席团决定是否再次票决",
+                s.unfilled
+            ),
+        )
+    } else {
+        ("selected", String::new())
+    };
+    let mut tx = db.begin().await?;
+    if !store::set_outcome(&mut tx, c.id, outcome, &note).await? {
+        return Err(AppError::Conflict("livelihood.outcome_recorded"));
+    }
+    for p in store::projects(db, c.id).await? {
+        if p.state != "candidate" {
+            continue;
+        }
+        let approvals = s
+            .approvals
+            .iter()
+            .find(|(t, _)| *t == p.title)
+            .map(|(_, n)| *n);
+        let to = if s.selected.contains(&p.title) {
+            "selected"
+        } else if s.runoff.contains(&p.title) {
+            "candidate"
+        } else {
+            "not_selected"
+        };
+        store::set_project_state(&mut tx, p.id, "candidate", to, approvals).await?;
+    }
+    record(
+        &mut tx,
+        congress,
+        format!("livelihood_cycle:{}", c.id),
+        o,
+        "livelihood.outcome",
+        &["outcome"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+/// 满意度测评 — puts every selected project to the deputies' rating at the plenary: one rating
+/// vote each, secret, with the grades 满意 / 基本满意 / 不满意.
+pub async fn put_to_rating(
+    db: &Db,
+    congress: CongressId,
+    cycle_id: i64,
+    meeting_id: i64,
+    o: &Origin,
+) -> Result<Vec<i64>, AppError> {
+    let c = cycle(db, congress, cycle_id).await?;
+    if c.rating_item_id.is_some() {
+        return Err(AppError::Conflict("livelihood.already_on_agenda"));
+    }
+    let m = meetings::meeting(db, congress, meeting_id).await?;
+    if MeetingKind::parse(&m.kind) != Some(MeetingKind::CongressSitting) {
+        return Err(one("meeting", "livelihood.vote_meeting_kind"));
+    }
+    let projects: Vec<ProjectRow> = store::projects(db, c.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.state == "selected" && p.rating_vote_id.is_none())
+        .collect();
+    if projects.is_empty() {
+        return Err(AppError::Conflict("livelihood.nothing_to_rate"));
+    }
+    let title = format!("{}年民生实事项目满意度测评", c.year);
+    let item = meetings::add_item(db, congress, m.id, ItemKind::Rating, &title, o).await?;
+    let mut votes = Vec::new();
+    for p in &projects {
+        let vote = meetings::create_vote(
+            db,
+            congress,
+            m.id,
+            item,
+            &meetings::NewVote {
+                method: None,
+                subject: format!("{}（满意度测评）", p.title),
+                seats: None,
+                candidates: None,
+                post: None,
+                write_ins_deputies_only: None,
+                keep_order: None,
+                appointees: None,
+                merged_by: None,
+                ballot_form: None,
+            },
+            o,
+        )
+        .await?;
+        let mut tx = db.begin().await?;
+        store::set_rating_vote(&mut tx, p.id, vote).await?;
+        tx.commit().await?;
+        votes.push(vote);
+    }
+    let mut tx = db.begin().await?;
+    store::set_cycle_link(&mut tx, c.id, CycleLink::RatingItem, item).await?;
+    record(
+        &mut tx,
+        congress,
+        format!("livelihood_cycle:{}", c.id),
+        o,
+        "livelihood.rating_agenda",
+        &["meeting"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(votes)
+}
+
+/// Records the verdict of every closed rating vote (the congress's `rating.verdict` rule was
+/// applied by the tally); a project rated unsatisfactory gets a rectification task.
+pub async fn apply_ratings(
+    db: &Db,
+    congress: CongressId,
+    cycle_id: i64,
+    o: &Origin,
+) -> Result<u32, AppError> {
+    let c = cycle(db, congress, cycle_id).await?;
+    let mut recorded = 0;
+    for p in store::projects(db, c.id).await? {
+        let (Some(vote), None) = (p.rating_vote_id, &p.rating) else {
+            continue;
+        };
+        let (_, v) = meetings::vote(db, congress, vote).await?;
+        let Some(r) = v.result.as_deref().filter(|_| v.state == "closed") else {
+            continue;
+        };
+        let out: serde_json::Value = serde_json::from_str(r).map_err(AppError::internal)?;
+        let verdict = if out["passed"] == serde_json::Value::Bool(true) {
+            "satisfied"
+        } else {
+            "unsatisfied"
+        };
+        let mut tx = db.begin().await?;
+        if store::set_rating(&mut tx, p.id, verdict).await? {
+            if verdict == "unsatisfied" {
+                let n = |k: &str| out["counts"][k].as_i64().unwrap_or(0);
+                let body = format!(
+                    "满意度测评结果为不满意（满意{}票、基本满意{}票、不满意{}票）。请牵头单位整改，并向常委会报告整改情况。",
+                    n("satisfied"),
+                    n("basically_satisfied"),
+                    n("dissatisfied")
+                );
+                store::insert_problem(&mut tx, congress, p.id, "rating", &body, o.user.0, o.now)
+                    .await?;
+            }
+            record(
+                &mut tx,
+                congress,
+                format!("livelihood_project:{}", p.id),
+                o,
+                "livelihood.rating",
+                &["rating"],
+            )
+            .await?;
+            recorded += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(recorded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meetings::recount::recount_json;
+    use serde_json::json;
+
+    /// The selection as the cycle reads it from the meetings tally's sealed output.
+    fn select(input: serde_json::Value) -> Selection {
+        let out = recount_json(&input.to_string()).expect("well-formed");
+        selection_of(&serde_json::to_value(&out).expect("serialises"))
+    }
+
+    fn choose(members: u32, places: u32, ballots: Vec<Vec<&str>>) -> serde_json::Value {
+        json!({"rule": "selection", "body": "congress", "members": members, "present": members,
+               "seats": places, "candidates": ["甲", "乙", "丙", "丁"], "ballots": ballots})
+    }
+
+    #[test]
+    fn the_top_n_with_more_than_half_of_all_deputies_are_selected_with_their_tallies() {
+        // 5 deputies, 2 places: 甲 5, 乙 3, 丙 2, 丁 0 — 3 is more than half of 5.
+        let s = select(choose(
+            5,
+            2,
+            vec![
+                vec!["甲", "乙"],
+                vec!["甲", "乙"],
+                vec!["甲", "乙"],
+                vec!["甲", "丙"],
+                vec!["甲", "丙"],
+            ],
+        ));
+        assert_eq!(s.selected, vec!["甲", "乙"]);
+        assert!(s.runoff.is_empty());
+        assert_eq!(s.unfilled, 0);
+        let tally: std::collections::BTreeMap<_, _> = s.approvals.into_iter().collect();
+        assert_eq!(tally["甲"], 5);
+        assert_eq!(tally["乙"], 3);
+        assert_eq!(tally["丙"], 2);
+    }
+
+    #[test]
+    fn a_tie_at_the_cut_off_goes_to_a_runoff_of_exactly_the_tied() {
+        // 7 deputies, 2 places: 甲 5, 乙 4, 丙 4 — both more than half, one place between them.
+        let s = select(choose(
+            7,
+            2,
+            vec![
+                vec!["甲", "乙"],
+                vec!["甲", "乙"],
+                vec!["甲", "丙"],
+                vec!["甲", "丙"],
+                vec!["乙", "丙"],
+                vec!["乙", "丙"],
+                vec!["甲"],
+            ],
+        ));
+        assert_eq!(s.selected, vec!["甲"]);
+        assert_eq!(s.runoff, vec!["乙", "丙"]);
+        assert_eq!(s.unfilled, 0, "a run-off is not a shortfall");
+    }
+
+    #[test]
+    fn exactly_half_is_not_enough_and_the_shortfall_is_recorded() {
+        // 6 deputies, 2 places: 甲 4, 乙 3 (exactly half: not more than half) — one place unfilled.
+        let s = select(choose(
+            6,
+            2,
+            vec![
+                vec!["甲", "乙"],
+                vec!["甲", "乙"],
+                vec!["甲", "乙"],
+                vec!["甲"],
+                vec![],
+                vec![],
+            ],
+        ));
+        assert_eq!(s.selected, vec!["甲"]);
+        assert!(s.runoff.is_empty());
+        assert_eq!(s.unfilled, 1);
+        // One more approval for 乙 (4 of 6) fills the place.
+        let s = select(choose(
+            6,
+            2,
+            vec![
+                vec!["甲", "乙"],
+                vec!["甲", "乙"],
+                vec!["甲", "乙"],
+                vec!["甲", "乙"],
+                vec![],
+                vec![],
+            ],
+        ));
+        assert_eq!(s.selected, vec!["甲", "乙"]);
+        assert_eq!(s.unfilled, 0);
+    }
+
+    #[test]
+    fn per_item_ballots_count_approvals_only() {
+        // 赞成/反对/弃权 on each: only 赞成 counts towards selection.
+        let ballots = vec![
+            json!({"甲": "yes", "乙": "yes", "丙": "no", "丁": "abstain"}),
+            json!({"甲": "yes", "乙": "abstain", "丙": "yes", "丁": "no"}),
+            json!({"甲": "yes", "乙": "yes", "丙": "no", "丁": "no"}),
+        ];
+        let input = json!({"rule": "selection", "body": "congress", "members": 3, "present": 3,
+                           "seats": 2, "candidates": ["甲", "乙", "丙", "丁"], "ballots": ballots});
+        let s = select(input);
+        assert_eq!(s.selected, vec!["甲", "乙"]);
+        let tally: std::collections::BTreeMap<_, _> = s.approvals.into_iter().collect();
+        assert_eq!((tally["甲"], tally["乙"], tally["丙"]), (3, 2, 1));
+    }
+}
