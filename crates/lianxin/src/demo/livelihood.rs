@@ -221,6 +221,7 @@ async fn cycle(db: &Db, district: CongressId, staff: i64, year: i32) -> anyhow::
             places: 5,
             ratio_percent: 20,
             ballot_form: Some("choose".into()),
+            selection_rule: None,
             phases: phases(year),
         },
         &o,

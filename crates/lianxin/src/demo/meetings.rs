@@ -125,6 +125,7 @@ pub async fn seed(db: &Db, district: CongressId, hash: &str, now: i64) -> anyhow
             appointees: None,
             merged_by: None,
             ballot_form: None,
+            selection_rule: None,
         };
         let v = service::create_vote(db, district, past, item, &vote, &o).await?;
         service::open_vote(db, district, v, &o).await?;

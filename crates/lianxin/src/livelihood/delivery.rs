@@ -218,10 +218,7 @@ pub async fn report(
         }
         m.percent = i64::from(*percent);
     }
-    let checked = match &file {
-        Some((name, bytes)) if !bytes.is_empty() => Some(attachments::check(name, bytes)?),
-        _ => None,
-    };
+    let checked = evidence(&file)?;
     let progress = progress(&ms);
     let mut tx = db.begin().await?;
     for (id, percent) in &r.milestones {
@@ -247,20 +244,7 @@ pub async fn report(
         o.now,
     )
     .await?;
-    if let (Some(c), Some((_, bytes))) = (checked, &file) {
-        files::insert(
-            db,
-            &mut tx,
-            owner(congress, id),
-            PURPOSE,
-            &c.file_name,
-            c.media_type,
-            bytes,
-            Some(o.user.0),
-            o.now,
-        )
-        .await?;
-    }
+    attach(db, &mut tx, congress, id, checked, o).await?;
     record(
         &mut tx,
         congress,
@@ -272,6 +256,45 @@ pub async fn report(
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// An evidence file checked before the transaction (a file that is not what its name says
+/// changes nothing).
+fn evidence(
+    file: &Option<(String, Vec<u8>)>,
+) -> Result<Option<(attachments::Checked, &[u8])>, AppError> {
+    match file {
+        Some((name, bytes)) if !bytes.is_empty() => {
+            Ok(Some((attachments::check(name, bytes)?, bytes.as_slice())))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Keeps a report's or a visit's evidence, in the caller's transaction.
+async fn attach(
+    db: &Db,
+    tx: &mut crate::db::Tx<'_>,
+    congress: CongressId,
+    report: i64,
+    file: Option<(attachments::Checked, &[u8])>,
+    o: &Origin,
+) -> Result<(), sqlx::Error> {
+    if let Some((c, bytes)) = file {
+        files::insert(
+            db,
+            tx,
+            owner(congress, report),
+            PURPOSE,
+            &c.file_name,
+            c.media_type,
+            bytes,
+            Some(o.user.0),
+            o.now,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 pub const FILE_KIND: &str = "livelihood_report";
@@ -355,10 +378,7 @@ pub async fn visit(
     if problem.chars().count() > 2000 {
         return Err(one("problem", "livelihood.problem_too_long"));
     }
-    let checked = match &file {
-        Some((name, bytes)) if !bytes.is_empty() => Some(attachments::check(name, bytes)?),
-        _ => None,
-    };
+    let checked = evidence(&file)?;
     let mut tx = db.begin().await?;
     let id = store::insert_report(
         &mut tx, congress, p.id, "visit", findings, None, o.user.0, o.now,
@@ -367,20 +387,7 @@ pub async fn visit(
     if !problem.is_empty() {
         store::insert_problem(&mut tx, congress, p.id, "visit", problem, o.user.0, o.now).await?;
     }
-    if let (Some(c), Some((_, bytes))) = (checked, &file) {
-        files::insert(
-            db,
-            &mut tx,
-            owner(congress, id),
-            PURPOSE,
-            &c.file_name,
-            c.media_type,
-            bytes,
-            Some(o.user.0),
-            o.now,
-        )
-        .await?;
-    }
+    attach(db, &mut tx, congress, id, checked, o).await?;
     record(
         &mut tx,
         congress,

@@ -197,6 +197,32 @@ pub fn ballot_form_key(form: &str) -> &'static str {
     }
 }
 
+/// A budget as people read it: 160万元 in Chinese (万 is the unit of budgets), ¥1,600,000 in
+/// English.
+pub fn yuan_text(yuan: &i64, zh: bool) -> String {
+    let yuan = *yuan;
+    if zh {
+        let wan = yuan / 10_000;
+        let rest = (yuan % 10_000).abs();
+        if rest == 0 {
+            format!("{wan}万元")
+        } else {
+            let frac = format!("{rest:04}");
+            format!("{wan}.{}万元", frac.trim_end_matches('0'))
+        }
+    } else {
+        let digits = yuan.abs().to_string();
+        let mut out = String::new();
+        for (k, c) in digits.chars().enumerate() {
+            if k > 0 && (digits.len() - k).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        format!("{}¥{out}", if yuan < 0 { "-" } else { "" })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,5 +403,14 @@ mod tests {
             more[i].done_percent = (more[i].done_percent + step).min(100);
             prop_assert!(progress_percent(&more) >= p);
         }
+    }
+
+    #[test]
+    fn budgets_read_in_wan_in_chinese_and_with_separators_in_english() {
+        assert_eq!(yuan_text(&1_600_000, true), "160万元");
+        assert_eq!(yuan_text(&1_650_500, true), "165.05万元");
+        assert_eq!(yuan_text(&8_000, true), "0.8万元");
+        assert_eq!(yuan_text(&1_600_000, false), "¥1,600,000");
+        assert_eq!(yuan_text(&999, false), "¥999");
     }
 }

@@ -221,6 +221,7 @@ async fn create(
         places: get("places").trim().parse().unwrap_or(0),
         ratio_percent: get("ratio_percent").trim().parse().unwrap_or(0),
         ballot_form: Some(get("ballot_form")).filter(|s| !s.is_empty()),
+        selection_rule: Some(get("selection_rule")).filter(|s| !s.is_empty()),
         phases: Phase::ALL
             .iter()
             .map(|p| PhaseInput {
@@ -263,6 +264,9 @@ struct CyclePage {
     units: Vec<(i64, String)>,
     /// The selection vote's state, when there is one.
     vote_state: Option<String>,
+    /// The meetings the list was reviewed at and rated at: (meeting, item, title).
+    review_at: Option<(i64, i64, String)>,
+    rating_at: Option<(i64, i64, String)>,
     categories: Vec<(String, String)>,
 }
 
@@ -294,6 +298,8 @@ async fn cycle_page(
         ),
         None => None,
     };
+    let review_at = item_at(&state, &congress, v.cycle.review_item_id).await?;
+    let rating_at = item_at(&state, &congress, v.cycle.rating_item_id).await?;
     let shell = Shell::new(&state, &ctx, "livelihood.title").await?;
     let categories = std::iter::once((String::new(), shell.t.t("form.choose").to_string()))
         .chain(
@@ -313,8 +319,24 @@ async fn cycle_page(
         review_meetings,
         plenaries,
         vote_state,
+        review_at,
+        rating_at,
         categories,
     })
+}
+
+/// The meeting an agenda item is on, for a link: (meeting, item, the meeting's title).
+async fn item_at(
+    state: &AppState,
+    c: &Congress,
+    item: Option<i64>,
+) -> AppResult<Option<(i64, i64, String)>> {
+    let Some(item) = item else { return Ok(None) };
+    let Some((meeting, _)) = crate::meetings::store::item(&state.db, c.id, item).await? else {
+        return Ok(None);
+    };
+    let m = crate::meetings::service::meeting(&state.db, c.id, meeting).await?;
+    Ok(Some((meeting, item, m.title)))
 }
 
 /// One step on a cycle from its page: `propose`, `candidate`, `reject` (a proposal), and the

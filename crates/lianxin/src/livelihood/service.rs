@@ -71,6 +71,10 @@ pub struct NewCycle {
     /// `choose` (up to N, the default) or `per_item`.
     #[serde(default)]
     pub ballot_form: Option<String>,
+    /// The approvals a project needs: `over_half_of_members` (the default: more than half of
+    /// all deputies in office, 组织法 Art 25), `over_half_of_present` or `most_votes`.
+    #[serde(default)]
+    pub selection_rule: Option<String>,
     /// The six phases in order: (`collection`…`evaluation`, first day, last day), days as
     /// `YYYY-MM-DD`.
     pub phases: Vec<PhaseInput>,
@@ -119,6 +123,19 @@ pub async fn create_cycle(
             "livelihood.ballot_form_invalid",
         ));
     }
+    let selection_rule = c
+        .selection_rule
+        .as_deref()
+        .unwrap_or("over_half_of_members");
+    if !matches!(
+        selection_rule,
+        "over_half_of_members" | "over_half_of_present" | "most_votes"
+    ) {
+        errors.push(FieldError::new(
+            "selection_rule",
+            "livelihood.selection_rule_invalid",
+        ));
+    }
     let title = if c.title.trim().is_empty() {
         format!("{}年民生实事项目", c.year)
     } else {
@@ -161,7 +178,7 @@ pub async fn create_cycle(
         &title,
         i64::from(c.places),
         i64::from(c.ratio_percent),
-        form,
+        (form, selection_rule),
         o.user.0,
         o.now,
     )
@@ -183,7 +200,14 @@ pub async fn create_cycle(
         format!("livelihood_cycle:{id}"),
         o,
         "livelihood.cycle_create",
-        &["year", "places", "ratio_percent", "ballot_form", "phases"],
+        &[
+            "year",
+            "places",
+            "ratio_percent",
+            "ballot_form",
+            "selection_rule",
+            "phases",
+        ],
     )
     .await?;
     tx.commit().await?;

@@ -164,6 +164,7 @@ pub async fn put_to_vote(
             appointees: None,
             merged_by: None,
             ballot_form: Some(c.ballot_form.clone()),
+            selection_rule: Some(c.selection_rule.clone()),
         },
         o,
     )
@@ -257,7 +258,7 @@ pub async fn apply_vote(
         (
             "shortfall",
             format!(
-                "{}个名额未选出（赞成票未过全体代表半数），由主席团决定是否再次票决",
+                "{}个名额未选出（赞成票未达到票决办法规定的票数），由主席团决定是否再次票决",
                 s.unfilled
             ),
         )
@@ -344,6 +345,7 @@ pub async fn put_to_rating(
                 appointees: None,
                 merged_by: None,
                 ballot_form: None,
+                selection_rule: None,
             },
             o,
         )
@@ -531,5 +533,48 @@ mod tests {
         assert_eq!(s.selected, vec!["甲", "乙"]);
         let tally: std::collections::BTreeMap<_, _> = s.approvals.into_iter().collect();
         assert_eq!((tally["甲"], tally["乙"], tally["丙"]), (3, 2, 1));
+    }
+
+    #[test]
+    fn the_session_may_count_approvals_against_those_present_or_take_the_most() {
+        // 9 deputies in office, 6 present (the quorum of two thirds): 甲 has 4 — more than half of
+        // those present, not of all.
+        let with = |rule: Option<&str>| {
+            let mut v = choose(
+                9,
+                1,
+                vec![
+                    vec!["甲"],
+                    vec!["甲"],
+                    vec!["甲"],
+                    vec!["甲"],
+                    vec!["乙"],
+                    vec![],
+                ],
+            );
+            v["present"] = json!(6);
+            if let Some(r) = rule {
+                v["selection_rule"] = json!(r);
+            }
+            v
+        };
+        let s = select(with(None));
+        assert!(s.selected.is_empty(), "4 of 9 in office is not a majority");
+        assert_eq!(s.unfilled, 1);
+        assert_eq!(
+            select(with(Some("over_half_of_present"))).selected,
+            vec!["甲"]
+        );
+        assert_eq!(select(with(Some("most_votes"))).selected, vec!["甲"]);
+        // Under the most votes, a tie at the top still goes to a run-off.
+        let mut tie = choose(3, 1, vec![vec!["甲"], vec!["乙"], vec![]]);
+        tie["selection_rule"] = json!("most_votes");
+        assert_eq!(select(tie).runoff, vec!["甲", "乙"]);
+        let mut bad = with(None);
+        bad["selection_rule"] = json!("two_thirds");
+        assert!(
+            recount_json(&bad.to_string()).is_err(),
+            "an unknown rule is malformed"
+        );
     }
 }

@@ -17,6 +17,9 @@ pub struct CycleRow {
     pub ratio_percent: i64,
     /// `choose` (up to N) or `per_item` (赞成/反对/弃权 on each).
     pub ballot_form: String,
+    /// The approvals a project needs: `over_half_of_members` (the default, 组织法 Art 25),
+    /// `over_half_of_present` or `most_votes` — the session's 票决办法.
+    pub selection_rule: String,
     pub review_item_id: Option<i64>,
     pub review_opinion: Option<String>,
     pub reviewed_at: Option<i64>,
@@ -28,7 +31,7 @@ pub struct CycleRow {
     pub created_at: i64,
 }
 
-const CYCLE: &str = "SELECT id, year, title, places, ratio_percent, ballot_form, review_item_id, review_opinion, reviewed_at, vote_id, outcome, outcome_note, rating_item_id, created_at FROM livelihood_cycles";
+const CYCLE: &str = "SELECT id, year, title, places, ratio_percent, ballot_form, selection_rule, review_item_id, review_opinion, reviewed_at, vote_id, outcome, outcome_note, rating_item_id, created_at FROM livelihood_cycles";
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PhaseRow {
@@ -135,13 +138,13 @@ pub async fn insert_cycle(
     title: &str,
     places: i64,
     ratio_percent: i64,
-    ballot_form: &str,
+    (ballot_form, selection_rule): (&str, &str),
     by: i64,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO livelihood_cycles (congress_id, year, title, places, ratio_percent, ballot_form, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO livelihood_cycles (congress_id, year, title, places, ratio_percent, ballot_form, selection_rule, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $9, $7, $8) RETURNING id",
     )
     .bind(congress.0)
     .bind(year)
@@ -151,6 +154,7 @@ pub async fn insert_cycle(
     .bind(ballot_form)
     .bind(by)
     .bind(now)
+    .bind(selection_rule)
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)

@@ -281,6 +281,7 @@ async fn meeting_step(
                 appointees: None,
                 merged_by: None,
                 ballot_form: None,
+                selection_rule: None,
             };
             let vid = service::create_vote(db, c.id, id, item, &v, &o).await?;
             return Ok(Redirect::to(&format!("/c/{cid}/meetings/{id}#vote-{vid}")).into_response());

@@ -81,6 +81,11 @@ pub struct Input {
     /// `satisfied_over_half_of_votes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict_rule: Option<String>,
+    /// A selection's threshold by the session's 票决办法: `over_half_of_members` (the default:
+    /// more than half of all deputies in office, 组织法 Art 25), `over_half_of_present`, or
+    /// `most_votes` (the N with most approvals, at least one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection_rule: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ballots: Option<Vec<Value>>,
     /// A paper vote's counts, in the shape of the output's `counts`.
@@ -319,17 +324,39 @@ pub fn recount(input: &Input) -> Result<Output, Malformed> {
                 });
                 tally::direct_election(&votes, seats, input.present, input.members, r)
             } else {
-                out.threshold = input.members / 2 + 1;
-                out.basis.push(if input.rule == Rule::Selection {
-                    "民生实事项目票决办法；地方组织法 第25条（全体代表过半数）".into()
+                // The base whose majority a name needs: all members, or as the 票决办法 sets.
+                let (base, basis) = if input.rule == Rule::Selection {
+                    match input.selection_rule.as_deref() {
+                        None | Some("over_half_of_members") => (
+                            input.members,
+                            "民生实事项目票决办法；地方组织法 第25条（全体代表过半数）",
+                        ),
+                        Some("over_half_of_present") => (
+                            input.present,
+                            "民生实事项目票决办法（到会代表过半数，selection_rule）",
+                        ),
+                        Some("most_votes") => (
+                            0,
+                            "民生实事项目票决办法（按赞成票多少为序，selection_rule）",
+                        ),
+                        Some(other) => {
+                            return Err(malformed(format!(
+                                "unknown `selection_rule` {other:?} / 未知的票决规则 (over_half_of_members | over_half_of_present | most_votes)"
+                            )));
+                        }
+                    }
                 } else {
-                    "地方组织法 第25条、第29条（全体代表过半数；得票多的当选；票数相等再次投票）"
-                        .into()
-                });
+                    (
+                        input.members,
+                        "地方组织法 第25条、第29条（全体代表过半数；得票多的当选；票数相等再次投票）",
+                    )
+                };
+                out.threshold = base / 2 + 1;
+                out.basis.push(basis.into());
                 Some(if input.rule == Rule::Selection {
-                    tally::select(&votes, seats, input.members)
+                    tally::select(&votes, seats, base)
                 } else {
-                    tally::elect(&votes, seats, input.members)
+                    tally::elect(&votes, seats, base)
                 })
             };
             match outcome.filter(|_| counts_ok) {

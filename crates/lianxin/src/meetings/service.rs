@@ -486,6 +486,10 @@ pub struct NewVote {
     /// `per_item` (赞成/反对/弃权 on each candidate).
     #[serde(default)]
     pub ballot_form: Option<String>,
+    /// A selection's threshold by the 票决办法: `over_half_of_members` (the default),
+    /// `over_half_of_present` or `most_votes`; recorded with the vote and in its published input.
+    #[serde(default)]
+    pub selection_rule: Option<String>,
 }
 
 pub async fn create_vote(
@@ -558,6 +562,7 @@ pub async fn create_vote(
             excess: None,
             presidium_quorum: None,
             verdict_rule: None,
+            selection_rule: v.selection_rule.clone(),
             ballots: Some(Vec::new()),
             counts: None,
             void_ballots: None,
@@ -581,6 +586,21 @@ pub async fn create_vote(
             errors.push(FieldError::new(
                 "ballot_form",
                 "meetings.ballot_form_invalid",
+            ));
+            None
+        }
+    };
+    let selection_rule = match (rule, v.selection_rule.as_deref()) {
+        (Rule::Selection, None) => None,
+        (
+            Rule::Selection,
+            Some(r @ ("over_half_of_members" | "over_half_of_present" | "most_votes")),
+        ) => Some(r),
+        (_, None) => None,
+        _ => {
+            errors.push(FieldError::new(
+                "selection_rule",
+                "meetings.selection_rule_invalid",
             ));
             None
         }
@@ -611,7 +631,7 @@ pub async fn create_vote(
     )
     .await?;
     if let Some(form) = ballot_form {
-        store::set_ballot_form(&mut tx, id, form).await?;
+        store::set_selection_rules(&mut tx, id, form, selection_rule).await?;
     }
     if merged && let Some(decision) = merged_by {
         let note = format!("合并表决（{}）：{decision}", appointees.join("、"));
@@ -809,6 +829,7 @@ pub async fn close_vote(
         excess: None,
         presidium_quorum,
         verdict_rule,
+        selection_rule: v.selection_rule.clone(),
         ballots,
         counts,
         void_ballots: void,

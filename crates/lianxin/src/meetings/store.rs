@@ -70,9 +70,11 @@ pub struct VoteRow {
     pub seal_version: Option<i64>,
     /// A selection's ballot form (票决办法): `choose` up to N, or `per_item`.
     pub ballot_form: Option<String>,
+    /// A selection's threshold rule (票决办法); none: more than half of all members.
+    pub selection_rule: Option<String>,
 }
 
-const VOTE: &str = "SELECT id, meeting_id, item_id, rule, method, subject, seats, candidates, post, state, members, present, opened_at, closed_at, method_note, published, result, passed, digest, signature, seal_version, ballot_form FROM votes";
+const VOTE: &str = "SELECT id, meeting_id, item_id, rule, method, subject, seats, candidates, post, state, members, present, opened_at, closed_at, method_note, published, result, passed, digest, signature, seal_version, ballot_form, selection_rule FROM votes";
 
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_meeting(
@@ -407,13 +409,21 @@ pub async fn insert_vote(
     Ok(id)
 }
 
-/// Sets a selection vote's ballot form (before it opens).
-pub async fn set_ballot_form(tx: &mut Tx<'_>, vote: i64, form: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE votes SET ballot_form = $2 WHERE id = $1 AND state = 'ready'")
-        .bind(vote)
-        .bind(form)
-        .execute(&mut **tx)
-        .await?;
+/// Sets a selection vote's ballot form and threshold rule (before it opens).
+pub async fn set_selection_rules(
+    tx: &mut Tx<'_>,
+    vote: i64,
+    form: &str,
+    rule: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE votes SET ballot_form = $2, selection_rule = $3 WHERE id = $1 AND state = 'ready'",
+    )
+    .bind(vote)
+    .bind(form)
+    .bind(rule)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

@@ -6,28 +6,10 @@
 //! photo; the public page shows the selected project with its progress bar.
 
 use super::http::Http;
-use super::{Session, shot, sign_in, sign_out, wait_contains, wait_path};
+use super::{Session, click, shot, sign_in, sign_out, type_into, wait_contains, wait_path};
 use chrono::{Datelike, Duration};
 use fantoccini::Locator;
 use serde_json::json;
-
-async fn click(c: &fantoccini::Client, selector: &str) {
-    c.find(Locator::Css(selector))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn type_into(c: &fantoccini::Client, selector: &str, text: &str) {
-    c.find(Locator::Css(selector))
-        .await
-        .unwrap()
-        .send_keys(text)
-        .await
-        .unwrap();
-}
 
 /// Opens a `<details>` by its summary.
 async fn open(c: &fantoccini::Client, details: &str) {

@@ -6,19 +6,10 @@
 //! browser and the sealed results, the member's tracker and the minutes (Word) are there.
 
 use super::http::Http;
-use super::{Session, shot, sign_in, sign_out, wait_contains, wait_path, wait_text};
+use super::{Session, click, shot, sign_in, sign_out, wait_contains, wait_path, wait_text};
 use crate::support::join_all;
 use fantoccini::Locator;
 use serde_json::json;
-
-async fn click(c: &fantoccini::Client, selector: &str) {
-    c.find(Locator::Css(selector))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
 
 /// The code on the check-in screen now (the office's screen in the room).
 async fn screen_code(office: &mut Http, mid: i64) -> String {

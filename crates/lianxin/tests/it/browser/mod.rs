@@ -572,6 +572,26 @@ async fn a_motion_is_filed_at_the_session_and_decided_by_the_presidium() {
     c.close().await.unwrap();
 }
 
+/// Clicks the element.
+async fn click(c: &fantoccini::Client, selector: &str) {
+    c.find(Locator::Css(selector))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Types into the element.
+async fn type_into(c: &fantoccini::Client, selector: &str, text: &str) {
+    c.find(Locator::Css(selector))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
 /// Waits until the element's text is `expected` (a click does not wait for the next page).
 async fn wait_text(c: &fantoccini::Client, selector: &str, expected: &str) {
     let mut last = String::new();

@@ -3,27 +3,11 @@
 //! into the deputy's suggestion, registered and assigned, answered by the unit head — then rates
 //! the final reply, all on the phone.
 
-use super::{Session, shot, sign_in, sign_out, wait_contains, wait_path, wait_text};
+use super::{
+    Session, click, shot, sign_in, sign_out, type_into, wait_contains, wait_path, wait_text,
+};
 use fantoccini::Locator;
 use std::time::Duration;
-
-async fn click(c: &fantoccini::Client, selector: &str) {
-    c.find(Locator::Css(selector))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn type_into(c: &fantoccini::Client, selector: &str, text: &str) {
-    c.find(Locator::Css(selector))
-        .await
-        .unwrap()
-        .send_keys(text)
-        .await
-        .unwrap();
-}
 
 /// The page is no wider than the phone: nothing to scroll sideways.
 async fn fits(c: &fantoccini::Client) {

@@ -13,6 +13,7 @@ CREATE TABLE livelihood_cycles (
     places BIGINT NOT NULL,
     ratio_percent BIGINT NOT NULL,
     ballot_form TEXT NOT NULL CHECK (ballot_form IN ('choose', 'per_item')),
+    selection_rule TEXT NOT NULL CHECK (selection_rule IN ('over_half_of_members', 'over_half_of_present', 'most_votes')),
     review_item_id BIGINT REFERENCES agenda_items(id),
     review_opinion TEXT,
     reviewed_at BIGINT,
@@ -131,3 +132,6 @@ CREATE INDEX livelihood_problems_project ON livelihood_problems (project_id, id)
 
 -- 票决办法: a selection vote's ballot form — choose up to N, or 赞成/反对/弃权 on each (per_item).
 ALTER TABLE votes ADD COLUMN ballot_form TEXT CHECK (ballot_form IN ('choose', 'per_item'));
+-- 票决办法: the approvals a project needs — more than half of all deputies (the default), of those
+-- present, or simply the most.
+ALTER TABLE votes ADD COLUMN selection_rule TEXT CHECK (selection_rule IN ('over_half_of_members', 'over_half_of_present', 'most_votes'));
