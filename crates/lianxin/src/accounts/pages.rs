@@ -416,6 +416,28 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
                 });
             }
         }
+        if allows(actor, Permission::ViewLivelihood, c.target(), p) {
+            // A unit sees the projects it leads; everyone else the congress's.
+            let unit = if allows(actor, Permission::DeliverLivelihood, c.target(), p) {
+                actor
+                    .grants
+                    .iter()
+                    .find(|g| g.congress == c.id && g.organization.is_some())
+                    .and_then(|g| g.organization)
+            } else {
+                None
+            };
+            let today = state.clock.today().to_string();
+            let (projects, overdue) =
+                crate::livelihood::store::delivery_counts(&state.db, c.id, unit, &today).await?;
+            cards.push(HomeCard {
+                title: t.t("home.card.livelihood"),
+                number: Some(projects),
+                text: t.f("home.card.livelihood_text", "n", overdue.to_string()),
+                href: format!("/c/{}/livelihood", c.id),
+                link: t.t("home.card.open_livelihood"),
+            });
+        }
         if allows(actor, Permission::ViewAudit, c.target(), p) {
             cards.push(HomeCard {
                 title: t.t("nav.audit"),

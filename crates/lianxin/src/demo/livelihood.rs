@@ -171,8 +171,22 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<()>
     let (_, today) = super::suggestions::at(now, 0);
     // The year whose session has been held: after mid-January, this year's.
     let year = (today - Duration::days(15)).year();
-    let units = store::units(db, district).await?;
-    let unit_of = |i: usize| units.get(i % units.len().max(1)).map(|u| u.0);
+    // The demo's unit account (chengban) leads the first project of each year, so that its
+    // plan and reports can be tried; the others go to other units.
+    let own = crate::accounts::store::grants_of(db, UserId(unit_user))
+        .await?
+        .iter()
+        .find_map(|g| g.organization);
+    let units: Vec<i64> = store::units(db, district)
+        .await?
+        .into_iter()
+        .map(|u| u.0)
+        .filter(|u| Some(*u) != own)
+        .collect();
+    let unit_of = |i: usize| match (i, own) {
+        (0, Some(u)) => Some(u),
+        _ => units.get(i % units.len().max(1)).copied(),
+    };
 
     let last = cycle(db, district, staff, year - 1).await?;
     let this = cycle(db, district, staff, year).await?;
@@ -185,7 +199,7 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<()>
     // year's.
     let sitting_last = sitting(db, district, staff, ymd(year - 1, 1, 10)).await?;
     let o = on(staff, ymd(year - 1, 1, 10));
-    steps::put_to_vote(db, district, last, sitting_last, &o).await?;
+    steps::put_to_vote(db, district, last, sitting_last, None, &o).await?;
     count_selection(db, district, last, &o, &[161, 158, 150, 147, 139, 72]).await?;
     meetings::set_state(db, district, sitting_last, MeetingState::Closed, &o).await?;
     deliver(db, district, last, unit_user, staff, year - 1, true).await?;
@@ -203,7 +217,7 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<()>
         paper_count(db, district, *vote, counts, 3, &o).await?;
     }
     steps::apply_ratings(db, district, last, &o).await?;
-    steps::put_to_vote(db, district, this, sitting_this, &o).await?;
+    steps::put_to_vote(db, district, this, sitting_this, None, &o).await?;
     count_selection(db, district, this, &o, &[166, 160, 149, 141, 138, 64]).await?;
     meetings::set_state(db, district, sitting_this, MeetingState::Closed, &o).await?;
     deliver(db, district, this, unit_user, staff, year, false).await?;
@@ -509,12 +523,19 @@ async fn deliver(
         }
         let ms = store::milestones(db, p.id).await?;
         let o = on(staff, ymd(year, 1, 25));
-        let group: Vec<i64> = deputies
+        // The demo's deputy account sits on the first project's group.
+        let mut group: Vec<i64> = deputies
             .iter()
             .skip(k * 3 + 1)
             .take(3)
             .map(|d| d.0)
             .collect();
+        if k == 0
+            && let Some(me) = store::person_of_user(db, user(db, "deputy").await?).await?
+            && deputies.iter().any(|d| d.0 == me)
+        {
+            group[0] = me;
+        }
         delivery::add_supervisors(db, district, p, office, &group, &o).await?;
         let (report_day, percents, body): (NaiveDate, [u32; 3], &str) = if done {
             (

@@ -251,8 +251,14 @@ pub enum CycleAction {
     Review { meeting: i64 },
     /// 审议意见.
     ReviewOpinion { opinion: String },
-    /// 提请票决 — the selection vote on the plenary (also the run-off after a tie).
-    Vote { meeting: i64 },
+    /// 提请票决 — the selection vote on the plenary; also the run-off after a tie, and after a
+    /// shortfall the vote again among those not selected that the presidium decided (named in
+    /// `decision`).
+    Vote {
+        meeting: i64,
+        #[serde(default)]
+        decision: Option<String>,
+    },
     /// 记录票决结果 once the vote is closed.
     ApplyVote,
     /// 满意度测评 — one rating vote per selected project on the plenary.
@@ -276,8 +282,8 @@ pub async fn apply_cycle(
         CycleAction::ReviewOpinion { opinion } => {
             steps::record_review(db, c.id, id, &opinion, o).await?
         }
-        CycleAction::Vote { meeting } => {
-            steps::put_to_vote(db, c.id, id, meeting, o).await?;
+        CycleAction::Vote { meeting, decision } => {
+            steps::put_to_vote(db, c.id, id, meeting, decision.as_deref(), o).await?;
         }
         CycleAction::ApplyVote => {
             steps::apply_vote(db, c.id, id, o).await?;

@@ -405,6 +405,7 @@ async fn cycle_step(
         },
         "vote" => CycleAction::Vote {
             meeting: num("meeting")?,
+            decision: Some(get("decision")).filter(|d| !d.trim().is_empty()),
         },
         "apply_vote" => CycleAction::ApplyVote,
         "rating" => CycleAction::Rating {

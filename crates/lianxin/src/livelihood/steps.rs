@@ -110,12 +110,20 @@ pub async fn put_to_vote(
     congress: CongressId,
     cycle_id: i64,
     meeting_id: i64,
+    decision: Option<&str>,
     o: &Origin,
 ) -> Result<i64, AppError> {
     let c = cycle(db, congress, cycle_id).await?;
     let runoff = c.outcome.as_deref() == Some("runoff");
-    if c.vote_id.is_some() && !runoff {
+    // After a shortfall the presidium may decide to vote again among those not selected, for
+    // the places left; its decision is named in the vote.
+    let revote = c.outcome.as_deref() == Some("shortfall");
+    if c.vote_id.is_some() && !runoff && !revote {
         return Err(AppError::Conflict("livelihood.vote_exists"));
+    }
+    let decision = decision.map(str::trim).filter(|d| !d.is_empty());
+    if revote && !decision.is_some_and(|d| text_ok(d, 5, 200)) {
+        return Err(one("decision", "livelihood.decision_required"));
     }
     if c.review_opinion.is_none() {
         return Err(AppError::Conflict("livelihood.not_reviewed"));
@@ -126,13 +134,24 @@ pub async fn put_to_vote(
     }
     let all = store::projects(db, c.id).await?;
     let selected = all.iter().filter(|p| p.state == "selected").count() as u32;
+    let on_ballot =
+        |p: &&ProjectRow| p.state == "candidate" || (revote && p.state == "not_selected");
+    let again: Vec<i64> = all
+        .iter()
+        .filter(|p| revote && p.state == "not_selected")
+        .map(|p| p.id)
+        .collect();
     let list: Vec<String> = all
         .iter()
-        .filter(|p| p.state == "candidate")
+        .filter(on_ballot)
         .map(|p| p.title.clone())
         .collect();
     let places = (c.places as u32).saturating_sub(selected);
-    let ratio = if runoff { 0 } else { c.ratio_percent as u32 };
+    let ratio = if runoff || revote {
+        0
+    } else {
+        c.ratio_percent as u32
+    };
     if !domain::contest_ok(list.len() as u32, places, ratio) {
         return Err(AppError::Invalid(vec![
             FieldError::new("candidates", "livelihood.contest").with_arg(format!(
@@ -142,10 +161,10 @@ pub async fn put_to_vote(
             )),
         ]));
     }
-    let subject = if runoff {
-        format!("{}年民生实事项目再次票决", c.year)
-    } else {
-        format!("{}年民生实事项目票决", c.year)
+    let subject = match decision.filter(|_| revote) {
+        Some(d) => format!("{}年民生实事项目再次票决（主席团决定：{d}）", c.year),
+        None if runoff => format!("{}年民生实事项目再次票决", c.year),
+        None => format!("{}年民生实事项目票决", c.year),
     };
     let item = meetings::add_item(db, congress, m.id, ItemKind::Selection, &subject, o).await?;
     let vote = meetings::create_vote(
@@ -171,13 +190,16 @@ pub async fn put_to_vote(
     .await?;
     let mut tx = db.begin().await?;
     store::set_cycle_link(&mut tx, c.id, CycleLink::Vote, vote).await?;
+    for id in again {
+        store::set_project_state(&mut tx, id, "not_selected", "candidate", None).await?;
+    }
     record(
         &mut tx,
         congress,
         format!("livelihood_cycle:{}", c.id),
         o,
         "livelihood.vote",
-        &["meeting", "candidates", "places"],
+        &["meeting", "candidates", "places", "decision"],
     )
     .await?;
     tx.commit().await?;

@@ -804,3 +804,32 @@ pub async fn deputies_in_office(
     .await
     .map(|rows: Vec<(i64, String, String)>| rows.into_iter().map(|(i, n, _)| (i, n)).collect())
 }
+
+/// The person an account belongs to (a deputy's account), if any.
+pub async fn person_of_user(db: &Db, user: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT person_id FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_optional(&db.pool)
+        .await
+        .map(Option::flatten)
+}
+
+/// Selected projects being delivered and their milestones overdue on `today` (unfinished, due
+/// before it), in the congress — of one lead unit's projects, if given.
+pub async fn delivery_counts(
+    db: &Db,
+    congress: CongressId,
+    unit: Option<i64>,
+    today: &str,
+) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT COUNT(DISTINCT p.id), COALESCE(SUM(CASE WHEN m.percent < 100 AND m.due_on < $3 THEN 1 ELSE 0 END), 0) \
+         FROM livelihood_projects p LEFT JOIN livelihood_milestones m ON m.project_id = p.id \
+         WHERE p.congress_id = $1 AND p.state = 'selected' AND p.rating IS NULL AND ($2 IS NULL OR p.lead_unit_id = $2)",
+    )
+    .bind(congress.0)
+    .bind(unit)
+    .bind(today)
+    .fetch_one(&db.pool)
+    .await
+}

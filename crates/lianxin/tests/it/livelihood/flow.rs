@@ -711,6 +711,32 @@ async fn another_congress_neither_sees_nor_changes_a_cycle() {
     assert_eq!(rated, 5);
     let tasks = count(&app, &format!("SELECT COUNT(*) FROM livelihood_problems p JOIN livelihood_projects j ON j.id = p.project_id WHERE j.cycle_id = {cycle} AND p.origin = 'rating'")).await;
     assert_eq!(tasks, 1);
+    // This year's first project: the demo's unit account leads it and the demo's deputy
+    // supervises it, so each finds their forms on its page.
+    let this_year = count(
+        &app,
+        &format!("SELECT MAX(id) FROM livelihood_cycles WHERE congress_id = {cid}"),
+    )
+    .await;
+    let first = count(&app, &format!("SELECT MIN(id) FROM livelihood_projects WHERE cycle_id = {this_year} AND state = 'selected'")).await;
+    let mut unit = app.login("chengban").await;
+    let page = unit
+        .get(&format!("/c/{cid}/livelihood/projects/{first}"))
+        .await
+        .text();
+    assert!(
+        page.contains("id=\"report-submit\""),
+        "the lead unit reports"
+    );
+    let mut deputy = app.login("deputy").await;
+    let page = deputy
+        .get(&format!("/c/{cid}/livelihood/projects/{first}"))
+        .await
+        .text();
+    assert!(
+        page.contains("id=\"visit\"") && !page.contains("id=\"report-submit\""),
+        "the group visits, does not report"
+    );
 }
 
 #[tokio::test]
@@ -839,5 +865,131 @@ async fn the_ballot_box_holds_a_selection_to_its_ballot_form_and_a_rating_to_its
         .await,
         2,
         "the refused ballots left nothing"
+    );
+}
+
+#[tokio::test]
+async fn after_a_shortfall_the_presidium_may_put_those_not_selected_to_a_vote_again() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let mut staff = app.login("bangong").await;
+    let mut unit = app.login("chengban").await;
+    let api = format!("/api/v1/congresses/{cid}/livelihood");
+    let r = staff
+        .json("POST", &format!("{api}/cycles"), cycle_2027(2, 0))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let cbase = format!("{api}/cycles/{}", r.json()["id"]);
+    let lead = count(&app, "SELECT organization_id FROM role_grants r JOIN users u ON u.id = r.user_id WHERE u.username = 'chengban'").await;
+    for title in ["甲项目", "乙项目", "丙项目"] {
+        let r = unit
+            .json("POST", &format!("{cbase}/candidates"), json!({"title": title, "content": format!("{title}的建设内容，覆盖全区。"), "targets": "年内完成", "budget_yuan": 100_000, "lead_unit": lead, "timetable": "全年"}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
+    let sc =
+        lianxin::meetings::store::meetings(&app.state.db, lianxin::platform::ids::CongressId(cid))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.kind == "standing_committee" && m.state == "planned")
+            .unwrap()
+            .id;
+    for step in [
+        json!({"action": "review", "meeting": sc}),
+        json!({"action": "review_opinion", "opinion": "同意提请票决。"}),
+    ] {
+        let r = staff.json("POST", &format!("{cbase}/actions"), step).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    }
+    let sitting = open_sitting(&app, &mut staff, cid).await;
+    let vote = staff
+        .json(
+            "POST",
+            &format!("{cbase}/actions"),
+            json!({"action": "vote", "meeting": sitting}),
+        )
+        .await
+        .json()["cycle"]["vote_id"]
+        .as_i64()
+        .unwrap();
+    // 乙 and 丙 fall short of 91 of 180: one place is left unfilled.
+    paper_count(
+        &mut staff,
+        cid,
+        vote,
+        json!({"甲项目": 150, "乙项目": 90, "丙项目": 50}),
+    )
+    .await;
+    let v = staff
+        .json(
+            "POST",
+            &format!("{cbase}/actions"),
+            json!({"action": "apply_vote"}),
+        )
+        .await
+        .json();
+    assert_eq!(v["cycle"]["outcome"], "shortfall", "{v}");
+    assert!(
+        v["cycle"]["outcome_note"]
+            .as_str()
+            .unwrap()
+            .contains("主席团")
+    );
+    let r = staff
+        .json(
+            "POST",
+            &format!("{cbase}/actions"),
+            json!({"action": "vote", "meeting": sitting}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "only on the presidium's decision"
+    );
+    let r = staff
+        .json("POST", &format!("{cbase}/actions"), json!({"action": "vote", "meeting": sitting, "decision": "主席团第三次会议决定再次票决"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let again = r.json()["cycle"]["vote_id"].as_i64().unwrap();
+    let rv = staff
+        .get(&format!("/api/v1/congresses/{cid}/votes/{again}"))
+        .await
+        .json();
+    assert_eq!(rv["seats"], 1);
+    assert_eq!(rv["candidates"], json!(["乙项目", "丙项目"]));
+    assert!(
+        rv["subject"]
+            .as_str()
+            .unwrap()
+            .contains("主席团第三次会议决定再次票决"),
+        "the decision is named in the vote"
+    );
+    paper_count(&mut staff, cid, again, json!({"乙项目": 120, "丙项目": 40})).await;
+    let v = staff
+        .json(
+            "POST",
+            &format!("{cbase}/actions"),
+            json!({"action": "apply_vote"}),
+        )
+        .await
+        .json();
+    assert_eq!(v["cycle"]["outcome"], "selected", "{v}");
+    let states: Vec<(String, String)> = v["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["title"].as_str().unwrap().to_string(),
+                p["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        states.contains(&("乙项目".into(), "selected".into()))
+            && states.contains(&("丙项目".into(), "not_selected".into())),
+        "{states:?}"
     );
 }
