@@ -364,7 +364,8 @@ pub async fn propose(
         },
         now,
     )
-    .await?;
+    .await?
+    .ok_or(AppError::Conflict("livelihood.already_proposed"))?;
     let target = format!("livelihood_proposal:{id}");
     let fields: &[&str] = &["source", "title", "body", "place", "category"];
     match by {

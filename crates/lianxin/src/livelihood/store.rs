@@ -303,15 +303,17 @@ pub struct NewProposalRow<'a> {
     pub by: Option<i64>,
 }
 
+/// Inserts a proposal; none when its opinion or suggestion is already proposed in the cycle
+/// (the unique indexes decide, also between two requests at once).
 pub async fn insert_proposal(
     tx: &mut Tx<'_>,
     congress: CongressId,
     p: &NewProposalRow<'_>,
     now: i64,
-) -> Result<i64, sqlx::Error> {
-    let (id,): (i64,) = sqlx::query_as(
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
         "INSERT INTO livelihood_proposals (congress_id, cycle_id, source, opinion_id, suggestion_id, place, category, title, body, group_id, state, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'received', $11, $12) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'received', $11, $12) ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(congress.0)
     .bind(p.cycle)
@@ -325,9 +327,8 @@ pub async fn insert_proposal(
     .bind(p.group_id)
     .bind(p.by)
     .bind(now)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(id)
+    .fetch_optional(&mut **tx)
+    .await
 }
 
 pub async fn proposals(db: &Db, cycle: i64) -> Result<Vec<ProposalRow>, sqlx::Error> {

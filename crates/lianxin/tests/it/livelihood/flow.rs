@@ -993,3 +993,46 @@ async fn after_a_shortfall_the_presidium_may_put_those_not_selected_to_a_vote_ag
         "{states:?}"
     );
 }
+
+#[tokio::test]
+async fn a_suggestion_proposed_twice_at_once_is_stored_once() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let mut staff = app.login("bangong").await;
+    let api = format!("/api/v1/congresses/{cid}/livelihood");
+    let r = staff
+        .json("POST", &format!("{api}/cycles"), cycle_2027(2, 0))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let suggestion = count(
+        &app,
+        &format!("SELECT MIN(id) FROM suggestions WHERE congress_id = {cid}"),
+    )
+    .await;
+    let mut a = app.login("daibiao").await;
+    let mut b = app.login("daibiao").await;
+    let path = format!("{api}/suggestions/{suggestion}/propose");
+    let (ra, rb) = tokio::join!(
+        a.json("POST", &path, json!({})),
+        b.json("POST", &path, json!({}))
+    );
+    let mut statuses = vec![ra.status, rb.status];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        vec![StatusCode::CREATED, StatusCode::CONFLICT],
+        "{} / {}",
+        ra.text(),
+        rb.text()
+    );
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "SELECT COUNT(*) FROM livelihood_proposals WHERE suggestion_id = {suggestion}"
+            )
+        )
+        .await,
+        1
+    );
+}

@@ -79,6 +79,9 @@ CREATE TABLE livelihood_proposals (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX livelihood_proposals_cycle ON livelihood_proposals (cycle_id, id);
+-- An opinion or a suggestion is proposed once per cycle, also when two clicks arrive at once.
+CREATE UNIQUE INDEX livelihood_proposals_opinion ON livelihood_proposals (cycle_id, opinion_id) WHERE opinion_id IS NOT NULL;
+CREATE UNIQUE INDEX livelihood_proposals_suggestion ON livelihood_proposals (cycle_id, suggestion_id) WHERE suggestion_id IS NOT NULL;
 
 CREATE TABLE livelihood_milestones (
     id INTEGER PRIMARY KEY,
