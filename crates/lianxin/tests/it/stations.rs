@@ -152,7 +152,8 @@ async fn a_reception_day_is_published_ahead_shown_on_the_portal_and_its_receptio
             .await
             .unwrap();
     assert!(
-        sealed.starts_with("sm4gcm:v") && !sealed.contains("139"),
+        // Not "139": random ciphertext in base64 holds any three digits now and then.
+        sealed.starts_with("sm4gcm:v") && !sealed.contains("13912344321"),
         "sealed at rest"
     );
     // A day that has passed cannot be cancelled.
