@@ -48,7 +48,7 @@ async fn attachments_follow_the_item_state_are_sealed_at_rest_and_refused_when_n
         .fetch_one(&app.state.db.pool)
         .await
         .unwrap();
-    assert!(sealed.starts_with("sm4gcm:v") && !sealed.contains("PDF"));
+    assert!(sealed.starts_with("sm4gcm:v") && !sealed.contains("%PDF-"));
     // The co-signer downloads it, as an attachment with its Chinese name.
     let mut co = app.login("changwei").await;
     let r = co.get(&format!("{item}/attachments/{aid}")).await;
