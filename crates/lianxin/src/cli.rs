@@ -277,7 +277,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                             "no congress with region code {region}; pass --name to create it"
                         )));
                     };
-                    let mut tx = db.begin().await?;
+                    let mut tx = db.write().await?;
                     let short = name.trim_end_matches("人民代表大会").to_string();
                     let id = crate::congress::store::create(
                         &mut tx,

@@ -190,7 +190,7 @@ async fn create_user(
     if display.is_empty() || display.chars().count() > 50 {
         errors.push(FieldError::new("display_name", "field.required"));
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     if errors.is_empty() && store::username_taken(&mut tx, &username).await? {
         errors.push(FieldError::new("username", "admin.username_taken"));
     }
@@ -433,7 +433,7 @@ async fn add_grant(
         .await;
     }
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     store::grant(&mut tx, user, &new, now).await?;
     audit::append(
         &mut tx,
@@ -476,7 +476,7 @@ async fn revoke_grant(
         return Err(AppError::Forbidden);
     }
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     store::revoke(&mut tx, user, gid).await?;
     audit::append(
         &mut tx,
@@ -538,7 +538,7 @@ async fn reset_password(
     let otp = password::one_time();
     let hash = password::hash(&otp).map_err(AppError::internal)?;
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     store::set_password(&mut tx, user, &hash, true, now).await?;
     store::end_other_sessions(&mut tx, user, None).await?;
     audit::append(
@@ -561,7 +561,7 @@ async fn set_disabled(state: &AppState, ctx: &Ctx, id: i64, disabled: bool) -> A
     let user = UserId(id);
     account_guard(state, ctx, user).await?;
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     store::set_disabled(&mut tx, user, disabled).await?;
     let action = if disabled {
         "accounts.disable"

@@ -81,7 +81,7 @@ pub async fn create_token(
         return Err(AppError::Invalid(errs));
     }
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     let token = store::create_api_token(&mut tx, actor.user, name, now, days).await?;
     audit::append(
         &mut tx,

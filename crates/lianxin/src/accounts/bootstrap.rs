@@ -28,7 +28,7 @@ pub async fn bootstrap(
     district: &Congress,
     now: i64,
 ) -> Result<Vec<Created>, BootstrapError> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let mut out = Vec::new();
     for (username, role) in [
         ("sysadmin", Role::SystemAdmin),

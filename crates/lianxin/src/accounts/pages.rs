@@ -216,7 +216,7 @@ async fn login(
     }
     let uid = UserId(user.id);
     let stage = second_factor_pages::stage_after_password(&state, uid).await?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     // 8.1.4.1 a: a password older than the policy allows must be changed now.
     store::expire_old_password(&mut tx, uid, now - policy.password_max_age_ms()).await?;
     let token = store::start_session(&mut tx, uid, now, stage, &policy).await?;
@@ -742,7 +742,7 @@ async fn change_password(
     }
     let hash = password::hash(&f.new).map_err(AppError::internal)?;
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     store::set_password(&mut tx, actor.user, &hash, false, now).await?;
     store::end_other_sessions(&mut tx, actor.user, ctx.session_token.as_deref()).await?;
     audit::append(

@@ -254,7 +254,7 @@ async fn check_code(
             },
         );
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     let new_token = store::advance_session(&mut tx, &token, SessionStage::Full).await?;
     audit::append(
         &mut tx,
@@ -407,7 +407,7 @@ async fn confirm_enrolment(
         .map(|c| state.db.vault.digest(RECOVERY_CONTEXT, c))
         .collect::<Result<Vec<_>, _>>()
         .map_err(AppError::internal)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     store::enable_otp(&mut tx, actor.user, step, &digests, now).await?;
     let new_token = match (&ctx.session_token, actor.pending) {
         (Some(t), Some(SessionStage::Enrol)) => {
@@ -489,7 +489,7 @@ async fn new_recovery_codes(
         .map(|c| state.db.vault.digest(RECOVERY_CONTEXT, c))
         .collect::<Result<Vec<_>, _>>()
         .map_err(AppError::internal)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     store::enable_otp(&mut tx, actor.user, step, &digests, now).await?;
     audit::append(
         &mut tx,
@@ -563,7 +563,7 @@ async fn end_all_sessions(
 ) -> AppResult<Response> {
     let actor = ctx.actor()?.clone();
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     store::end_all_sessions(&mut tx, actor.user).await?;
     audit::append(
         &mut tx,
@@ -724,7 +724,7 @@ async fn save_policy(
             },
         );
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     let changed: Vec<&str> = valid.iter().map(|(k, _)| *k).collect();
     for (key, value) in &valid {
         store::set_policy_value(&mut tx, key, value, actor.user, now).await?;
@@ -763,7 +763,7 @@ async fn unlock(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> AppResul
     user_guard(&state, &ctx, user, Permission::ManageSecurity).await?;
     let actor = ctx.actor()?.clone();
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     store::unlock(&mut tx, user, now).await?;
     audit::append(
         &mut tx,
@@ -789,7 +789,7 @@ async fn reset(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> AppResult
     user_guard(&state, &ctx, user, Permission::ManageSecurity).await?;
     let actor = ctx.actor()?.clone();
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     store::reset_otp(&mut tx, user).await?;
     audit::append(
         &mut tx,

@@ -126,7 +126,7 @@ pub async fn checkpoint(db: &Db, key: &[u8], now: i64) -> Result<usize, sqlx::Er
         sqlx::query_as("SELECT chain, last_seq, last_digest FROM audit_chains WHERE last_seq > 0")
             .fetch_all(&db.pool)
             .await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let mut signed = 0;
     for (chain, seq, digest) in &heads {
         let Some(signature) = mac(key, *chain, *seq, digest) else {
@@ -307,7 +307,7 @@ pub async fn prune(db: &Db, before: i64) -> Result<u64, sqlx::Error> {
         let Some((seq, digest)) = anchor else {
             continue;
         };
-        let mut tx = db.begin().await?;
+        let mut tx = db.write().await?;
         let r = sqlx::query("DELETE FROM audit_log WHERE chain = $1 AND seq <= $2")
             .bind(chain)
             .bind(seq)
@@ -338,7 +338,7 @@ pub async fn backfill(db: &Db) -> Result<usize, sqlx::Error> {
     if rows.is_empty() {
         return Ok(0);
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     for row in &rows {
         let chain = row.congress_id.unwrap_or(0);
         sqlx::query("INSERT INTO audit_chains (chain, last_seq, last_digest) VALUES ($1, 0, '') ON CONFLICT (chain) DO NOTHING")

@@ -200,7 +200,7 @@ pub async fn append(tx: &mut Tx<'_>, r: &Record<'_>) -> Result<i64, sqlx::Error>
 
 /// Appends a record in a transaction of its own (logins and denials, which change nothing else).
 pub async fn append_alone(db: &Db, r: &Record<'_>) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     append(&mut tx, r).await?;
     tx.commit().await
 }

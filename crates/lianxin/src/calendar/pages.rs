@@ -247,7 +247,7 @@ async fn load_year(
         }
     };
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     for (year, data) in &parsed {
         store::save_year(&mut tx, *year, &data.source, &f.body, now, actor.0).await?;
     }

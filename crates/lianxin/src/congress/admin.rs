@@ -205,7 +205,7 @@ async fn add_town(
         return render(&state, &ctx, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     let id = store::create(
         &mut tx,
         Some(district.id),
@@ -275,7 +275,7 @@ async fn add_term(
         return render(&state, &ctx, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     let id = store::create_term(&mut tx, congress.id, number, &starts, &ends).await?;
     audit::append(
         &mut tx,
@@ -349,7 +349,7 @@ async fn add_session(
         return render(&state, &ctx, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     let id = store::create_session(&mut tx, congress.id, term.id, number, &opens, &closes).await?;
     audit::append(
         &mut tx,

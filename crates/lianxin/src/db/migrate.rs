@@ -98,8 +98,12 @@ pub async fn run(db: &Db) -> Result<Vec<i64>, sqlx::Error> {
     .await?;
     let mut applied = Vec::new();
     for m in MIGRATIONS {
-        let mut tx = db.begin().await?;
+        let mut tx = db.write().await?;
         if db.backend == Backend::Postgres {
+            // A second server waits for the first one's migrations however long they take.
+            sqlx::query("SET LOCAL lock_timeout = 0")
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("SELECT pg_advisory_xact_lock(727274)")
                 .execute(&mut *tx)
                 .await?;

@@ -6,6 +6,9 @@
 pub mod backup;
 pub mod migrate;
 pub mod rekey;
+pub mod tx;
+
+pub use tx::{Tx, is_busy, is_retryable};
 
 use crate::platform::vault::Vault;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -27,16 +30,17 @@ pub struct Db {
     pub backend: Backend,
     /// The keys for personal data at rest; locked (every use fails) until [`Db::with_vault`].
     pub vault: Arc<Vault>,
+    /// Writers' turns on SQLite ([`Db::write`]).
+    write_lock: tx::WriteLock,
 }
-
-pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
 impl Db {
     /// Connects to `url`. For SQLite the parent directory is created and the connection pragmas
     /// set: WAL (readers never wait for the writer), foreign keys, a busy timeout so concurrent
     /// writers queue instead of failing, `secure_delete` (deleted personal data is overwritten),
     /// and `synchronous=FULL` so that an acknowledged commit survives a crash or power loss.
-    /// For PostgreSQL, `schema` (used by tests) sets the search path of every connection.
+    /// For PostgreSQL, `schema` (used by tests) sets the search path of every connection, and a
+    /// lock timeout makes a command that cannot get its row locks answer "busy" as on SQLite.
     pub async fn connect(url: &str, schema: Option<&str>) -> Result<Db, sqlx::Error> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
@@ -52,6 +56,7 @@ impl Db {
             std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
         }
         let schema = schema.map(str::to_owned);
+        // sqlx warns of statements slower than a second (its default; the SQL without values).
         let opts = AnyConnectOptions::from_str(url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
@@ -61,6 +66,7 @@ impl Db {
                 Box::pin(async move {
                     match backend {
                         Backend::Sqlite => {
+                            // busy_timeout is tx::WRITE_WAIT.
                             conn.execute(
                                 "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; \
                                  PRAGMA secure_delete=ON; PRAGMA synchronous=FULL;",
@@ -68,6 +74,8 @@ impl Db {
                             .await?;
                         }
                         Backend::Postgres => {
+                            // tx::WRITE_WAIT.
+                            conn.execute("SET lock_timeout = '10s'").await?;
                             if let Some(s) = schema {
                                 let sql = format!("SET search_path TO \"{}\"", s.replace('"', ""));
                                 conn.execute(sqlx::AssertSqlSafe(sql)).await?;
@@ -83,6 +91,7 @@ impl Db {
             pool,
             backend,
             vault: Arc::new(Vault::locked()),
+            write_lock: tx::WriteLock::default(),
         })
     }
 
@@ -108,16 +117,13 @@ impl Db {
             pool,
             backend,
             vault: Arc::new(Vault::locked()),
+            write_lock: tx::WriteLock::default(),
         })
     }
 
     /// Readiness: the database answers a trivial query.
     pub async fn ready(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
-    }
-
-    pub async fn begin(&self) -> Result<Tx<'static>, sqlx::Error> {
-        self.pool.begin().await
     }
 }
 

@@ -50,7 +50,7 @@ pub async fn reseal_all(db: &Db) -> Result<u64, sqlx::Error> {
             .await?;
             let Some((last, _)) = rows.last() else { break };
             after = *last;
-            let mut tx = db.begin().await?;
+            let mut tx = db.write().await?;
             for (id, sealed) in &rows {
                 if sealed.starts_with(&prefix) {
                     continue;

@@ -40,7 +40,7 @@ pub async fn seed(db: &Db, district: CongressId, hash: &str, now: i64) -> anyhow
     .await?;
     // Accounts for the members who have none: changwei02, changwei03, … (the demo password).
     let roll = store::roll(db, past).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     for (n, r) in roll.iter().filter(|r| r.user_id.is_none()).enumerate() {
         let u = accounts::create_user(
             &mut tx,

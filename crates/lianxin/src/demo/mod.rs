@@ -208,7 +208,7 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<bool> {
     }
     // One argon2id hash for every demo account: hashing ~20 times would slow the start for nothing.
     let hash = password::hash(DEMO_PASSWORD).map_err(anyhow::Error::msg)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let mut rng = Lcg(2026);
     let district = congresses::create(
         &mut tx,
@@ -538,7 +538,7 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<bool> {
     meetings::seed(db, district, &hash, now).await?;
     livelihood::seed(db, district, now).await?;
     // Last, so that each account's newest notice is the welcome, above the year of suggestions.
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     for (congress, user) in welcome {
         crate::notify::notify(
             &mut tx,

@@ -46,7 +46,7 @@ pub async fn seed(
         "at most 99 districts of 99 towns"
     );
     let total = spec.persons + spec.deputies;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     // Congresses, each with a term and ten constituencies.
     let mut all = Vec::new();
     for d in 1..=spec.districts {
@@ -96,7 +96,7 @@ pub async fn seed(
     let mut rng = Lcg(98);
     let mut person_ids: Vec<i64> = Vec::with_capacity(spec.deputies as usize);
     let mut done = 0u64;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     while done < spec.persons {
         let n = PERSON_BATCH.min((spec.persons - done) as usize);
         let ids = insert_persons(&mut tx, &db.vault, &mut rng, done, n, now).await?;
@@ -109,7 +109,7 @@ pub async fn seed(
         done += n as u64;
         if done % COMMIT_EVERY < n as u64 {
             tx.commit().await?;
-            tx = db.begin().await?;
+            tx = db.write().await?;
         }
         progress(done, total);
     }
@@ -119,7 +119,7 @@ pub async fn seed(
     let largest_n = (spec.deputies / 10).max(1).min(spec.deputies);
     let rest = spec.deputies - largest_n;
     let others = (all.len() as u64).saturating_sub(1).max(1);
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let mut written = 0u64;
     let mut cursor = 0usize;
     let mut sample = 0;
@@ -144,7 +144,7 @@ pub async fn seed(
         }
         if written % COMMIT_EVERY < count {
             tx.commit().await?;
-            tx = db.begin().await?;
+            tx = db.write().await?;
         }
     }
     tx.commit().await?;

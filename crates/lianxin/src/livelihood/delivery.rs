@@ -125,7 +125,7 @@ pub async fn add_milestone(
         ends,
     )
     .map_err(invalid)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let id = store::insert_milestone(
         &mut tx,
         congress,
@@ -220,7 +220,7 @@ pub async fn report(
     }
     let checked = evidence(&file)?;
     let progress = progress(&ms);
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     for (id, percent) in &r.milestones {
         let done = (*percent == 100).then(|| o.today.to_string());
         store::set_milestone(&mut tx, p.id, *id, i64::from(*percent), done.as_deref()).await?;
@@ -332,7 +332,7 @@ pub async fn add_supervisors(
             return Err(one("persons", "livelihood.not_a_deputy"));
         }
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     for person in persons {
         store::add_supervisor(&mut tx, congress, p.id, *person).await?;
     }
@@ -379,7 +379,7 @@ pub async fn visit(
         return Err(one("problem", "livelihood.problem_too_long"));
     }
     let checked = evidence(&file)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let id = store::insert_report(
         &mut tx, congress, p.id, "visit", findings, None, o.user.0, o.now,
     )
@@ -416,7 +416,7 @@ pub async fn settle_problem(
         .await?
         .filter(|x| x.project_id == p.id)
         .ok_or(AppError::NotFound)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let (to, action) = match rectification {
         Some(text) => {
             if !(who.lead_unit || who.office) {

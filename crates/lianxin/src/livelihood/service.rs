@@ -170,7 +170,7 @@ pub async fn create_cycle(
     if store::year_taken(db, congress, c.year).await? {
         return Err(one("year", "livelihood.year_taken"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let id = store::insert_cycle(
         &mut tx,
         congress,
@@ -346,7 +346,7 @@ pub async fn propose(
         return Err(AppError::Conflict("livelihood.already_proposed"));
     }
     let group = group_of(db, congress, c.id, &format!("{}\n{}", p.title, p.body)).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let id = store::insert_proposal(
         &mut tx,
         congress,
@@ -532,7 +532,7 @@ pub async fn reject_proposal(
     if !text_ok(reason, 5, 500) {
         return Err(one("reason", "livelihood.reason_required"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if store::settle_proposals(
         &mut tx,
         p.cycle_id,
@@ -630,7 +630,7 @@ pub async fn add_candidate(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let id = store::insert_project(
         &mut tx,
         congress,
@@ -684,7 +684,7 @@ pub async fn amend_candidate(
     if c.vote_id.is_some() || p.state != "candidate" {
         return Err(AppError::Conflict("livelihood.list_closed"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let action = match f {
         None => {
             store::set_project_state(&mut tx, p.id, "candidate", "withdrawn", None).await?;

@@ -49,7 +49,7 @@ pub async fn put_on_review(
         o,
     )
     .await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     store::set_cycle_link(&mut tx, c.id, CycleLink::ReviewItem, item).await?;
     record(
         &mut tx,
@@ -87,7 +87,7 @@ pub async fn record_review(
     if !text_ok(opinion, 5, 5000) {
         return Err(one("opinion", "livelihood.review_opinion_required"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     store::set_review_opinion(&mut tx, c.id, opinion.trim(), o.now).await?;
     record(
         &mut tx,
@@ -188,7 +188,7 @@ pub async fn put_to_vote(
         o,
     )
     .await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     store::set_cycle_link(&mut tx, c.id, CycleLink::Vote, vote).await?;
     for id in again {
         store::set_project_state(&mut tx, id, "not_selected", "candidate", None).await?;
@@ -287,7 +287,7 @@ pub async fn apply_vote(
     } else {
         ("selected", String::new())
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store::set_outcome(&mut tx, c.id, outcome, &note).await? {
         return Err(AppError::Conflict("livelihood.outcome_recorded"));
     }
@@ -372,12 +372,12 @@ pub async fn put_to_rating(
             o,
         )
         .await?;
-        let mut tx = db.begin().await?;
+        let mut tx = db.write().await?;
         store::set_rating_vote(&mut tx, p.id, vote).await?;
         tx.commit().await?;
         votes.push(vote);
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     store::set_cycle_link(&mut tx, c.id, CycleLink::RatingItem, item).await?;
     record(
         &mut tx,
@@ -416,7 +416,7 @@ pub async fn apply_ratings(
         } else {
             "unsatisfied"
         };
-        let mut tx = db.begin().await?;
+        let mut tx = db.write().await?;
         if store::set_rating(&mut tx, p.id, verdict).await? {
             if verdict == "unsatisfied" {
                 let n = |k: &str| out["counts"][k].as_i64().unwrap_or(0);

@@ -211,7 +211,7 @@ async fn store_all(
 
 /// One ballot in a transaction of its own.
 pub async fn cast_alone(db: &Db, p: Prepared) -> Outcome_ {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let r = store_all(db, &mut tx, &[&p])
         .await?
         .pop()
@@ -264,7 +264,7 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Job>) {
         }
         let batch: Vec<&Prepared> = jobs.iter().map(|j| &j.prepared).collect();
         let result = async {
-            let mut tx = db.begin().await?;
+            let mut tx = db.write().await?;
             let out = store_all(&db, &mut tx, &batch).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(out)

@@ -63,7 +63,7 @@ pub async fn attach(
         return Err(AppError::Conflict("meetings.closed"));
     }
     let checked = attachments::check(file_name, bytes)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if files::count(&mut tx, owner(congress, item_id), PURPOSE).await? >= MAX_FILES {
         return Err(AppError::Invalid(vec![FieldError::new(
             "file",

@@ -49,7 +49,7 @@ pub(super) async fn refused(
     action: &str,
     e: AppError,
 ) -> AppError {
-    if let Ok(mut tx) = db.begin().await
+    if let Ok(mut tx) = db.write().await
         && record(&mut tx, congress, target, o, action, Outcome::Denied, &[])
             .await
             .is_ok()
@@ -87,7 +87,7 @@ pub async fn create_meeting(
         return Err(AppError::Invalid(errors));
     }
     let key = hex::encode(rand::rng().random::<[u8; 16]>());
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let organization = match m.kind.organization_kind() {
         Some(kind) => Some(
             store::body_of(&mut tx, congress, kind)
@@ -158,7 +158,7 @@ pub async fn add_attendee(
     if m.state == "closed" {
         return Err(AppError::Conflict("meetings.closed"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     store::add_attendee(&mut tx, congress, m.id, person).await?;
     record(
         &mut tx,
@@ -194,7 +194,7 @@ pub async fn add_item(
             "meetings.item_title_required",
         )]));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let id = store::insert_item(&mut tx, congress, m.id, kind.as_str(), title, o.now).await?;
     record(
         &mut tx,
@@ -232,7 +232,7 @@ pub async fn set_state(
     {
         return Err(AppError::Conflict("meetings.vote_still_open"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     store::link_accounts(&mut tx, m.id).await?;
     if !store::set_meeting_state(&mut tx, m.id, from, to.as_str(), o.now).await? {
         return Err(AppError::Conflict("meetings.bad_state"));
@@ -288,7 +288,7 @@ pub async fn check_in(
             (me.person_id, "code")
         }
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store::set_attendance(
         &mut tx,
         m.id,
@@ -329,7 +329,7 @@ pub async fn check_in_sheet(
     if m.state == "closed" {
         return Err(AppError::Conflict("meetings.closed"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let mut marked = 0;
     for person in persons {
         if !store::set_attendance(
@@ -390,7 +390,7 @@ pub async fn leave(
         }
     };
     let reason = Some(reason.trim()).filter(|r| !r.is_empty());
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store::set_attendance(
         &mut tx,
         m.id,
@@ -444,7 +444,7 @@ async fn body_rules(
 }
 
 pub async fn quorum(db: &Db, congress: CongressId, m: &MeetingRow) -> Result<QuorumNow, AppError> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let (members, present) = store::member_counts(&mut tx, m.id).await?;
     tx.commit().await?;
     let kind = MeetingKind::parse(&m.kind).ok_or_else(|| AppError::internal("meeting kind"))?;
@@ -612,7 +612,7 @@ pub async fn create_vote(
         .then(|| serde_json::to_string(&candidates))
         .transpose()
         .map_err(AppError::internal)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let id = store::insert_vote(
         &mut tx,
         congress,
@@ -721,7 +721,7 @@ pub async fn open_vote(
         )
         .await);
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store::open_vote(&mut tx, v.id, q.members, q.present, o.now).await? {
         return Err(AppError::Conflict("meetings.vote_not_ready"));
     }
@@ -796,7 +796,7 @@ pub async fn close_vote(
     let rule = rule_of(&v)?;
     let named = matches!(rule, Rule::Election | Rule::Selection);
     crate::congress::sealing::ensure_key(db, congress, o.now).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store::close_vote(&mut tx, v.id, o.now).await? {
         return Err(AppError::Conflict("meetings.vote_not_open"));
     }
@@ -928,7 +928,7 @@ pub async fn switch_method(
     if store::voted(db, v.id).await? > 0 {
         return Err(AppError::Conflict("meetings.switch_after_ballots"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let note = format!("{} → {}: {}", v.method, to.as_str(), reason.trim());
     if !store::switch_method(&mut tx, v.id, to.as_str(), &note).await? {
         return Err(AppError::Conflict("meetings.vote_closed"));
@@ -1019,7 +1019,7 @@ pub async fn correct(
         o.now,
     )
     .await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     store::insert_correction(
         &mut tx,
         congress,

@@ -96,7 +96,7 @@ pub async fn tick(
 /// 8.1.4.2 c: accounts unused for longer than the policy allows are disabled, each audited.
 pub async fn lock_unused_accounts(db: &Db, now: i64) -> Result<usize, sqlx::Error> {
     let policy = crate::accounts::store::policy(db).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let ids = crate::accounts::store::lock_unused(&mut tx, now - policy.unused_ms()).await?;
     for id in &ids {
         crate::audit::append(

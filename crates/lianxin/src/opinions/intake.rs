@@ -76,7 +76,7 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Job>) {
 }
 
 async fn commit_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Received>, AppError> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let mut done = Vec::with_capacity(jobs.len());
     for job in jobs {
         done.push(store_prepared(db, &mut tx, &job.prepared).await?);

@@ -198,7 +198,7 @@ pub async fn create_deputy_cmd(
     origin: &Origin,
 ) -> Result<i64, AppError> {
     let v = input.validate().map_err(AppError::Invalid)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     match create_deputy(&mut tx, &db.vault, congress.id, term, &v, origin).await? {
         Ok(id) => {
             tx.commit().await?;
@@ -219,7 +219,7 @@ pub async fn update_deputy_cmd(
     let current = store::deputy(db, congress.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let refs = resolve_refs(&mut tx, congress.id, &v)
         .await?
         .map_err(AppError::Invalid)?;
@@ -285,7 +285,7 @@ pub async fn reveal_personal_cmd(
     .filter(|(_, present)| *present)
     .map(|(f, _)| f)
     .collect();
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     audit::append(
         &mut tx,
         &origin.record(congress.id, "people.reveal", format!("deputy:{id}"), &shown),
@@ -366,7 +366,7 @@ pub async fn set_status_cmd(
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     store::set_status(
         &mut tx,
         congress.id,
@@ -538,7 +538,7 @@ pub async fn create_unit_cmd(
     origin: &Origin,
 ) -> Result<i64, AppError> {
     let (name, organ, head) = validate_unit(input).map_err(AppError::Invalid)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let id = create_unit(&mut tx, congress.id, &name, organ, head.as_ref(), origin)
         .await?
         .map_err(AppError::Invalid)?;
@@ -557,7 +557,7 @@ pub async fn update_unit_cmd(
     let current = store::unit(db, congress.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if let Some(other) = store::org_named(&mut tx, congress.id, "handling_unit", &name).await?
         && other != id
     {
@@ -652,7 +652,7 @@ pub async fn add_member_cmd(
         return Err(AppError::Invalid(errs));
     };
     let person = crate::platform::ids::PersonId(deputy.person_id);
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if store::is_current_member(&mut tx, input.organization_id, person).await? {
         return Err(AppError::Invalid(vec![FieldError::new(
             "deputy_id",
@@ -695,7 +695,7 @@ pub async fn end_member_cmd(
             "field.date_invalid",
         )]));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store::end_membership(&mut tx, congress.id, id, ends_on.trim()).await? {
         return Err(AppError::NotFound);
     }

@@ -233,7 +233,7 @@ pub async fn import(
         .collect();
     // Everything happens in one transaction that is rolled back unless the whole file is valid;
     // rows are checked against the database and against earlier rows of the same file.
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let mut seen_ids: HashMap<String, usize> = HashMap::new();
     for (row, values) in &rows {
         let row = *row;

@@ -77,6 +77,7 @@ impl AppError {
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Db(e) if crate::db::is_busy(e) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -93,6 +94,7 @@ impl AppError {
             AppError::UnsupportedMediaType => "error.content_type",
             AppError::PayloadTooLarge => "error.too_large",
             AppError::Csrf => "error.csrf",
+            AppError::Db(e) if crate::db::is_busy(e) => "error.busy",
             AppError::Db(_) | AppError::Internal(_) => "error.internal",
         }
     }
@@ -114,7 +116,11 @@ pub struct ErrorInfo {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
+        let retryable = matches!(&self, AppError::Db(e) if crate::db::is_retryable(e));
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            // Busy: the command did not run; `db::tx` logged who held the lock.
+            tracing::warn!(error = %self, "request refused: database busy");
+        } else if status.is_server_error() {
             // The detail goes to the log only; the user sees a generic message.
             tracing::error!(error = %self, "request failed");
         }
@@ -129,8 +135,25 @@ impl IntoResponse for AppError {
         };
         let mut resp = (status, info.key).into_response();
         resp.extensions_mut().insert(info);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
+        if retryable {
+            resp.extensions_mut().insert(Retryable);
+        }
         resp
     }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// What a busy answer asks the client to wait before trying again, in seconds.
+pub const RETRY_AFTER_SECS: &str = "2";
+
+/// Marks a response whose command PostgreSQL aborted to break a deadlock: nothing was written,
+/// and the web layer runs the request once more (`web::retry`).
+#[derive(Debug, Clone, Copy)]
+pub struct Retryable;

@@ -232,7 +232,7 @@ async fn create(
         source: "个人信息保护法第五十条".into(),
     };
     let due = Span::WorkingDays(REPLY_WORKING_DAYS).compute(&calendar, received, basis.clone());
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     let id = store::create(
         &mut tx,
         &NewRequest {
@@ -442,7 +442,7 @@ async fn close(
     }
     let now = state.clock.now_ms();
     let by = ctx.actor()?.user;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     if !store::close(&mut tx, congress.id.0, id, &f.outcome, answer, by.0, now).await? {
         return Err(AppError::Conflict("privacy.not_open"));
     }
@@ -476,7 +476,7 @@ async fn erase(State(state): State<AppState>, ctx: Ctx, Ids(cid, id): Ids) -> Ap
     let requester = open_requester(&state, &r.requester_sealed);
     let held = held_for(&state, &requester.identifier).await?;
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     for h in held.iter().filter(|h| !h.must_keep) {
         people::erase_contacts(&mut tx, h.person).await?;
     }

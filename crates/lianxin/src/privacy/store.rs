@@ -6,7 +6,7 @@ use crate::db::Db;
 /// Sets the contact columns of every matter closed before `cutoff` to the erased marker.
 pub async fn erase_closed_contacts(db: &Db, cutoff: i64) -> Result<u64, sqlx::Error> {
     let mut erased = 0;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     for (table, closed, columns) in RULES {
         let sets: Vec<String> = columns.iter().map(|c| format!("{c} = $2")).collect();
         let not_yet: Vec<String> = columns.iter().map(|c| format!("{c} <> $2")).collect();

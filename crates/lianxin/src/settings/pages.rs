@@ -203,7 +203,7 @@ async fn set_value(
     let decided = (kind == SourceKind::OwnDecision).then(|| f.decided_on.trim().to_string());
     let actor = ctx.actor()?.user;
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     store::set(
         &mut tx,
         congress.id,
@@ -260,7 +260,7 @@ async fn apply_preset(
     };
     let actor = ctx.actor()?.user;
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     for (key, value, article) in preset.values {
         let cite = format!("参照《{}》{}", preset.title, article);
         store::set(

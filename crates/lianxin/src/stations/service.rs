@@ -117,7 +117,7 @@ pub async fn schedule(
     let Some(day) = day.filter(|_| errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let id = store::insert_day(
         &mut tx,
         congress,
@@ -170,7 +170,7 @@ pub async fn cancel(
             "station.day_passed",
         )]));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store::cancel_day(&mut tx, congress, day, reason.trim(), o.now).await? {
         return Err(AppError::Conflict("station.cancelled_already"));
     }
@@ -245,7 +245,7 @@ pub async fn record_reception(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let id = store::insert_reception(
         db,
         &mut tx,

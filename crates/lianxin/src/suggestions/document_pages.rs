@@ -362,7 +362,7 @@ async fn save_templates(
     }
     let actor = ctx.actor()?.user;
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     for (kind, _) in KINDS {
         let body = f
             .get(*kind)

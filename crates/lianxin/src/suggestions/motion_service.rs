@@ -56,7 +56,7 @@ async fn record(
 }
 
 async fn refused(db: &Db, c: CongressId, id: i64, o: &Origin, action: &str) {
-    if let Ok(mut tx) = db.begin().await
+    if let Ok(mut tx) = db.write().await
         && record(&mut tx, c, id, o, action, Outcome::Failed)
             .await
             .is_ok()
@@ -137,7 +137,7 @@ pub async fn set_deadline(
         }
         Some(deadline.to_string())
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     store::set_motion_deadline(&mut tx, c, sid, value.as_deref()).await?;
     audit::append(
         &mut tx,
@@ -200,7 +200,7 @@ pub async fn draft(
         return Err(AppError::Invalid(errors));
     }
     let session = sitting(db, c, o).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let id = store::insert(
         &mut tx, c, session, proposer, lead, title, content, o.user.0, o.now,
     )
@@ -247,7 +247,7 @@ async fn step(
             return Err(deny(key, "state"));
         }
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store::set_state(&mut tx, c, m.id, from.as_str(), to.as_str(), o.now).await? {
         return Err(AppError::Conflict("suggestion.changed_meanwhile"));
     }
@@ -293,7 +293,7 @@ pub async fn answer(
     o: &Origin,
 ) -> Result<(), AppError> {
     let m = get(db, c, id).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let consent = if accept { "accepted" } else { "declined" };
     if m.state != "draft" || !store::answer(&mut tx, c, id, deputy, consent, o.now).await? {
         drop(tx);
@@ -464,7 +464,7 @@ pub async fn convert(
         None => super::service::period_of(db, c, o.today).await?,
     };
     let signers = store::signers(db, c, id).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let sid = super::store::insert(
         &mut tx,
         &super::store::NewSuggestion {

@@ -57,7 +57,7 @@ pub async fn run(db: &Db, today: NaiveDate, now: i64) -> Result<Ran, sqlx::Error
             users.extend(store::office_users(db, congress).await?);
         }
         let link = format!("/c/{}/suggestions/{}", item.congress_id, item.id);
-        let mut tx = db.begin().await?;
+        let mut tx = db.write().await?;
         let mut reached = std::collections::HashSet::new();
         for u in users {
             // Deadlines reach people outside the system too (SMS or e-mail where known).
@@ -103,7 +103,7 @@ pub async fn run(db: &Db, today: NaiveDate, now: i64) -> Result<Ran, sqlx::Error
                 continue;
             }
         }
-        let mut tx = db.begin().await?;
+        let mut tx = db.write().await?;
         if store::set_state(&mut tx, congress, item.id, "replied", "closed", now).await? {
             store::event(
                 &mut tx,

@@ -193,7 +193,7 @@ pub async fn draft(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let id = store::insert(
         &mut tx,
         &NewSuggestion {
@@ -407,7 +407,7 @@ pub async fn answer_invitation(
         refused(db, congress, id, o, "consent").await;
         return Err(deny("suggestion.refused.not_draft", "state"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let consent = if accept { "accepted" } else { "declined" };
     if !store::answer(&mut tx, congress, id, deputy, consent, o.now).await? {
         drop(tx);
@@ -458,7 +458,7 @@ pub async fn lead_action(
         }
     };
     let (from, to) = decide(db, congress, &s, cmd, o).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     transition(&mut tx, congress, &s, from, to, cmd, "", o, &["state"]).await?;
     if !withdraw {
         let t = notices::Tell {
@@ -488,7 +488,7 @@ pub async fn review(
         return Err(deny("suggestion.reason_required", "reason"));
     }
     let (from, to) = decide(db, congress, &s, cmd, o).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     transition(
         &mut tx,
         congress,

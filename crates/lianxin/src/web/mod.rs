@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod ops;
 pub mod qr;
+pub mod retry;
 pub mod shell;
 
 use crate::accounts::policy::PolicySettings;
@@ -94,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::routes())
         .fallback(errors::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), ctx::context))
+        .layer(middleware::from_fn(retry::once_more_on_deadlock))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             errors::render,

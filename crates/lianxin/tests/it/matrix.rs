@@ -1105,23 +1105,8 @@ fn declared_routes() -> BTreeSet<(String, String)> {
     ];
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut out = BTreeSet::new();
-    let mut stack = vec![root.clone()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            if p.extension().and_then(|x| x.to_str()) != Some("rs") {
-                continue;
-            }
-            let rel = p
-                .strip_prefix(&root)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            let text = std::fs::read_to_string(&p).unwrap();
+    {
+        for (rel, text) in crate::support::rust_sources(&root) {
             let mut rest = text.as_str();
             while let Some(i) = rest.find(".route(") {
                 rest = &rest[i + ".route(".len()..];

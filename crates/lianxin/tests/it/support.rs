@@ -157,7 +157,7 @@ impl TestApp {
 
     /// Lets passwords live a year, for tests that move the clock months ahead and sign in again.
     pub async fn passwords_last_a_year(&self) {
-        let mut tx = self.state.db.begin().await.unwrap();
+        let mut tx = self.state.db.write().await.unwrap();
         lianxin::accounts::store::set_policy_value(
             &mut tx,
             "password_max_age_days",
@@ -353,4 +353,27 @@ pub async fn join_all<F: std::future::Future>(futs: Vec<F>) -> Vec<F::Output> {
     })
     .await;
     out.into_iter().flatten().collect()
+}
+
+/// Every `.rs` file below `root`, as (path relative to `root` with `/`, text), in path order.
+pub fn rust_sources(root: &std::path::Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().and_then(|x| x.to_str()) == Some("rs") {
+                let rel = p
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((rel, std::fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
 }

@@ -39,7 +39,7 @@ pub async fn attach_by_citizen(
     }
     let checked = attachments::check(file_name, bytes)?;
     let congress = CongressId(o.congress_id);
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if files::count(&mut tx, owner(congress, o.id), PURPOSE).await? >= MAX_FILES {
         return Err(invalid("file", "opinion.files_too_many"));
     }

@@ -141,7 +141,7 @@ pub async fn merge(
     if !p.is_open() || p.merged_into.is_some() {
         return Err(invalid("primary", "opinion.primary_not_open"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let merged = store::merge(&mut tx, congress, group, primary, o.now).await?;
     if merged.is_empty() {
         return Err(invalid("primary", "opinion.nothing_to_merge"));
@@ -195,7 +195,7 @@ pub async fn split(db: &Db, congress: CongressId, id: i64, o: &Origin) -> Result
     if op.group_id.is_none() {
         return Err(invalid("group", "opinion.not_in_group"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let freed = store::split(&mut tx, congress, id, o.now).await?;
     let note = if op.merged_into.is_some() {
         "不再与其他意见合并，单独办理"

@@ -187,7 +187,7 @@ pub async fn answer(
         )]));
     }
     let on = o.today.to_string();
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store::set_answered(&mut tx, congress, id, text, &on, o.now).await? {
         return Err(AppError::Invalid(vec![FieldError::new(
             "answer",
@@ -264,7 +264,7 @@ pub async fn rate(
     let due = due_date(db, congress, crate::platform::clock::china_date(now))
         .await?
         .to_string();
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store::set_rating(&mut tx, o.id, rating, reason, reopen, &due, now).await? {
         return Err(AppError::Invalid(vec![FieldError::new(
             "rating",

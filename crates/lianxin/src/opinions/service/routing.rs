@@ -124,7 +124,7 @@ pub async fn route(
         "经区人大常委会代表工作机构"
     };
     let due = due_date(db, congress, o.today).await?.to_string();
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store::route(&mut tx, congress, id, unit, &due, o.now).await? {
         return Err(invalid("state", "opinion.not_held"));
     }
@@ -180,7 +180,7 @@ pub async fn unit_return(
 ) -> Result<(), AppError> {
     let op = held(db, congress, id, Handler::Unit(unit)).await?;
     let reason = stated_reason(reason, "opinion.reason_required_return")?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store::unit_return(&mut tx, congress, id, unit, o.now).await? {
         return Err(invalid("state", "opinion.not_held"));
     }
@@ -267,7 +267,7 @@ pub async fn refer(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store::refer(
         &mut tx,
         congress,
@@ -317,7 +317,7 @@ pub async fn transfer(
     };
     let reason = stated_reason(reason, "opinion.reason_required_transfer")?;
     let due = due_date(db, to, o.today).await?.to_string();
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store::transfer(&mut tx, from, id, to, &due, o.now).await? {
         return Err(invalid("state", "opinion.not_held"));
     }
@@ -440,7 +440,7 @@ pub async fn convert(
         ..Default::default()
     };
     let sid = crate::suggestions::service::draft(db, congress, deputy, &input, o).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     for op in &ops {
         if !store::converted(&mut tx, congress, op.id, sid, o.now).await? {
             return Err(invalid("state", "opinion.not_held"));

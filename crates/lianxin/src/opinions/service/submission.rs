@@ -161,7 +161,7 @@ pub async fn enter_for_citizen(
 }
 
 pub(crate) async fn store_alone(db: &Db, p: &Prepared) -> Result<Received, AppError> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let r = store_prepared(db, &mut tx, p).await?;
     tx.commit().await?;
     Ok(r)

@@ -111,7 +111,7 @@ pub async fn attach(
         return Err(not_entitled(db, congress, id, o, "attach").await);
     }
     let checked = attachments::check(file_name, bytes)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if files::count(&mut tx, owner(congress, id), purpose.as_str()).await?
         >= attachments::MAX_PER_OWNER
     {
@@ -165,7 +165,7 @@ pub async fn detach(
     if a.uploaded_by != Some(o.user.0) || !may_attach(db, congress, &s, cap, purpose).await? {
         return Err(not_entitled(db, congress, id, o, "detach").await);
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !files::delete(&mut tx, owner(congress, id), attachment).await? {
         return Err(AppError::NotFound);
     }

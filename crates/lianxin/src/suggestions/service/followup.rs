@@ -84,7 +84,7 @@ pub async fn request_extension(
         refused(db, congress, id, o, "extension_request").await;
         return Err(AppError::Invalid(errors));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     store::set_extension_request(&mut tx, congress, id, Some(months), Some(reason.trim())).await?;
     store::event(
         &mut tx,
@@ -124,7 +124,7 @@ pub async fn decide_extension(
     let Some(months) = s.extension_months else {
         return Err(deny("suggestion.no_extension_request", "state"));
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     store::set_extension_request(&mut tx, congress, id, None, None).await?;
     let action = if approve {
         "extension_approved"
@@ -206,7 +206,7 @@ pub async fn key_supervision(
     if s.key_supervision == 1 && supervisor.is_empty() && note.is_empty() {
         return Err(deny("field.required", "note"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let action = if s.key_supervision == 0 || !supervisor.is_empty() {
         store::set_key_supervision(
             &mut tx,
@@ -273,7 +273,7 @@ pub async fn co_opinion(
     if opinion.trim().is_empty() {
         return Err(deny("field.required", "opinion"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     store::set_opinion(&mut tx, congress, id, unit, opinion.trim(), o.user.0, o.now).await?;
     store::event(
         &mut tx,

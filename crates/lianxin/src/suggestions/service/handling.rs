@@ -43,7 +43,7 @@ pub async fn assign(
         other => other,
     };
     let calendar: Calendar = crate::calendar::store::load(db).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     transition(
         &mut tx,
         congress,
@@ -125,7 +125,7 @@ pub async fn unit_return(
         within_window: o.today <= last_day,
     };
     let (from, to) = decide(db, congress, &s, cmd, o).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     transition(
         &mut tx,
         congress,
@@ -191,7 +191,7 @@ pub async fn log_contact(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     store::add_contact(
         &mut tx,
         congress,
@@ -274,7 +274,7 @@ pub async fn reply(
     }
     let (span, basis) = setting_span(db, congress, "suggestion.feedback_window").await?;
     let calendar = crate::calendar::store::load(db).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     transition(
         &mut tx,
         congress,
@@ -349,7 +349,7 @@ pub async fn delivery(
         Capacity::Office => ("reported", "verified", "delivery_verify"),
         Capacity::Deputy(_) => return Err(not_entitled(db, congress, id, o, "delivery").await),
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store::set_delivery(&mut tx, congress, id, from, to).await? {
         drop(tx);
         refused(db, congress, id, o, action).await;
@@ -385,7 +385,7 @@ pub async fn close_escalated(
         return Err(deny("suggestion.reason_required", "reason"));
     }
     let (from, to) = decide(db, congress, &s, Command::Close, o).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     transition(
         &mut tx,
         congress,

@@ -32,7 +32,7 @@ pub async fn merge(
         refused(db, congress, id, o, "merge").await;
         return Err(deny("suggestion.merge_target_state", "into"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store::set_merged(&mut tx, congress, id, into).await? {
         return Err(AppError::Conflict("suggestion.changed_meanwhile"));
     }

@@ -30,7 +30,7 @@ pub async fn publish(
         refused(db, congress, id, o, action).await;
         return Err(deny("suggestion.refused.not_replied", "state"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let at = publish.then_some(o.now);
     if !store::set_published(&mut tx, congress, id, at).await? {
         drop(tx);

@@ -90,7 +90,7 @@ pub async fn rate(
         return Err(deny("suggestion.refused.not_replied", "state"));
     }
     let round = s.unsatisfied_count;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store::insert_rating(
         &mut tx,
         congress,
@@ -284,7 +284,7 @@ pub async fn settle_lapsed(
     let Some(combined) = domain::combine(&given) else {
         return Ok(None);
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let to = settle(db, &mut tx, congress, &s, combined, None, now, today).await?;
     tx.commit().await?;
     Ok(Some(to))
