@@ -109,7 +109,7 @@ async fn a_re_chained_table_fails_its_checkpoint() {
 #[tokio::test]
 async fn concurrent_commands_of_one_congress_never_fork_its_chain() {
     let app = TestApp::empty().await;
-    let mut tx = app.state.db.begin().await.unwrap();
+    let mut tx = app.state.db.write().await.unwrap();
     let c = lianxin::congress::store::create(
         &mut tx,
         None,
@@ -126,7 +126,7 @@ async fn concurrent_commands_of_one_congress_never_fork_its_chain() {
     for i in 0..40i64 {
         let db = app.state.db.clone();
         tasks.push(tokio::spawn(async move {
-            let mut tx = db.begin().await.unwrap();
+            let mut tx = db.write().await.unwrap();
             let target = format!("test:{i}");
             append(
                 &mut tx,
@@ -328,7 +328,7 @@ async fn pruning_keeps_six_months_and_verification_still_holds_afterwards() {
         0
     );
     // New records after the checkpoint, then past the retention (12 months by default).
-    let mut tx = app.state.db.begin().await.unwrap();
+    let mut tx = app.state.db.write().await.unwrap();
     append(
         &mut tx,
         &Record {

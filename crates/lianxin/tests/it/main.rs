@@ -26,3 +26,5 @@ mod suggestions;
 mod support;
 mod tenancy;
 mod web;
+mod wire;
+mod writes;

@@ -61,7 +61,7 @@ async fn smtp_server() -> (String, Arc<Mutex<Vec<String>>>) {
 }
 
 async fn enqueue(app: &TestApp, recipient: &str) -> i64 {
-    let mut tx = app.state.db.begin().await.unwrap();
+    let mut tx = app.state.db.write().await.unwrap();
     let id = lianxin::notify::enqueue(
         &mut tx,
         &app.state.db.vault,
@@ -208,7 +208,7 @@ async fn a_notice_commits_with_its_change_or_not_at_all() {
     };
     let external = ("email", "x@example.test");
     let before = app.count("SELECT COUNT(*) FROM outbox").await;
-    let mut tx = app.state.db.begin().await.unwrap();
+    let mut tx = app.state.db.write().await.unwrap();
     lianxin::notify::notify_external(
         &mut tx,
         &app.state.db.vault,
@@ -225,7 +225,7 @@ async fn a_notice_commits_with_its_change_or_not_at_all() {
             .await,
         0
     );
-    let mut tx = app.state.db.begin().await.unwrap();
+    let mut tx = app.state.db.write().await.unwrap();
     lianxin::notify::notify_external(
         &mut tx,
         &app.state.db.vault,

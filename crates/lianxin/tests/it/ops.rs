@@ -203,7 +203,7 @@ async fn a_process_killed_mid_import_leaves_all_or_nothing() {
     );
     let url = format!("sqlite://{}/lianxin.sqlite", data.path().display());
     let db = lianxin::db::Db::connect(&url, None).await.unwrap();
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.write().await.unwrap();
     let c = lianxin::congress::store::create(
         &mut tx,
         None,

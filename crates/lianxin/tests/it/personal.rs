@@ -335,7 +335,7 @@ async fn the_cli_rotates_the_field_key_and_reports_the_versions() {
     .await
     .unwrap()
     .with_vault(lianxin::platform::vault::Vault::open(&data.path().join("keys")).unwrap());
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.write().await.unwrap();
     let v = lianxin::people::domain::DeputyInput {
         name: "密钥测试".into(),
         gender: "female".into(),

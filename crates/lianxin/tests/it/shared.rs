@@ -180,7 +180,7 @@ async fn loading_a_year_recomputes_open_deadlines_and_tells_their_holders() {
         .unwrap();
     let calendar = calendar_store::load(&app.state.db).await.unwrap();
     let start = chrono::NaiveDate::from_ymd_opt(2026, 10, 20).unwrap();
-    let mut tx = app.state.db.begin().await.unwrap();
+    let mut tx = app.state.db.write().await.unwrap();
     let reg = Registration {
         congress: district,
         module: "test",
@@ -237,7 +237,7 @@ async fn loading_a_year_recomputes_open_deadlines_and_tells_their_holders() {
         "March: no reminder"
     );
     // Passwords may be a year old here, so that the sign-in after the jump is not a forced change.
-    let mut tx = app.state.db.begin().await.unwrap();
+    let mut tx = app.state.db.write().await.unwrap();
     lianxin::accounts::store::set_policy_value(
         &mut tx,
         "password_max_age_days",

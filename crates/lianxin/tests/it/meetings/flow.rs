@@ -348,7 +348,7 @@ async fn a_standing_committee_meeting_votes_in_secret_and_seals_its_result() {
             .iter()
             .any(|r| r["vote_id"] == vote)
     );
-    let mut tx = app.state.db.begin().await.unwrap();
+    let mut tx = app.state.db.write().await.unwrap();
     lianxin::settings::store::set(
         &mut tx,
         CongressId(cid),

@@ -195,7 +195,7 @@ pub(super) async fn open_session(app: &TestApp, cid: i64) {
             "SELECT MIN(id) FROM terms WHERE congress_id = {cid}"
         ))
         .await;
-    let mut tx = app.state.db.begin().await.unwrap();
+    let mut tx = app.state.db.write().await.unwrap();
     lianxin::congress::store::create_session(
         &mut tx,
         lianxin::platform::ids::CongressId(cid),
