@@ -100,7 +100,11 @@ impl Conn {
 async fn ok(addr: &str, method: &str, path: &str, token: &str, body: &str) -> Result<String> {
     let (status, text, _) = call(addr, method, path, token, body).await?;
     if !(200..300).contains(&status) {
-        bail!("{method} {path} answered {status}: {text}");
+        return Err(super::refused(
+            &format!("{method} {path} {body}"),
+            status,
+            &text,
+        ));
     }
     Ok(text)
 }
@@ -129,7 +133,7 @@ async fn chamber(
     use lianxin::accounts::store as accounts;
     let hash = lianxin::accounts::password::hash(lianxin::demo::DEMO_PASSWORD)
         .map_err(anyhow::Error::msg)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let org = lianxin::people::store::create_org(
         &mut tx,
         district,
@@ -187,19 +191,30 @@ async fn chamber(
     Ok(tokens)
 }
 
-pub async fn main() -> Result<()> {
-    let (mut members, mut votes, mut ballots, mut url) = (500usize, 10usize, 1_000_000usize, None);
-    let mut it = std::env::args().skip(2);
-    while let Some(flag) = it.next() {
-        let mut val = || it.next().with_context(|| format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--members" => members = val()?.parse()?,
-            "--votes" => votes = val()?.parse()?,
-            "--ballots" => ballots = val()?.parse()?,
-            "--database-url" => url = Some(val()?),
-            other => bail!("unknown option {other}"),
-        }
-    }
+/// A full chamber voting at once: durable ballots per second, latency, close to published.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Members present, each voting from a phone.
+    #[arg(long, default_value_t = 500)]
+    members: usize,
+    /// Votes taken, one after the other.
+    #[arg(long, default_value_t = 10)]
+    votes: usize,
+    /// Ballots of the in-process recount.
+    #[arg(long, default_value_t = 1_000_000)]
+    ballots: usize,
+    /// A PostgreSQL URL instead of a temporary SQLite file.
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+pub async fn main(a: Args) -> Result<()> {
+    let Args {
+        members,
+        votes,
+        ballots,
+        database_url: url,
+    } = a;
     // The recount of a large rating, in process: the function `lianxin tally` and the server use.
     let grades = ["satisfied", "basically_satisfied", "dissatisfied"];
     let input = serde_json::json!({
@@ -237,7 +252,7 @@ pub async fn main() -> Result<()> {
     let (office,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = 'bangong'")
         .fetch_one(&db.pool)
         .await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let staff = lianxin::accounts::store::create_api_token(
         &mut tx,
         lianxin::platform::ids::UserId(office),
@@ -382,7 +397,11 @@ pub async fn main() -> Result<()> {
             let (p, r) = task.await?;
             let (status, text, d) = r?;
             if status != 201 {
-                bail!("a ballot answered {status}: {text}");
+                return Err(super::refused(
+                    &format!("POST {vbase}/ballot"),
+                    status,
+                    &text,
+                ));
             }
             lat.push(d.as_secs_f64() * 1000.0);
             phones.push(p);
@@ -404,6 +423,7 @@ pub async fn main() -> Result<()> {
         if closed["result"]["counts"]["yes"].as_u64() != Some(yes) {
             bail!("the count is wrong: {}", closed["result"]);
         }
+        super::completed();
     }
     lat.sort_by(f64::total_cmp);
     let (rss, peak) = super::rss_kib(pid);

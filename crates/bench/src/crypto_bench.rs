@@ -3,7 +3,7 @@
 //! HMAC-SM3, three steps), an SM2 seal and its verification, an argon2id password hash — each as
 //! the median of several runs, beside an SM3 token digest measured in the same run as baseline.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::time::Instant;
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -24,18 +24,19 @@ fn per_op(runs: usize, n: usize, mut f: impl FnMut(usize)) -> f64 {
     median(samples)
 }
 
-pub fn main() -> Result<()> {
-    let mut n = 20_000usize;
-    let mut runs = 7usize;
-    let mut it = std::env::args().skip(2);
-    while let Some(flag) = it.next() {
-        let mut val = || it.next().with_context(|| format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--n" => n = val()?.parse()?,
-            "--runs" => runs = val()?.parse()?,
-            other => anyhow::bail!("unknown option {other}"),
-        }
-    }
+/// Sealing and search keys of personal data: SM4-GCM, AES-GCM and the SM3 blind index.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Values sealed per run.
+    #[arg(long, default_value_t = 20_000)]
+    n: usize,
+    /// Runs (the median is reported).
+    #[arg(long, default_value_t = 7)]
+    runs: usize,
+}
+
+pub fn main(a: Args) -> Result<()> {
+    let Args { n, runs } = a;
     let dir = std::env::temp_dir().join(format!("lianxin-crypto-bench-{}", std::process::id()));
     let vault = lianxin::platform::vault::Vault::open(&dir)?;
     let phones: Vec<String> = (0..n).map(|i| format!("139{:08}", i)).collect();

@@ -5,7 +5,12 @@
 //! `/healthz` baseline measured in the same run, because these machines are noisy.
 //!
 //! Usage: `cargo run --release -p lianxin-bench -- [--persons N] [--deputies N] [--requests N]
-//! [--database-url URL] [--keep DIR]`
+//! [--database-url URL] [--keep DIR]`, or a subcommand (`search`, `crypto`, `suggestions`,
+//! `chamber`, `opinions`); `--help` on each says its options.
+//!
+//! A benchmark that meets an error has failed: every harness stops at the first 5xx or refused
+//! request, prints the request and the answer and how many runs had completed, and exits
+//! non-zero, so that no figure comes from a run with errors.
 
 #![allow(clippy::print_stdout)]
 
@@ -15,41 +20,78 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+#[derive(clap::Parser)]
+#[command(
+    name = "lianxin-bench",
+    about = "Benchmarks of Lianxin against the real server, with a baseline measured in the same run",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    bench: Option<Bench>,
+    #[command(flatten)]
+    district: Args,
+}
+
+#[derive(clap::Subcommand)]
+enum Bench {
+    /// Full-text search of a million documents against a LIKE scan.
+    Search(SearchArgs),
+    /// Sealing personal data at rest.
+    Crypto(crypto_bench::Args),
+    /// Deputies' suggestions at scale.
+    Suggestions(suggestions_bench::Args),
+    /// A full chamber voting at once.
+    Chamber(chamber_bench::Args),
+    /// Citizens' opinions at a million.
+    Opinions(opinions_bench::Args),
+}
+
+/// The synthetic district at scale: page and API latency, throughput, memory.
+#[derive(clap::Args)]
 struct Args {
+    /// Persons generated.
+    #[arg(long, default_value_t = 1_000_000)]
     persons: u64,
+    /// Deputies generated.
+    #[arg(long, default_value_t = 50_000)]
     deputies: u64,
+    /// Sequential requests per page.
+    #[arg(long, default_value_t = 300)]
     requests: usize,
+    /// A PostgreSQL URL instead of a SQLite file.
+    #[arg(long)]
     database_url: Option<String>,
+    /// Keep the data in DIR instead of a temporary folder.
+    #[arg(long)]
     keep: Option<std::path::PathBuf>,
 }
 
-fn args() -> Result<Args> {
-    let mut a = Args {
-        persons: 1_000_000,
-        deputies: 50_000,
-        requests: 300,
-        database_url: None,
-        keep: None,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut val = || it.next().with_context(|| format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--persons" => a.persons = val()?.parse()?,
-            "--deputies" => a.deputies = val()?.parse()?,
-            "--requests" => a.requests = val()?.parse()?,
-            "--database-url" => a.database_url = Some(val()?),
-            "--keep" => a.keep = Some(val()?.into()),
-            "--help" | "-h" => {
-                println!(
-                    "lianxin-bench [--persons N] [--deputies N] [--requests N] [--database-url URL] [--keep DIR]"
-                );
-                std::process::exit(0);
-            }
-            other => bail!("unknown option {other}"),
-        }
-    }
-    Ok(a)
+#[derive(clap::Args)]
+struct SearchArgs {
+    /// Documents indexed.
+    #[arg(long, default_value_t = 1_000_000)]
+    docs: usize,
+    /// Queries per measure.
+    #[arg(long, default_value_t = 50)]
+    runs: usize,
+    /// A PostgreSQL URL instead of a temporary SQLite file.
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+/// Runs (votes, measures, client counts) that completed before an error, for the failure message.
+static COMPLETED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Counts one completed run of the harness.
+fn completed() {
+    COMPLETED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The error of a request that was refused or failed: what was sent and what came back.
+fn refused(request: &str, status: u16, answer: &str) -> anyhow::Error {
+    let answer: String = answer.chars().take(2_000).collect();
+    anyhow::anyhow!("the request {request} answered {status}:\n{answer}")
 }
 
 struct Server(Child);
@@ -62,6 +104,12 @@ impl Drop for Server {
 
 /// One HTTP/1.1 GET over a fresh connection; returns the status and the elapsed time.
 async fn get(addr: &str, path: &str, token: &str) -> Result<(u16, Duration)> {
+    let (status, _, elapsed) = get_text(addr, path, token).await?;
+    Ok((status, elapsed))
+}
+
+/// One HTTP/1.1 GET over a fresh connection: (status, the answer as text, elapsed).
+async fn get_text(addr: &str, path: &str, token: &str) -> Result<(u16, String, Duration)> {
     let start = Instant::now();
     let mut s = TcpStream::connect(addr).await?;
     s.set_nodelay(true)?;
@@ -76,7 +124,11 @@ async fn get(addr: &str, path: &str, token: &str) -> Result<(u16, Duration)> {
         .and_then(|l| l.get(9..12))
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    Ok((status, start.elapsed()))
+    Ok((
+        status,
+        String::from_utf8_lossy(&buf).into_owned(),
+        start.elapsed(),
+    ))
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -92,16 +144,16 @@ fn ms(d: Duration) -> f64 {
 }
 
 async fn measure(addr: &str, path: &str, token: &str, n: usize) -> Result<(Duration, Duration)> {
-    for _ in 0..n.min(20) {
-        get(addr, path, token).await?; // warm-up
-    }
     let mut times = Vec::with_capacity(n);
-    for _ in 0..n {
-        let (status, t) = get(addr, path, token).await?;
+    for i in 0..n + n.min(20) {
+        let (status, text, t) = get_text(addr, path, token).await?;
         if status != 200 {
-            bail!("{path} answered {status}");
+            return Err(refused(&format!("GET {path}"), status, &text));
         }
-        times.push(t);
+        // The first ones warm up.
+        if i >= n.min(20) {
+            times.push(t);
+        }
     }
     times.sort();
     Ok((percentile(&times, 0.5), percentile(&times, 0.99)))
@@ -116,16 +168,18 @@ async fn throughput(addr: &str, path: &str, token: &str, clients: usize, secs: u
         tasks.push(tokio::spawn(async move {
             let mut n = 0u64;
             while Instant::now() < deadline {
-                if let Ok((200, _)) = get(&addr, &path, &token).await {
-                    n += 1;
+                let (status, text, _) = get_text(&addr, &path, &token).await?;
+                if status != 200 {
+                    return Err(refused(&format!("GET {path}"), status, &text));
                 }
+                n += 1;
             }
-            n
+            Ok::<_, anyhow::Error>(n)
         }));
     }
     let mut total = 0;
     for t in tasks {
-        total += t.await?;
+        total += t.await??;
     }
     Ok(total as f64 / secs as f64)
 }
@@ -150,23 +204,32 @@ mod search_bench;
 mod suggestions_bench;
 
 #[tokio::main]
-async fn main() -> Result<()> {
-    if std::env::args().nth(1).as_deref() == Some("search") {
-        return search_main().await;
+async fn main() -> std::process::ExitCode {
+    let cli = <Cli as clap::Parser>::parse();
+    let result = match cli.bench {
+        None => district_main(cli.district).await,
+        Some(Bench::Search(a)) => search_main(a).await,
+        Some(Bench::Crypto(a)) => crypto_bench::main(a),
+        Some(Bench::Suggestions(a)) => suggestions_bench::main(a).await,
+        Some(Bench::Chamber(a)) => chamber_bench::main(a).await,
+        Some(Bench::Opinions(a)) => opinions_bench::main(a).await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!(
+                    "\nlianxin-bench FAILED after {} completed runs — no figure of this run may be used:\n{e:#}",
+                    COMPLETED.load(std::sync::atomic::Ordering::Relaxed)
+                );
+            }
+            std::process::ExitCode::FAILURE
+        }
     }
-    if std::env::args().nth(1).as_deref() == Some("crypto") {
-        return crypto_bench::main();
-    }
-    if std::env::args().nth(1).as_deref() == Some("suggestions") {
-        return suggestions_bench::main().await;
-    }
-    if std::env::args().nth(1).as_deref() == Some("chamber") {
-        return chamber_bench::main().await;
-    }
-    if std::env::args().nth(1).as_deref() == Some("opinions") {
-        return opinions_bench::main().await;
-    }
-    let a = args()?;
+}
+
+async fn district_main(a: Args) -> Result<()> {
     let tmp = tempfile_dir(a.keep.clone())?;
     let url = a
         .database_url
@@ -280,6 +343,7 @@ async fn main() -> Result<()> {
     let mut baseline = Duration::ZERO;
     for (name, path) in &endpoints {
         let (p50, p99) = measure(&addr, path, &token, n).await?;
+        completed();
         if baseline.is_zero() {
             baseline = p50;
         }
@@ -315,20 +379,12 @@ async fn main() -> Result<()> {
 }
 
 /// `lianxin-bench search [--docs N] [--runs N] [--database-url URL]`
-async fn search_main() -> Result<()> {
-    let mut docs = 1_000_000usize;
-    let mut runs = 50usize;
-    let mut url = None;
-    let mut it = std::env::args().skip(2);
-    while let Some(flag) = it.next() {
-        let mut val = || it.next().with_context(|| format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--docs" => docs = val()?.parse()?,
-            "--runs" => runs = val()?.parse()?,
-            "--database-url" => url = Some(val()?),
-            other => bail!("unknown option {other}"),
-        }
-    }
+async fn search_main(a: SearchArgs) -> Result<()> {
+    let SearchArgs {
+        docs,
+        runs,
+        database_url: url,
+    } = a;
     let tmp = tempfile_dir(None)?;
     let url = url.unwrap_or_else(|| format!("sqlite://{}/lianxin.sqlite?mode=rwc", tmp.display()));
     println!(
@@ -337,7 +393,7 @@ async fn search_main() -> Result<()> {
     );
     let db = lianxin::db::Db::connect(&url, None).await?;
     lianxin::db::migrate::run(&db).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let c = lianxin::congress::store::create(
         &mut tx,
         None,
@@ -388,7 +444,7 @@ async fn staff_token(
 ) -> Result<String> {
     use lianxin::accounts::roles::{Grant, Office, Role};
     use lianxin::accounts::store;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let user = store::create_user(&mut tx, "bench-staff", "bench", None, "!", false, now).await?;
     store::grant(
         &mut tx,

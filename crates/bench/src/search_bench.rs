@@ -120,7 +120,7 @@ pub async fn run(
     let bar = indicatif::ProgressBar::new(docs as u64);
     let t0 = Instant::now();
     let mut rng = Lcg(2026);
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let mut i = 0;
     while i < docs {
         let n = 500.min(docs - i);
@@ -167,7 +167,7 @@ pub async fn run(
         bar.set_position(i as u64);
         if i % 100_000 == 0 {
             tx.commit().await?;
-            tx = db.begin().await?;
+            tx = db.write().await?;
         }
     }
     tx.commit().await?;

@@ -6,7 +6,7 @@
 //! - the office inbox: a page of submitted items, of all items, and the statistics block,
 //!   as p50/p99 over `runs` calls, beside `SELECT 1` measured in the same run.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use lianxin::platform::ids::{CongressId, UserId};
 use lianxin::suggestions::service::{DraftInput, Origin};
 use lianxin::suggestions::store::{self, Scope};
@@ -17,20 +17,26 @@ fn pct(mut v: Vec<f64>, p: f64) -> f64 {
     v[((v.len() as f64 - 1.0) * p).round() as usize]
 }
 
-pub async fn main() -> Result<()> {
-    let mut items = 100_000usize;
-    let mut runs = 200usize;
-    let mut url = None;
-    let mut it = std::env::args().skip(2);
-    while let Some(flag) = it.next() {
-        let mut val = || it.next().with_context(|| format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--items" => items = val()?.parse()?,
-            "--runs" => runs = val()?.parse()?,
-            "--database-url" => url = Some(val()?),
-            other => bail!("unknown option {other}"),
-        }
-    }
+/// Deputies' suggestions at scale: the office's lists, search and statistics.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Suggestions generated.
+    #[arg(long, default_value_t = 100_000)]
+    items: usize,
+    /// Requests per measure.
+    #[arg(long, default_value_t = 200)]
+    runs: usize,
+    /// A PostgreSQL URL instead of a temporary SQLite file.
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+pub async fn main(a: Args) -> Result<()> {
+    let Args {
+        items,
+        runs,
+        database_url: url,
+    } = a;
     let tmp = std::env::temp_dir().join(format!("lianxin-bench-sugg-{}", std::process::id()));
     std::fs::create_dir_all(&tmp)?;
     let url = url.unwrap_or_else(|| format!("sqlite://{}/lianxin.sqlite?mode=rwc", tmp.display()));
@@ -69,7 +75,7 @@ pub async fn main() -> Result<()> {
     let t = Instant::now();
     let batch = 500;
     for start in (0..items).step_by(batch) {
-        let mut tx = db.begin().await?;
+        let mut tx = db.write().await?;
         let n = batch.min(items - start);
         let mut sql = String::from(
             "INSERT INTO suggestions (congress_id, lead_deputy_id, title, content, category, period_kind, period_key, number, state, due_on, replied_on, created_at, updated_at) VALUES ",

@@ -242,7 +242,7 @@ pub(super) async fn load(
             a.extend(b);
             a
         });
-        let mut tx = db.begin().await?;
+        let mut tx = db.write().await?;
         for (chunk_no, chunk) in rows.chunks(500).enumerate() {
             let first = max_id + 1 + (next + chunk_no * 500) as i64;
             let mut sql = String::from(
