@@ -43,3 +43,75 @@ pub async fn once_more_on_deadlock(req: Request, next: Next) -> Response {
     second.extensions_mut().remove::<Retryable>();
     second
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::Router;
+    use axum::routing::post;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tower::ServiceExt;
+
+    /// A handler that is aborted `aborts` times, then answers with the body it was sent.
+    fn app(aborts: usize) -> (Router, Arc<AtomicUsize>) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let seen = calls.clone();
+        let router = Router::new()
+            .route(
+                "/w",
+                post(move |body: String| {
+                    let n = seen.fetch_add(1, Ordering::SeqCst);
+                    async move {
+                        if n < aborts {
+                            let mut r = StatusCode::SERVICE_UNAVAILABLE.into_response();
+                            r.extensions_mut().insert(Retryable);
+                            r
+                        } else {
+                            (StatusCode::CREATED, body).into_response()
+                        }
+                    }
+                }),
+            )
+            .layer(axum::middleware::from_fn(once_more_on_deadlock));
+        (router, calls)
+    }
+
+    fn request(body: &'static str) -> Request {
+        Request::post("/w")
+            .header(header::CONTENT_LENGTH, body.len())
+            .body(Body::from(body))
+            .unwrap_or_default()
+    }
+
+    async fn text(r: Response) -> String {
+        let b = to_bytes(r.into_body(), 1024).await.unwrap_or_default();
+        String::from_utf8_lossy(&b).into_owned()
+    }
+
+    #[tokio::test]
+    async fn an_aborted_command_runs_once_more_with_the_same_body() {
+        let (router, calls) = app(1);
+        let r = router.oneshot(request("名字=张三")).await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        assert_eq!(text(r).await, "名字=张三");
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn aborted_twice_is_busy_and_not_run_a_third_time() {
+        let (router, calls) = app(5);
+        let r = router.oneshot(request("x")).await.unwrap();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(r.extensions().get::<Retryable>().is_none());
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_command_that_succeeds_or_fails_otherwise_runs_once() {
+        let (router, calls) = app(0);
+        let r = router.oneshot(request("x")).await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+}
