@@ -114,6 +114,22 @@ pub fn main(a: Args) -> Result<()> {
     let sm2_verify = per_op(runs, small, |_| {
         sink += usize::from(lianxin::platform::seal::verify(&public, result, &seal));
     });
+    // Secret ballots sealed with their vote's key, one and a batch of 256, and opened at close.
+    use lianxin::meetings::ballot_seal;
+    let ballot_public = ballot_seal::create_key(&vault, 1)?;
+    let ballot_key =
+        ballot_seal::load_key(&vault, 1)?.ok_or_else(|| anyhow::anyhow!("ballot key"))?;
+    let sealed_ballot = ballot_seal::seal(&ballot_public, &["\"abstain\""])?;
+    let ballot_sealing = per_op(runs, small, |_| {
+        sink += ballot_seal::seal(&ballot_public, &["\"yes\""]).map_or(0, |s| s.len());
+    });
+    let ballot_opening = per_op(runs, small, |_| {
+        sink += ballot_seal::open(&ballot_key, &sealed_ballot).map_or(0, |s| s.len());
+    });
+    let batch = vec!["\"yes\""; lianxin::meetings::ballot_box::MAX_BATCH];
+    let batch_sealing = per_op(runs, small / 10 + 1, |_| {
+        sink += ballot_seal::seal(&ballot_public, &batch).map_or(0, |s| s.len());
+    });
     let argon = per_op(3, 5, |_| {
         sink += lianxin::accounts::password::hash("Lianxin-bench-2026").map_or(0, |h| h.len());
     });
@@ -129,6 +145,12 @@ pub fn main(a: Args) -> Result<()> {
     for (name, ns) in rows.into_iter().chain([
         ("SM2 sign (result seal)", sm2_sign),
         ("SM2 verify", sm2_verify),
+        (
+            "SM2 encrypt a ballot (C1C3C2, one 256-byte block)",
+            ballot_sealing,
+        ),
+        ("SM2 encrypt a batch of 256 ballots", batch_sealing),
+        ("SM2 decrypt a ballot", ballot_opening),
         ("argon2id hash (m=19 MiB, t=2)", argon),
     ]) {
         println!("| {name} | {:.2} µs | {:.1} |", ns / 1000.0, ns / baseline);

@@ -34,6 +34,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         tracing::info!(records = chained, "audit records chained");
     }
     let audit_key = crate::audit::chain::load_or_create_key(&config.keys_dir())?;
+    sweep_ballot_keys(&db).await;
     let words = crate::search::warm_dictionary(&db).await?;
     tracing::info!(
         words,
@@ -100,10 +101,21 @@ async fn scheduler_loop(
         if let Err(e) = scheduler::tick(&db, clock.as_ref(), &audit_key).await {
             tracing::error!(error = %e, "scheduler");
         }
+        sweep_ballot_keys(&db).await;
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(60)) => {}
             _ = stop.changed() => return,
         }
+    }
+}
+
+/// A ballot key that outlived its vote (a close interrupted before the key was removed) is
+/// destroyed at start and then every minute.
+async fn sweep_ballot_keys(db: &Db) {
+    match crate::meetings::service::destroy_spent_ballot_keys(db).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(keys = n, "ballot keys of closed votes destroyed"),
+        Err(e) => tracing::error!(error = %e, "ballot key sweep"),
     }
 }
 

@@ -85,6 +85,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0012_livelihood.sql"),
         postgres: include_str!("migrations/postgres/0012_livelihood.sql"),
     },
+    Migration {
+        version: 13,
+        name: "sealed_ballots",
+        sqlite: include_str!("migrations/sqlite/0013_sealed_ballots.sql"),
+        postgres: include_str!("migrations/postgres/0013_sealed_ballots.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction. On PostgreSQL an

@@ -2,13 +2,15 @@
 //! full chamber voting at once would otherwise queue 500 write transactions on SQLite's single
 //! writer, each waiting for its own fsync. The writer takes whatever has queued (up to
 //! `MAX_BATCH`), writes each ballot with the fact that its member voted and the audit record
-//! "member X voted in vote Y", and answers each member only after the commit. A second ballot or
+//! "member X voted in vote Y", and answers each member only after the commit. A secret vote's
+//! ballots of one batch are sealed together with the vote's public key (`ballot_seal`), so the
+//! transaction that says who voted holds nothing readable of how. A second ballot or
 //! a ballot after closing is refused inside the batch without costing the others theirs; if the
 //! batch fails as a whole, each ballot is retried in a transaction of its own.
 
 use super::domain::{self, VoteMethod};
 use super::service::{Origin, refused};
-use super::store;
+use super::{ballot_seal, ballot_store, store};
 use crate::audit::{Outcome, Record};
 use crate::db::{Db, Tx};
 use crate::platform::error::{AppError, FieldError};
@@ -139,12 +141,14 @@ async fn store_all(
         .map(|p| (p.vote, p.congress, p.person))
         .collect();
     let mut recorded = store::participate_many(tx, &pairs).await?;
-    let mut open: HashMap<i64, bool> = HashMap::new();
+    // For each vote of the batch: None if it is no longer open, else its ballot public key.
+    let mut open: HashMap<i64, Option<Option<String>>> = HashMap::new();
     for p in batch {
         if let std::collections::hash_map::Entry::Vacant(e) = open.entry(p.vote) {
-            e.insert(store::vote_open(db, tx, p.vote).await?);
+            e.insert(ballot_store::open_vote_key(db, tx, p.vote).await?);
         }
     }
+    let mut to_seal: HashMap<(i64, CongressId), Vec<&str>> = HashMap::new();
     let (mut ballots, mut trackers) = (Vec::new(), Vec::new());
     let mut audit: Vec<(usize, bool)> = Vec::with_capacity(batch.len());
     let mut out = Vec::with_capacity(batch.len());
@@ -156,20 +160,27 @@ async fn store_all(
             continue;
         };
         recorded.swap_remove(at);
-        if !open.get(&p.vote).copied().unwrap_or(false) {
+        let Some(Some(public_key)) = open.get(&p.vote) else {
             store::unparticipate(tx, p.vote, p.person).await?;
             audit.push((k, false));
             out.push(Err(AppError::Conflict("meetings.vote_not_open")));
             continue;
-        }
+        };
         if p.secret {
             let t = tracker();
-            ballots.push((
-                p.vote,
-                p.congress,
-                hex::encode(rand::rng().random::<[u8; 16]>()),
-                p.content.clone(),
-            ));
+            match public_key {
+                Some(_) => to_seal
+                    .entry((p.vote, p.congress))
+                    .or_default()
+                    .push(p.content.as_str()),
+                // A vote opened before ballots were sealed (an upgrade during a sitting).
+                None => ballots.push((
+                    p.vote,
+                    p.congress,
+                    hex::encode(rand::rng().random::<[u8; 16]>()),
+                    p.content.clone(),
+                )),
+            }
             trackers.push((p.vote, p.congress, t.clone()));
             out.push(Ok(Some(t)));
         } else {
@@ -177,6 +188,14 @@ async fn store_all(
             out.push(Ok(None));
         }
         audit.push((k, true));
+    }
+    for ((vote, congress), contents) in &to_seal {
+        let Some(Some(Some(key))) = open.get(vote) else {
+            continue;
+        };
+        let sealed =
+            ballot_seal::seal(key, contents).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        ballot_store::insert_sealed(tx, *vote, *congress, &sealed).await?;
     }
     store::insert_ballots_many(tx, &ballots, &trackers).await?;
     // "member X voted in vote Y" — the only record of the act; a refusal is recorded as one.

@@ -5,6 +5,8 @@
 
 pub mod api;
 pub mod ballot_box;
+pub mod ballot_seal;
+pub mod ballot_store;
 pub mod documents;
 pub mod domain;
 pub mod minutes;

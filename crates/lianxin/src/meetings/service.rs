@@ -5,6 +5,7 @@
 use super::domain::{self, Attendance, ItemKind, MeetingKind, MeetingState, VoteMethod};
 use super::recount::{self, BodyKind, Input, Output, Rule};
 use super::store::{self, MeetingRow, VoteRow};
+use super::{ballot_seal, ballot_store};
 use crate::audit::{self, Outcome, Record};
 use crate::db::{Db, Tx};
 use crate::platform::error::{AppError, FieldError};
@@ -721,10 +722,32 @@ pub async fn open_vote(
         )
         .await);
     }
-    let mut tx = db.write().await?;
-    if !store::open_vote(&mut tx, v.id, q.members, q.present, o.now).await? {
-        return Err(AppError::Conflict("meetings.vote_not_ready"));
+    // A secret vote's key pair: the private half kept (and synced) before the vote opens.
+    let secret = VoteMethod::parse(&v.method) == Some(VoteMethod::Secret);
+    let public_key = if secret {
+        Some(ballot_seal::create_key(&db.vault, v.id).map_err(AppError::internal)?)
+    } else {
+        None
+    };
+    let opened = async {
+        let mut tx = db.write().await?;
+        if !store::open_vote(&mut tx, v.id, q.members, q.present, o.now).await? {
+            return Err(AppError::Conflict("meetings.vote_not_ready"));
+        }
+        if let Some(key) = &public_key {
+            ballot_store::set_public_key(&mut tx, v.id, key).await?;
+        }
+        Ok(tx)
     }
+    .await;
+    let mut tx = match opened {
+        Ok(tx) => tx,
+        Err(e) => {
+            // Not opened: the key must not outlive it.
+            let _ = ballot_seal::destroy_key(&db.vault, v.id);
+            return Err(e);
+        }
+    };
     record(
         &mut tx,
         congress,
@@ -800,11 +823,25 @@ pub async fn close_vote(
     if !store::close_vote(&mut tx, v.id, o.now).await? {
         return Err(AppError::Conflict("meetings.vote_not_open"));
     }
+    // The sealed ballots opened in memory with the vote's key (the key store's file).
+    let sealed = ballot_store::sealed(&mut tx, v.id).await?;
+    let mut opened = Vec::new();
+    if !sealed.is_empty() {
+        let key = ballot_seal::load_key(&db.vault, v.id)
+            .map_err(AppError::internal)?
+            .ok_or_else(|| AppError::internal(ballot_seal::BallotSealError::Missing(v.id)))?;
+        for batch in &sealed {
+            opened.extend(ballot_seal::open(&key, batch).map_err(AppError::internal)?);
+        }
+    }
     let ballots = if paper {
         None
     } else {
+        let mut contents = store::ballot_contents(&mut tx, v.id).await?;
+        contents.extend(opened.iter().cloned());
+        contents.sort();
         let mut list = Vec::new();
-        for c in store::ballot_contents(&mut tx, v.id).await? {
+        for c in contents {
             list.push(serde_json::from_str(&c).map_err(AppError::internal)?);
         }
         Some(list)
@@ -851,6 +888,9 @@ pub async fn close_vote(
     let sealed = format!("{published}\n{result}");
     let seal =
         crate::congress::sealing::seal_result(db, congress, sealed.as_bytes(), o.now).await?;
+    // Kept in the clear for any recount, in one shuffled batch; the sealed rows go.
+    ballot_store::insert_clear(&mut tx, v.id, congress, &opened).await?;
+    ballot_store::delete_sealed(&mut tx, v.id).await?;
     store::rewrite_for_secrecy(db, &mut tx, v.id).await?;
     store::record_result(
         &mut tx,
@@ -874,10 +914,35 @@ pub async fn close_vote(
     )
     .await?;
     tx.commit().await?;
+    // Counted and kept: the key is destroyed, so that what the WAL, archives, replicas and
+    // backups hold of the vote can never be opened. A failure here is retried by the sweep.
+    if let Err(e) = ballot_seal::destroy_key(&db.vault, v.id) {
+        tracing::error!(vote = v.id, error = %e, "the ballot key of a closed vote was not destroyed; the sweep retries");
+    }
     if let Err(e) = store::vacuum_ballots(db).await {
         tracing::warn!(error = %e, "vacuum after closing a vote");
     }
     Ok(out)
+}
+
+/// Destroys every ballot key whose vote is no longer open (a close interrupted between its
+/// commit and the key's removal, a vote that failed to open). Run at start and every minute.
+pub async fn destroy_spent_ballot_keys(db: &Db) -> Result<usize, AppError> {
+    if db.vault.dir().is_none() {
+        return Ok(0);
+    }
+    let kept = ballot_seal::kept_keys(&db.vault).map_err(AppError::internal)?;
+    if kept.is_empty() {
+        return Ok(0);
+    }
+    let open = ballot_store::open_among(db, &kept).await?;
+    let mut destroyed = 0;
+    for vote in kept.into_iter().filter(|v| !open.contains(v)) {
+        if ballot_seal::destroy_key(&db.vault, vote).map_err(AppError::internal)? {
+            destroyed += 1;
+        }
+    }
+    Ok(destroyed)
 }
 
 /// What is published of a closed vote: its input with the ballots shuffled — but where ballots

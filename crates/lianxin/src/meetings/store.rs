@@ -545,15 +545,39 @@ pub async fn participate_many(
     q.fetch_all(&mut **tx).await
 }
 
-/// Secret ballots of a batch: (vote, random key, content) and (vote, tracker), two statements.
+/// Secret ballots of a batch: (vote, random key, content) of votes opened before ballots were
+/// sealed, and (vote, tracker) of all; a statement each.
 pub async fn insert_ballots_many(
     tx: &mut Tx<'_>,
     ballots: &[(i64, CongressId, String, String)],
     trackers: &[(i64, CongressId, String)],
 ) -> Result<(), sqlx::Error> {
-    if ballots.is_empty() {
+    if !ballots.is_empty() {
+        insert_clear_ballots(tx, ballots).await?;
+    }
+    if trackers.is_empty() {
         return Ok(());
     }
+    let mut sql =
+        String::from("INSERT INTO ballot_trackers (vote_id, congress_id, tracker) VALUES ");
+    for k in 0..trackers.len() {
+        if k > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("(${}, ${}, ${})", 3 * k + 1, 3 * k + 2, 3 * k + 3));
+    }
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (v, c, t) in trackers {
+        q = q.bind(*v).bind(c.0).bind(t.as_str());
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
+async fn insert_clear_ballots(
+    tx: &mut Tx<'_>,
+    ballots: &[(i64, CongressId, String, String)],
+) -> Result<(), sqlx::Error> {
     let mut sql =
         String::from("INSERT INTO ballots (vote_id, congress_id, ballot_key, content) VALUES ");
     for k in 0..ballots.len() {
@@ -572,19 +596,6 @@ pub async fn insert_ballots_many(
             .bind(content.as_str());
     }
     q.execute(&mut **tx).await?;
-    let mut sql =
-        String::from("INSERT INTO ballot_trackers (vote_id, congress_id, tracker) VALUES ");
-    for k in 0..trackers.len() {
-        if k > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!("(${}, ${}, ${})", 3 * k + 1, 3 * k + 2, 3 * k + 3));
-    }
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (v, c, t) in trackers {
-        q = q.bind(*v).bind(c.0).bind(t.as_str());
-    }
-    q.execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -596,25 +607,6 @@ pub async fn unparticipate(tx: &mut Tx<'_>, vote: i64, person: i64) -> Result<()
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-/// Whether the vote is still open, read inside the ballot's transaction after its first write.
-/// On PostgreSQL the row is share-locked: closing (which updates it) waits for ballots in flight
-/// to commit, and a ballot arriving after the close sees it closed — none is acknowledged and
-/// left out of the count. (SQLite's single writer gives the same order.)
-pub async fn vote_open(db: &Db, tx: &mut Tx<'_>, vote: i64) -> Result<bool, sqlx::Error> {
-    let lock = if db.backend == Backend::Postgres {
-        " FOR SHARE"
-    } else {
-        ""
-    };
-    let row: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT state FROM votes WHERE id = $1{lock}"
-    )))
-    .bind(vote)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.is_some_and(|r| r.0 == "open"))
 }
 
 pub async fn insert_named_ballot(

@@ -858,7 +858,7 @@ async fn the_ballot_box_holds_a_selection_to_its_ballot_form_and_a_rating_to_its
         count(
             &app,
             &format!(
-                "SELECT COUNT(*) FROM ballots WHERE vote_id IN ({}, {})",
+                "SELECT COUNT(*) FROM vote_participation WHERE vote_id IN ({}, {})",
                 votes[0], votes[1]
             )
         )
