@@ -32,6 +32,8 @@ pub async fn backup(db: &Db, to: &Path) -> Result<(), BackupError> {
     if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
+    // Created empty and owner-only first: VACUUM INTO writes into it with that mode.
+    super::owner_only(to)?;
     sqlx::query("VACUUM INTO $1")
         .bind(to.display().to_string())
         .execute(&db.pool)
@@ -71,6 +73,7 @@ pub async fn restore(from: &Path, target: &Path) -> Result<(), BackupError> {
     }
     let staging = target.with_extension("restoring");
     std::fs::copy(from, &staging)?;
+    super::owner_only(&staging)?;
     std::fs::File::open(&staging)?.sync_all()?;
     if target.exists() {
         std::fs::rename(target, target.with_extension("before-restore"))?;

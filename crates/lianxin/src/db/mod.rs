@@ -55,6 +55,13 @@ impl Db {
         {
             std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
         }
+        // A file that exists, or that the URL asks to be created (`mode=rwc`).
+        if backend == Backend::Sqlite
+            && let Some(path) = sqlite_path(url)
+            && (Path::new(&path).exists() || url.contains("mode=rwc"))
+        {
+            owner_only(Path::new(&path)).map_err(sqlx::Error::Io)?;
+        }
         let schema = schema.map(str::to_owned);
         // sqlx warns of statements slower than a second (its default; the SQL without values).
         let opts = AnyConnectOptions::from_str(url)?;
@@ -138,6 +145,40 @@ pub fn sqlite_path(url: &str) -> Option<String> {
     } else {
         Some(path.to_string())
     }
+}
+
+/// Makes a SQLite database file owner-only (0600), creating it so if it does not exist, and its
+/// WAL and shared-memory files where they exist: SQLite creates those with the database file's
+/// permissions, so a new database never has a world-readable moment. Personal data is sealed,
+/// but the file also says who voted and when (issue 17).
+pub fn owner_only(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+            }
+            Err(e) => return Err(e),
+        }
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut side = path.as_os_str().to_owned();
+            side.push(suffix);
+            let side = std::path::PathBuf::from(side);
+            if side.exists() {
+                std::fs::set_permissions(&side, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern (used with `ESCAPE '\'`).

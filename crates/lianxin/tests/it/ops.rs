@@ -97,6 +97,19 @@ async fn backup_is_consistent_and_restore_brings_it_back() {
     lianxin::db::backup::backup(&app.state.db, &file)
         .await
         .unwrap();
+    // The database, its WAL and the backup are the owner's only (they say who voted and when).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for f in [
+            app.dir.path().join("lianxin.sqlite"),
+            app.dir.path().join("lianxin.sqlite-wal"),
+            file.clone(),
+        ] {
+            let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{} is {mode:o}", f.display());
+        }
+    }
     assert!(
         lianxin::db::backup::backup(&app.state.db, &file)
             .await
