@@ -119,16 +119,16 @@ pub fn main(a: Args) -> Result<()> {
     let ballot_public = ballot_seal::create_key(&vault, 1)?;
     let ballot_key =
         ballot_seal::load_key(&vault, 1)?.ok_or_else(|| anyhow::anyhow!("ballot key"))?;
-    let sealed_ballot = ballot_seal::seal(&ballot_public, &["\"abstain\""])?;
+    let sealed_ballot = ballot_seal::seal(&ballot_public, &["\"abstain\""], 32)?;
     let ballot_sealing = per_op(runs, small, |_| {
-        sink += ballot_seal::seal(&ballot_public, &["\"yes\""]).map_or(0, |s| s.len());
+        sink += ballot_seal::seal(&ballot_public, &["\"yes\""], 32).map_or(0, |s| s.len());
     });
     let ballot_opening = per_op(runs, small, |_| {
         sink += ballot_seal::open(&ballot_key, &sealed_ballot).map_or(0, |s| s.len());
     });
     let batch = vec!["\"yes\""; lianxin::meetings::ballot_box::MAX_BATCH];
     let batch_sealing = per_op(runs, small / 10 + 1, |_| {
-        sink += ballot_seal::seal(&ballot_public, &batch).map_or(0, |s| s.len());
+        sink += ballot_seal::seal(&ballot_public, &batch, 32).map_or(0, |s| s.len());
     });
     let argon = per_op(3, 5, |_| {
         sink += lianxin::accounts::password::hash("Lianxin-bench-2026").map_or(0, |h| h.len());

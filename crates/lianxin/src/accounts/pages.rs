@@ -227,7 +227,12 @@ async fn login(
     let mut resp = Redirect::to(&target).into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(ctx::SESSION_COOKIE, &token, None, ctx::is_https(&headers)),
+        set_cookie(
+            ctx::SESSION_COOKIE,
+            &token,
+            None,
+            ctx::cookies_secure(&state, &headers),
+        ),
     );
     Ok(resp)
 }
@@ -259,7 +264,12 @@ async fn logout(
     let mut resp = Redirect::to("/").into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(ctx::SESSION_COOKIE, "", Some(0), ctx::is_https(&headers)),
+        set_cookie(
+            ctx::SESSION_COOKIE,
+            "",
+            Some(0),
+            ctx::cookies_secure(&state, &headers),
+        ),
     );
     Ok(resp)
 }
@@ -274,8 +284,12 @@ struct PrefsForm {
 }
 
 /// Language, large text and the congress switcher: remembered in cookies for a year.
-async fn prefs(headers: HeaderMap, Form(f): Form<PrefsForm>) -> AppResult<Response> {
-    let secure = ctx::is_https(&headers);
+async fn prefs(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<PrefsForm>,
+) -> AppResult<Response> {
+    let secure = ctx::cookies_secure(&state, &headers);
     let year = Some(365 * 86_400);
     let mut resp =
         Redirect::to(safe_next(if f.next.is_empty() { "/" } else { &f.next })).into_response();

@@ -239,7 +239,12 @@ async fn check_code(
             let mut resp = Redirect::to("/login").into_response();
             resp.headers_mut().append(
                 header::SET_COOKIE,
-                set_cookie(ctx::SESSION_COOKIE, "", Some(0), ctx::is_https(&headers)),
+                set_cookie(
+                    ctx::SESSION_COOKIE,
+                    "",
+                    Some(0),
+                    ctx::cookies_secure(&state, &headers),
+                ),
             );
             return Ok(resp);
         }
@@ -278,7 +283,7 @@ async fn check_code(
             ctx::SESSION_COOKIE,
             &new_token,
             None,
-            ctx::is_https(&headers),
+            ctx::cookies_secure(&state, &headers),
         ),
     );
     Ok(resp)
@@ -443,7 +448,12 @@ async fn confirm_enrolment(
     if let Some(t) = new_token {
         resp.headers_mut().append(
             header::SET_COOKIE,
-            set_cookie(ctx::SESSION_COOKIE, &t, None, ctx::is_https(&headers)),
+            set_cookie(
+                ctx::SESSION_COOKIE,
+                &t,
+                None,
+                ctx::cookies_secure(&state, &headers),
+            ),
         );
     }
     Ok(resp)
@@ -583,7 +593,12 @@ async fn end_all_sessions(
     let mut resp = Redirect::to("/").into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(ctx::SESSION_COOKIE, "", Some(0), ctx::is_https(&headers)),
+        set_cookie(
+            ctx::SESSION_COOKIE,
+            "",
+            Some(0),
+            ctx::cookies_secure(&state, &headers),
+        ),
     );
     Ok(resp)
 }

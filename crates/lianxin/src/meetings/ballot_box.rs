@@ -30,6 +30,8 @@ pub struct Prepared {
     person: i64,
     secret: bool,
     content: String,
+    /// The length every sealed ballot of the vote is padded to (`ballot_seal::pad_len`).
+    pad: usize,
     origin: Origin,
 }
 
@@ -112,6 +114,7 @@ pub async fn prepare(
         person,
         secret: method == VoteMethod::Secret,
         content: content.to_string(),
+        pad: ballot_seal::pad_len(rule, v.seats.unwrap_or(0) as u32, &candidates),
         origin: o.clone(),
     })
 }
@@ -148,7 +151,7 @@ async fn store_all(
             e.insert(ballot_store::open_vote_key(db, tx, p.vote).await?);
         }
     }
-    let mut to_seal: HashMap<(i64, CongressId), Vec<&str>> = HashMap::new();
+    let mut to_seal: HashMap<(i64, CongressId, usize), Vec<&str>> = HashMap::new();
     let (mut ballots, mut trackers) = (Vec::new(), Vec::new());
     let mut audit: Vec<(usize, bool)> = Vec::with_capacity(batch.len());
     let mut out = Vec::with_capacity(batch.len());
@@ -170,7 +173,7 @@ async fn store_all(
             let t = tracker();
             match public_key {
                 Some(_) => to_seal
-                    .entry((p.vote, p.congress))
+                    .entry((p.vote, p.congress, p.pad))
                     .or_default()
                     .push(p.content.as_str()),
                 // A vote opened before ballots were sealed (an upgrade during a sitting).
@@ -189,12 +192,12 @@ async fn store_all(
         }
         audit.push((k, true));
     }
-    for ((vote, congress), contents) in &to_seal {
+    for ((vote, congress, pad), contents) in &to_seal {
         let Some(Some(Some(key))) = open.get(vote) else {
             continue;
         };
         let sealed =
-            ballot_seal::seal(key, contents).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+            ballot_seal::seal(key, contents, *pad).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         ballot_store::insert_sealed(tx, *vote, *congress, &sealed).await?;
     }
     store::insert_ballots_many(tx, &ballots, &trackers).await?;

@@ -12,9 +12,10 @@
 //! The ballot box's writer seals each group commit's ballots together, in a shuffled order, as
 //! one SM2 ciphertext (one public-key operation per batch instead of per ballot: a chamber of 500
 //! voting at once costs two or three). SM2 ciphertext is as long as its plaintext plus 97 bytes,
-//! and "yes" is shorter than "abstain": every ballot is padded to whole [`BLOCK`]s, so that the
-//! length of a sealed batch tells how many ballots it holds — which the count of members who
-//! voted says anyway — and nothing of what they are.
+//! and "yes" is shorter than "abstain": every ballot of a vote is padded to the same length, the
+//! longest ballot the vote admits ([`pad_len`]), so that the length of a sealed batch tells how
+//! many ballots it holds — which the count of members who voted says anyway — and nothing of
+//! what they are.
 
 use crate::platform::vault::{Vault, VaultError};
 use rand::RngExt;
@@ -23,10 +24,27 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
-/// Each ballot is padded to a multiple of this many bytes before sealing (a decision or rating
-/// ballot takes one; an election's ballot lists every candidate, so its length follows the
-/// vote, not the voter).
-pub const BLOCK: usize = 256;
+/// Padded lengths are whole multiples of this many bytes.
+pub const BLOCK: usize = 32;
+
+/// The length every ballot of a vote is padded to: at least the longest ballot the vote's rule
+/// admits — for a decision or rating the longest choice; for a selection every candidate
+/// chosen or graded; for an election every candidate under the longest mark and every seat
+/// written in with a name of the longest allowed (40 characters of 3 bytes), as JSON.
+pub fn pad_len(rule: super::recount::Rule, seats: u32, candidates: &[String]) -> usize {
+    use super::recount::Rule;
+    let names: usize = candidates.iter().map(|c| c.len() + 3).sum();
+    let bound = match rule {
+        Rule::Decision | Rule::Rating => "\"basically_satisfied\"".len(),
+        Rule::Selection => names + candidates.len() * "\"abstain\",".len() + 2,
+        Rule::Election => {
+            names
+                + "{\"against\":[],\"for\":[],\"abstain\":[],\"write_in\":[]}".len()
+                + seats as usize * (40 * 3 + 3)
+        }
+    };
+    (bound + 4).div_ceil(BLOCK) * BLOCK
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum BallotSealError {
@@ -146,17 +164,20 @@ pub fn kept_keys(vault: &Vault) -> Result<Vec<i64>, BallotSealError> {
     Ok(out)
 }
 
-/// The ballots, shuffled, each length-prefixed and padded with zeros to whole blocks.
-fn pad(contents: &[&str]) -> Zeroizing<Vec<u8>> {
+/// The ballots, shuffled, each length-prefixed and padded with zeros to `pad` bytes (a longer
+/// one, which the vote should not admit, to whole multiples of `pad`).
+fn pad(contents: &[&str], pad: usize) -> Zeroizing<Vec<u8>> {
+    let pad = pad.max(BLOCK);
     let mut order: Vec<&str> = contents.to_vec();
     let mut rng = rand::rng();
     for i in (1..order.len()).rev() {
         order.swap(i, rng.random_range(0..=i));
     }
     let mut out = Zeroizing::new(Vec::new());
+    out.extend_from_slice(&(pad as u32).to_be_bytes());
     for content in order {
         let len = content.len();
-        let total = (len + 4).div_ceil(BLOCK) * BLOCK;
+        let total = (len + 4).div_ceil(pad) * pad;
         let start = out.len();
         out.extend_from_slice(&(len as u32).to_be_bytes());
         out.extend_from_slice(content.as_bytes());
@@ -166,23 +187,31 @@ fn pad(contents: &[&str]) -> Zeroizing<Vec<u8>> {
 }
 
 fn unpad(mut bytes: &[u8]) -> Option<Vec<String>> {
+    // The pad length is the first ballot's padded length, written before it.
+    let pad = u32::from_be_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
+    bytes = bytes.get(4..)?;
     let mut out = Vec::new();
     while !bytes.is_empty() {
         let len = u32::from_be_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
         let body = bytes.get(4..4 + len)?;
         out.push(String::from_utf8(body.to_vec()).ok()?);
-        bytes = bytes.get((len + 4).div_ceil(BLOCK) * BLOCK..)?;
+        bytes = bytes.get((len + 4).div_ceil(pad) * pad..)?;
     }
     Some(out)
 }
 
-/// Seals ballots' contents together with the vote's public key (hex SEC1): hex of SM2 C1C3C2.
-pub fn seal(public_key_hex: &str, contents: &[&str]) -> Result<String, BallotSealError> {
+/// Seals ballots' contents together with the vote's public key (hex SEC1), each padded to `pad`
+/// bytes ([`pad_len`]): hex of SM2 C1C3C2.
+pub fn seal(
+    public_key_hex: &str,
+    contents: &[&str],
+    pad_to: usize,
+) -> Result<String, BallotSealError> {
     let pk = hex::decode(public_key_hex).map_err(|_| BallotSealError::BadKey)?;
     let pk = sm2::PublicKey::from_sec1_bytes(&pk).map_err(|_| BallotSealError::BadKey)?;
     let key = EncryptingKey::new_with_mode(pk, Mode::C1C3C2);
     let sealed = key
-        .encrypt(&mut rand::rng(), &pad(contents))
+        .encrypt(&mut rand::rng(), &pad(contents, pad_to))
         .map_err(|_| BallotSealError::BadKey)?;
     Ok(hex::encode(sealed))
 }
@@ -230,30 +259,68 @@ mod tests {
         let (_d, v) = vault();
         let public = create_key(&v, 7).unwrap();
         let other = create_key(&v, 8).unwrap();
-        let yes = seal(&public, &["\"yes\""]).unwrap();
-        let abstain = seal(&public, &["\"abstain\""]).unwrap();
+        let pad = pad_len(crate::meetings::recount::Rule::Decision, 0, &[]);
+        assert_eq!(pad, 32);
+        let yes = seal(&public, &["\"yes\""], pad).unwrap();
+        let abstain = seal(&public, &["\"abstain\""], pad).unwrap();
         assert_eq!(yes.len(), abstain.len(), "the length says nothing");
-        assert_eq!(yes.len(), 2 * (97 + BLOCK));
-        assert_ne!(seal(&public, &["\"yes\""]).unwrap(), yes, "randomised");
+        assert_eq!(yes.len(), 2 * (97 + 4 + pad));
+        assert_ne!(seal(&public, &["\"yes\""], pad).unwrap(), yes, "randomised");
         assert!(!yes.contains(&hex::encode("yes")));
         let key = load_key(&v, 7).unwrap().unwrap();
         assert_eq!(open(&key, &yes).unwrap(), vec!["\"yes\""]);
         assert_eq!(open(&key, &abstain).unwrap(), vec!["\"abstain\""]);
         let wrong = load_key(&v, 8).unwrap().unwrap();
         assert!(open(&wrong, &yes).is_err());
-        assert!(open(&key, &seal(&other, &["\"no\""]).unwrap()).is_err());
-        // A batch, and a ballot longer than a block (whole blocks), open to the same ballots.
-        let long = "x".repeat(BLOCK * 2);
+        assert!(open(&key, &seal(&other, &["\"no\""], pad).unwrap()).is_err());
+        // A batch, and a ballot longer than the pad (whole pads), open to the same ballots.
+        let long = "x".repeat(pad * 2);
         let batch = ["\"yes\"", "\"no\"", long.as_str(), "\"yes\""];
-        let sealed = seal(&public, &batch).unwrap();
-        assert_eq!(sealed.len(), 2 * (97 + 6 * BLOCK));
+        let sealed = seal(&public, &batch, pad).unwrap();
+        assert_eq!(sealed.len(), 2 * (97 + 4 + 6 * pad));
         let mut opened = open(&key, &sealed).unwrap();
         opened.sort();
         let mut expected: Vec<String> = batch.iter().map(|s| s.to_string()).collect();
         expected.sort();
         assert_eq!(opened, expected);
         // An empty batch seals and opens to nothing (a vote nobody voted in).
-        assert!(open(&key, &seal(&public, &[]).unwrap()).unwrap().is_empty());
+        assert!(
+            open(&key, &seal(&public, &[], pad).unwrap())
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    /// Every ballot an election admits fits its pad: the longest marks on every candidate and
+    /// every seat written in with the longest name.
+    #[test]
+    fn the_longest_ballot_of_a_vote_fits_its_pad() {
+        use crate::meetings::recount::Rule;
+        let candidates: Vec<String> = ["张三", "李四", "欧阳娜娜", "王五"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let pad = pad_len(Rule::Election, 2, &candidates);
+        let ballot = serde_json::json!({
+            "against": candidates, "for": [], "abstain": [],
+            "write_in": ["测".repeat(40), "试".repeat(40)],
+        });
+        assert!(
+            ballot.to_string().len() + 4 <= pad,
+            "{} > {pad}",
+            ballot.to_string().len()
+        );
+        let all: serde_json::Map<String, serde_json::Value> = candidates
+            .iter()
+            .map(|c| (c.clone(), serde_json::Value::from("abstain")))
+            .collect();
+        assert!(
+            serde_json::Value::Object(all).to_string().len() + 4
+                <= pad_len(Rule::Selection, 4, &candidates)
+        );
+        for grade in ["\"basically_satisfied\"", "\"dissatisfied\"", "\"abstain\""] {
+            assert!(grade.len() + 4 <= pad_len(Rule::Rating, 0, &[]));
+        }
     }
 
     #[test]

@@ -109,11 +109,18 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -
     HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
 }
 
-pub fn is_https(headers: &HeaderMap) -> bool {
+fn is_https(headers: &HeaderMap) -> bool {
     headers
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())
         == Some("https")
+}
+
+/// Whether cookies carry `Secure`: whenever the deployment says it is behind TLS
+/// (`tls_proxy`), whatever the proxy forwards, and when the request says it came by HTTPS. The
+/// one decision for every cookie the server sets.
+pub fn cookies_secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.config.tls_proxy || is_https(headers)
 }
 
 pub async fn context(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -208,7 +215,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
-    let secure = state.config.tls_proxy || is_https(req.headers());
+    let secure = cookies_secure(&state, req.headers());
 
     // CSRF: deny a state-changing request that rides on cookies unless it proves it came from
     // our own page (token in a form field, the query string, or a header). Bearer-token calls
@@ -375,9 +382,14 @@ fn allowed_before_password_change(path: &str) -> bool {
     ) || path.starts_with("/assets/")
 }
 
-/// A local redirect target: only paths on this site (no `//host` or scheme).
+/// A local redirect target: only a path on this site — one leading `/`, and no control
+/// character, white space or backslash anywhere (browsers drop a tab or newline, so `/\t/evil`
+/// becomes `//evil`, another host).
 pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+    let clean = !next
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if clean && next.starts_with('/') && !next.starts_with("//") {
         next
     } else {
         "/home"
@@ -392,5 +404,15 @@ mod tests {
         assert_eq!(super::safe_next("//evil.example"), "/home");
         assert_eq!(super::safe_next("https://evil.example"), "/home");
         assert_eq!(super::safe_next("/\\evil"), "/home");
+        for evil in [
+            "/\t/evil.example",
+            "/\n/evil",
+            "/ /evil",
+            "/\u{3000}/evil",
+            "/a\\b",
+            "/\r\n//x",
+        ] {
+            assert_eq!(super::safe_next(evil), "/home", "{evil:?}");
+        }
     }
 }

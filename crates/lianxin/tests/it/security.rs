@@ -532,3 +532,83 @@ async fn no_hsts_on_plain_http() {
             .contains("frame-ancestors 'none'")
     );
 }
+
+/// Behind a TLS proxy (`tls_proxy = true`) every cookie is `Secure`, also when the proxy does
+/// not send `X-Forwarded-Proto`: the session cookie of a sign-in, the CSRF cookie, preferences.
+#[tokio::test]
+async fn every_cookie_is_secure_when_the_deployment_says_tls() {
+    let mut app = TestApp::demo().await;
+    let mut cfg = (*app.state.config).clone();
+    cfg.tls_proxy = true;
+    app.state.config = std::sync::Arc::new(cfg);
+    let mut c = app.client();
+    let r = c
+        .post_form(
+            "/login",
+            &[("username", "deputy"), ("password", PASSWORD), ("next", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let cookies: Vec<String> = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert!(
+        cookies.iter().any(|c| c.starts_with("lx_session=")),
+        "{cookies:?}"
+    );
+    for cookie in &cookies {
+        assert!(cookie.contains("; Secure"), "not Secure: {cookie}");
+    }
+    let r = c
+        .post_form("/prefs", &[("lang", "en"), ("next", "/home")])
+        .await;
+    for v in r.headers.get_all("set-cookie") {
+        assert!(v.to_str().unwrap().contains("; Secure"), "{v:?}");
+    }
+}
+
+/// A sign-in's `next` that a browser would turn into another host goes home instead.
+#[tokio::test]
+async fn a_sign_in_never_redirects_to_another_host() {
+    let app = TestApp::demo().await;
+    for next in [
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example",
+    ] {
+        let mut c = app.client();
+        let r = c
+            .post_form(
+                "/login",
+                &[
+                    ("username", "deputy"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.location(), "/home", "next = {next:?}");
+    }
+    let mut c = app.client();
+    let r = c
+        .post_form(
+            "/login",
+            &[
+                ("username", "deputy"),
+                ("password", PASSWORD),
+                ("next", "/c/1/suggestions"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.location(),
+        "/c/1/suggestions",
+        "a path of this site is kept"
+    );
+}

@@ -15,3 +15,6 @@ CREATE TABLE sealed_ballots (
     sealed TEXT NOT NULL,
     PRIMARY KEY (vote_id, ballot_key)
 );
+
+-- Ciphertext does not compress: stored out of line without trying.
+ALTER TABLE sealed_ballots ALTER COLUMN sealed SET STORAGE EXTERNAL;
