@@ -612,3 +612,50 @@ async fn a_sign_in_never_redirects_to_another_host() {
         "a path of this site is kept"
     );
 }
+
+/// A thief who has the password gets no more code guesses by signing in again: the correct
+/// password does not forget the code's failures; only a complete sign-in does.
+#[tokio::test]
+async fn signing_in_again_gives_no_new_guesses_at_the_code() {
+    let mut app = TestApp::demo().await;
+    app.state.demo = false;
+    let mut c = app.client();
+    let login = [
+        ("username", "bangong"),
+        ("password", PASSWORD),
+        ("next", ""),
+    ];
+    c.post_form("/login", &login).await;
+    enrol(&app, &mut c, "bangong").await;
+    c.post_form("/logout", &[]).await;
+    // Four wrong codes, sign in again with the password, and again four: the fifth failure of
+    // the account locks it, whatever came between.
+    c.post_form("/login", &login).await;
+    for _ in 0..4 {
+        let r = c
+            .post_form("/login/second-factor", &[("code", "000000"), ("next", "")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let mut thief = app.client();
+    let r = thief.post_form("/login", &login).await;
+    assert!(
+        r.location().starts_with("/login/second-factor"),
+        "{}",
+        r.location()
+    );
+    let r = thief
+        .post_form("/login/second-factor", &[("code", "000000"), ("next", "")])
+        .await;
+    assert!(
+        r.location().starts_with("/login"),
+        "the fifth failure locks"
+    );
+    let r = thief.post_form("/login", &login).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "locked: the password alone gets nowhere"
+    );
+    assert!(r.text().contains("分钟后再试"));
+}

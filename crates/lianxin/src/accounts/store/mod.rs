@@ -113,13 +113,17 @@ pub async fn start_session(
     policy: &SecurityPolicy,
 ) -> Result<String, sqlx::Error> {
     let token = secret::random_token();
-    sqlx::query(
-        "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1",
-    )
-    .bind(user.0)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    // Failures are forgotten only when the sign-in is complete: a correct password with the
+    // second factor still owed must not give a thief of the password new guesses at the code.
+    if stage == SessionStage::Full {
+        sqlx::query(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1",
+        )
+        .bind(user.0)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
     sqlx::query("INSERT INTO auth_sessions (token_digest, user_id, created_at, last_seen_at, expires_at, stage) VALUES ($1, $2, $3, $3, $4, $5)")
         .bind(secret::digest(&token))
         .bind(user.0)

@@ -50,6 +50,15 @@ pub async fn advance_session(
         .bind(stage.as_str())
         .execute(&mut **tx)
         .await?;
+    if stage == SessionStage::Full {
+        // Both factors given: now the failures of password and code are forgotten.
+        sqlx::query(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = (SELECT user_id FROM auth_sessions WHERE token_digest = $1)",
+        )
+        .bind(secret::digest(&token))
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(token)
 }
 
