@@ -159,14 +159,14 @@ async fn login(
         fields: &[],
         client_addr: ctx.client_addr.clone(),
     };
-    // Verify even for an unknown name, so timing does not tell which names exist.
+    // The same work and the same answer for every failure — an unknown name, a wrong password,
+    // a locked or disabled account — so that neither the time nor the message tells which
+    // accounts exist or are locked: the hash is always verified.
     let (ok, locked) = match &user {
         Some(u) => {
             let locked = u.locked_until.is_some_and(|t| t > now);
-            (
-                !locked && u.disabled == 0 && password::verify(&f.password, &u.password_hash),
-                locked,
-            )
+            let verified = password::verify(&f.password, &u.password_hash);
+            (verified && !locked && u.disabled == 0, locked)
         }
         None => {
             let _ = password::verify(&f.password, password::DUMMY_HASH);
@@ -186,16 +186,7 @@ async fn login(
             &attempt(user.as_ref().map(|u| u.id), Outcome::Failed),
         )
         .await?;
-        // A locked account is told how long it stays locked (at least one minute).
-        let error = match user
-            .as_ref()
-            .and_then(|u| u.locked_until)
-            .filter(|_| locked)
-        {
-            Some(until) => FieldError::new("username", "login.locked")
-                .with_arg(((until - now + 59_999) / 60_000).max(1)),
-            None => FieldError::new("username", "login.failed"),
-        };
+        let error = FieldError::new("username", "login.failed");
         let shell = Shell::new(&state, &ctx, "login.title")
             .await?
             .with_errors(&[error]);

@@ -254,7 +254,10 @@ async fn wrong_codes_lock_the_account_like_wrong_passwords() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().contains("15 分钟后再试"));
+    assert!(
+        r.text().contains("暂时锁定"),
+        "the one answer of every failure"
+    );
     // The security administrator unlocks, and may reset the lost second factor.
     let id = app
         .count("SELECT id FROM users WHERE username = 'bangong'")
@@ -379,7 +382,8 @@ async fn the_policy_refuses_values_below_the_floor_and_changes_nothing() {
             &[("username", "renshi"), ("password", PASSWORD), ("next", "")],
         )
         .await;
-    assert!(r.text().contains("已锁定"));
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "locked after three");
+    assert!(r.text().contains("暂时锁定"));
     let mut d = app.login("bangong").await;
     app.clock.advance(chrono::Duration::minutes(11));
     assert!(d.get("/home").await.location().starts_with("/login"));
@@ -657,5 +661,47 @@ async fn signing_in_again_gives_no_new_guesses_at_the_code() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "locked: the password alone gets nowhere"
     );
-    assert!(r.text().contains("分钟后再试"));
+    assert!(r.text().contains("暂时锁定"));
+}
+
+/// An unknown name, a wrong password, a locked account with its right password and a disabled
+/// one get the same answer: the page does not tell which accounts exist or are locked.
+#[tokio::test]
+async fn every_failed_sign_in_gets_the_same_answer() {
+    let app = TestApp::demo().await;
+    let message = |html: &str| {
+        html.split("class=\"field-error\"")
+            .nth(1)
+            .and_then(|r| r.split_once('>'))
+            .and_then(|(_, m)| m.split('<').next())
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("no field error in {html}"))
+    };
+    let try_login = async |user: &str, password: &str| {
+        let r = app
+            .client()
+            .post_form(
+                "/login",
+                &[("username", user), ("password", password), ("next", "")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{user}");
+        message(&r.text())
+    };
+    let unknown = try_login("nobody-here", PASSWORD).await;
+    let wrong = try_login("deputy", "wrong-password-1").await;
+    // Lock `renshi` with five wrong passwords; disable `baisha`.
+    for _ in 0..5 {
+        try_login("renshi", "wrong-password-1").await;
+    }
+    let locked = try_login("renshi", PASSWORD).await;
+    sqlx::query("UPDATE users SET disabled = 1 WHERE username = 'baisha'")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let disabled = try_login("baisha", PASSWORD).await;
+    assert!(unknown.contains("用户名或密码不正确"), "{unknown}");
+    assert_eq!(wrong, unknown);
+    assert_eq!(locked, unknown, "a locked account is not told apart");
+    assert_eq!(disabled, unknown, "a disabled account is not told apart");
 }
