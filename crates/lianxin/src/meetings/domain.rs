@@ -164,6 +164,11 @@ fn code_at(key: &str, meeting: i64, window: i64) -> String {
     format!("{n:06}")
 }
 
+/// Wrong check-in codes a member may type for one meeting; then only staff check them in. Two
+/// windows' codes are valid at a time, so five guesses find one with a chance of one in
+/// 100,000 — where an unlimited member could try hundreds a second.
+pub const MAX_CODE_FAILURES: i64 = 5;
+
 /// Whether `code` is the current or the previous window's code.
 pub fn check_in_code_valid(key: &str, meeting: i64, now: i64, code: &str) -> bool {
     let w = now.div_euclid(CHECK_IN_WINDOW_MS);

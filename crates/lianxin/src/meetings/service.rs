@@ -275,7 +275,20 @@ pub async fn check_in(
             let me = store::roll_of_user(db, m.id, o.user.0)
                 .await?
                 .ok_or(AppError::Denied("meetings.not_on_roll"))?;
+            // Guessing is bounded: past the limit no code is even compared.
+            if store::code_failures(db, m.id, me.person_id).await? >= domain::MAX_CODE_FAILURES {
+                return Err(refused(
+                    db,
+                    congress,
+                    format!("meeting:{}", m.id),
+                    o,
+                    "meetings.check_in",
+                    AppError::Denied("meetings.code_attempts"),
+                )
+                .await);
+            }
             if !domain::check_in_code_valid(&m.check_in_key, m.id, o.now, code) {
+                store::add_code_failure(db, m.id, me.person_id).await?;
                 return Err(refused(
                     db,
                     congress,

@@ -294,6 +294,30 @@ pub async fn roll_of_person(
 }
 
 /// Sets a person's attendance; false if they are not on the roll.
+/// The wrong check-in codes the member has typed for the meeting.
+pub async fn code_failures(db: &Db, meeting: i64, person: i64) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT code_failures FROM meeting_roll WHERE meeting_id = $1 AND person_id = $2",
+    )
+    .bind(meeting)
+    .bind(person)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(n)
+}
+
+/// Counts one more wrong check-in code (one statement, so concurrent guesses all count).
+pub async fn add_code_failure(db: &Db, meeting: i64, person: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE meeting_roll SET code_failures = code_failures + 1 WHERE meeting_id = $1 AND person_id = $2",
+    )
+    .bind(meeting)
+    .bind(person)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
 pub async fn set_attendance(
     tx: &mut Tx<'_>,
     meeting: i64,

@@ -382,7 +382,11 @@ async fn the_policy_refuses_values_below_the_floor_and_changes_nothing() {
             &[("username", "renshi"), ("password", PASSWORD), ("next", "")],
         )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "locked after three");
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "locked after three"
+    );
     assert!(r.text().contains("暂时锁定"));
     let mut d = app.login("bangong").await;
     app.clock.advance(chrono::Duration::minutes(11));

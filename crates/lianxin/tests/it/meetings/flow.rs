@@ -123,6 +123,28 @@ async fn a_standing_committee_meeting_votes_in_secret_and_seals_its_result() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "a wrong code is refused"
     );
+    // Guessing is bounded: after five wrong codes the 14th member's right code is refused too,
+    // and only staff can check them in.
+    let guesser = &mut phones[13];
+    for _ in 0..domain::MAX_CODE_FAILURES {
+        let r = guesser
+            .json(
+                "POST",
+                &format!("{base}/actions"),
+                json!({"action": "check_in_code", "code": wrong}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let r = guesser
+        .json(
+            "POST",
+            &format!("{base}/actions"),
+            json!({"action": "check_in_code", "code": code}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    assert!(r.text().contains("工作人员为您签到"), "{}", r.text());
     for p in phones.iter_mut().take(12) {
         let r = p
             .json(

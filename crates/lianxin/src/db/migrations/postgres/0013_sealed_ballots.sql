@@ -8,6 +8,9 @@
 
 ALTER TABLE votes ADD COLUMN ballot_public_key TEXT;
 
+-- Wrong check-in codes a member has typed for a meeting: past the limit, staff check them in.
+ALTER TABLE meeting_roll ADD COLUMN code_failures BIGINT NOT NULL DEFAULT 0;
+
 CREATE TABLE sealed_ballots (
     vote_id BIGINT NOT NULL REFERENCES votes(id),
     congress_id BIGINT NOT NULL REFERENCES congresses(id),
