@@ -225,6 +225,8 @@ async fn login(
             ctx::cookies_secure(&state, &headers),
         ),
     );
+    resp.headers_mut()
+        .append(header::SET_COOKIE, ctx::fresh_csrf_cookie(&state, &headers));
     Ok(resp)
 }
 

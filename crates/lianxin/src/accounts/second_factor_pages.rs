@@ -286,6 +286,8 @@ async fn check_code(
             ctx::cookies_secure(&state, &headers),
         ),
     );
+    resp.headers_mut()
+        .append(header::SET_COOKIE, ctx::fresh_csrf_cookie(&state, &headers));
     Ok(resp)
 }
 
@@ -327,19 +329,34 @@ async fn enrol_page(
         );
     }
     let policy = store::policy(&state.db).await?;
-    let secret = zeroize::Zeroizing::new(sf::new_secret());
-    let sealed = state
-        .db
-        .vault
-        .seal(SECRET_CONTEXT, &hex::encode(*secret))
-        .map_err(AppError::internal)?;
-    store::set_pending_otp(
-        &state.db,
-        actor.user,
-        &sealed,
-        policy.otp_algorithm.as_str(),
-    )
-    .await?;
+    // A GET shows the secret awaiting confirmation; only when there is none is one made, so a
+    // reload, a prefetch or a link preview does not replace the secret already scanned.
+    let pending = otp
+        .as_ref()
+        .filter(|o| o.otp_algorithm.as_deref() == Some(policy.otp_algorithm.as_str()))
+        .and_then(|o| o.otp_secret_sealed.as_deref())
+        .and_then(|sealed| state.db.vault.open_sealed(SECRET_CONTEXT, sealed).ok())
+        .and_then(|h| hex::decode(h).ok())
+        .and_then(|b| <[u8; 20]>::try_from(b.as_slice()).ok());
+    let secret = match pending {
+        Some(s) => zeroize::Zeroizing::new(s),
+        None => {
+            let secret = zeroize::Zeroizing::new(sf::new_secret());
+            let sealed = state
+                .db
+                .vault
+                .seal(SECRET_CONTEXT, &hex::encode(*secret))
+                .map_err(AppError::internal)?;
+            store::set_pending_otp(
+                &state.db,
+                actor.user,
+                &sealed,
+                policy.otp_algorithm.as_str(),
+            )
+            .await?;
+            secret
+        }
+    };
     let uri = sf::enrolment_uri(
         policy.otp_algorithm,
         "连心 Lianxin",

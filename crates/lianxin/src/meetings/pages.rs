@@ -304,16 +304,11 @@ struct ScreenPage {
 }
 
 /// 签到屏 — the rotating QR code on the room's screen (refreshes itself each window).
-async fn screen(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    headers: axum::http::HeaderMap,
-    Ids(cid, id): Ids,
-) -> AppResult<Response> {
+async fn screen(State(state): State<AppState>, ctx: Ctx, Ids(cid, id): Ids) -> AppResult<Response> {
     let c = guard(&state, &ctx, cid, Permission::RunMeetings).await?;
     let m = service::meeting(&state.db, c.id, id).await?;
     let code = domain::check_in_code(&m.check_in_key, m.id, state.clock.now_ms());
-    let origin = crate::web::qr::origin(&headers, state.config.tls_proxy).unwrap_or_default();
+    let origin = crate::web::qr::origin(&state.config);
     let url = format!("{origin}/c/{cid}/meetings/{id}?code={code}");
     let q = service::quorum(&state.db, c.id, &m).await?;
     html(ScreenPage {

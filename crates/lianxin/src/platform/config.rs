@@ -36,6 +36,10 @@ pub struct Layer {
     pub sign_in_rate: Option<u32>,
     /// Anonymous requests per client address per minute (default 300).
     pub anonymous_rate: Option<u32>,
+    /// The address citizens and members reach the site at (`https://renda.example.cn`), for
+    /// links printed as QR codes; default `http://` and `listen`. Never taken from a request's
+    /// `Host` header, which a client chooses.
+    pub public_url: Option<String>,
 }
 
 impl Layer {
@@ -57,6 +61,7 @@ impl Layer {
             tls_proxy: higher.tls_proxy.or(self.tls_proxy),
             sign_in_rate: higher.sign_in_rate.or(self.sign_in_rate),
             anonymous_rate: higher.anonymous_rate.or(self.anonymous_rate),
+            public_url: higher.public_url.or(self.public_url),
         }
     }
 
@@ -99,6 +104,7 @@ impl Layer {
             smtp_addr: get("LIANXIN_SMTP_ADDR"),
             smtp_from: get("LIANXIN_SMTP_FROM"),
             webhook_url: get("LIANXIN_WEBHOOK_URL"),
+            public_url: get("LIANXIN_PUBLIC_URL"),
         })
     }
 
@@ -129,6 +135,8 @@ pub enum ConfigError {
     DatabaseScheme,
     #[error("notify adapter must be log, smtp or webhook; {0} needs {1}")]
     Notify(String, &'static str),
+    #[error("public_url must be http:// or https:// and a host name (with a port), no path: {0:?}")]
+    PublicUrl(String),
 }
 
 /// How notifications leave the system.
@@ -155,6 +163,8 @@ pub struct Config {
     pub tls_proxy: bool,
     pub sign_in_rate: u32,
     pub anonymous_rate: u32,
+    /// The site's origin for printed links, without a trailing `/` (`Layer::public_url`).
+    pub public_url: String,
 }
 
 impl Config {
@@ -231,7 +241,27 @@ pub fn resolve(file: Layer, env: Layer, flags: Layer) -> Result<Config, ConfigEr
             ));
         }
     };
+    let listen = l.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+    let public_url = match l.public_url {
+        Some(u) => {
+            let u = u.trim().trim_end_matches('/').to_string();
+            let rest = u
+                .strip_prefix("https://")
+                .or_else(|| u.strip_prefix("http://"))
+                .unwrap_or("");
+            let plain = !rest.is_empty()
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+            if !plain {
+                return Err(ConfigError::PublicUrl(u));
+            }
+            u
+        }
+        None => format!("http://{listen}"),
+    };
     Ok(Config {
+        public_url,
         keys_dir: l.keys_dir.unwrap_or_else(|| data_dir.join("keys")),
         tls_proxy: l.tls_proxy.unwrap_or(false),
         // A meeting room signs in from one address: a full standing committee or a town
@@ -241,7 +271,7 @@ pub fn resolve(file: Layer, env: Layer, flags: Layer) -> Result<Config, ConfigEr
         anonymous_rate: l.anonymous_rate.unwrap_or(300),
         data_dir,
         database_url,
-        listen: l.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_string()),
+        listen,
         json_logs,
         district_staff_see_towns: l.district_staff_see_towns.unwrap_or(true),
         notify,

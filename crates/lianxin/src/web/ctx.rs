@@ -116,6 +116,17 @@ fn is_https(headers: &HeaderMap) -> bool {
         == Some("https")
 }
 
+/// A new CSRF token's cookie, for a sign-in: the token a page carried before the session began
+/// (perhaps planted by someone else on a shared computer) stops working when it does.
+pub fn fresh_csrf_cookie(state: &AppState, headers: &HeaderMap) -> HeaderValue {
+    set_cookie(
+        CSRF_COOKIE,
+        &secret::random_token(),
+        None,
+        cookies_secure(state, headers),
+    )
+}
+
 /// Whether cookies carry `Secure`: whenever the deployment says it is behind TLS
 /// (`tls_proxy`), whatever the proxy forwards, and when the request says it came by HTTPS. The
 /// one decision for every cookie the server sets.
@@ -281,13 +292,21 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     let mut resp = next.run(req).await;
     resp.extensions_mut().insert(seed);
     let h = resp.headers_mut();
-    if new_csrf {
+    // What the handler set wins: a sign-in sets a new session and a new CSRF token, and the
+    // stale session's clearing must not follow it (the browser keeps the last one).
+    let sets = |name: &str| {
+        h.get_all(header::SET_COOKIE)
+            .iter()
+            .any(|v| v.as_bytes().starts_with(format!("{name}=").as_bytes()))
+    };
+    let (handler_csrf, handler_session) = (sets(CSRF_COOKIE), sets(SESSION_COOKIE));
+    if new_csrf && !handler_csrf {
         h.append(
             header::SET_COOKIE,
             set_cookie(CSRF_COOKIE, &csrf, None, secure),
         );
     }
-    if session_expired {
+    if session_expired && !handler_session {
         h.append(
             header::SET_COOKIE,
             set_cookie(SESSION_COOKIE, "", Some(0), secure),

@@ -12,16 +12,11 @@ pub fn svg(data: &str) -> Option<String> {
     )
 }
 
-/// The site's own origin as the request reached it (`https://host` behind a TLS proxy), for
-/// links printed on paper; None for a Host header that is not a plain host name.
-pub fn origin(headers: &axum::http::HeaderMap, tls: bool) -> Option<String> {
-    let host = headers.get(axum::http::header::HOST)?.to_str().ok()?;
-    let plain = !host.is_empty()
-        && host.len() <= 253
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
-    plain.then(|| format!("{}://{host}", if tls { "https" } else { "http" }))
+/// The site's origin for links printed on paper and shown on the room's screen: the configured
+/// `public_url`, never the request's `Host` header (a client could make the server print a QR
+/// code that leads citizens to another site).
+pub fn origin(config: &crate::platform::config::Config) -> &str {
+    &config.public_url
 }
 
 #[cfg(test)]
@@ -29,22 +24,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_svg_code_and_only_plain_hosts() {
+    fn an_svg_code_and_the_configured_origin_only() {
         assert!(
             svg("https://example.cn/opinions/1/new?deputy=2")
                 .unwrap()
                 .starts_with("<?xml")
         );
-        let mut h = axum::http::HeaderMap::new();
-        h.insert(
-            axum::http::header::HOST,
-            "renda.example.cn:8080".parse().unwrap(),
-        );
-        assert_eq!(
-            origin(&h, true).as_deref(),
-            Some("https://renda.example.cn:8080")
-        );
-        h.insert(axum::http::header::HOST, "evil.example/x?".parse().unwrap());
-        assert_eq!(origin(&h, false), None);
+        // A Host header of the client's choosing changes nothing: the configured origin.
+        let flags = crate::platform::config::Layer {
+            public_url: Some("https://renda.example.cn/".into()),
+            ..Default::default()
+        };
+        let c = crate::platform::config::resolve(Default::default(), Default::default(), flags)
+            .unwrap();
+        assert_eq!(origin(&c), "https://renda.example.cn");
+        for bad in [
+            "ftp://x",
+            "https://evil.example/x?",
+            "https://",
+            "renda.example.cn",
+        ] {
+            let flags = crate::platform::config::Layer {
+                public_url: Some(bad.into()),
+                ..Default::default()
+            };
+            assert!(
+                crate::platform::config::resolve(Default::default(), Default::default(), flags)
+                    .is_err(),
+                "{bad}"
+            );
+        }
+        let c = crate::platform::config::resolve(
+            Default::default(),
+            Default::default(),
+            Default::default(),
+        )
+        .unwrap();
+        assert_eq!(origin(&c), format!("http://{}", c.listen));
     }
 }

@@ -48,7 +48,6 @@ pub async fn once_more_on_deadlock(req: Request, next: Next) -> Response {
 mod tests {
     use super::*;
     use axum::Router;
-    use axum::routing::post;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use tower::ServiceExt;
@@ -57,22 +56,20 @@ mod tests {
     fn app(aborts: usize) -> (Router, Arc<AtomicUsize>) {
         let calls = Arc::new(AtomicUsize::new(0));
         let seen = calls.clone();
+        // A fallback, not a route: the route matrix reads every route the sources declare.
         let router = Router::new()
-            .route(
-                "/w",
-                post(move |body: String| {
-                    let n = seen.fetch_add(1, Ordering::SeqCst);
-                    async move {
-                        if n < aborts {
-                            let mut r = StatusCode::SERVICE_UNAVAILABLE.into_response();
-                            r.extensions_mut().insert(Retryable);
-                            r
-                        } else {
-                            (StatusCode::CREATED, body).into_response()
-                        }
+            .fallback(move |body: String| {
+                let n = seen.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    if n < aborts {
+                        let mut r = StatusCode::SERVICE_UNAVAILABLE.into_response();
+                        r.extensions_mut().insert(Retryable);
+                        r
+                    } else {
+                        (StatusCode::CREATED, body).into_response()
                     }
-                }),
-            )
+                }
+            })
             .layer(axum::middleware::from_fn(once_more_on_deadlock));
         (router, calls)
     }

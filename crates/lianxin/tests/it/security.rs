@@ -709,3 +709,65 @@ async fn every_failed_sign_in_gets_the_same_answer() {
     assert_eq!(locked, unknown, "a locked account is not told apart");
     assert_eq!(disabled, unknown, "a disabled account is not told apart");
 }
+
+/// Signing in from a browser that still holds an expired session cookie works: the stale
+/// cookie's clearing does not follow (and cancel) the new session; and the sign-in gives a new
+/// CSRF token, so a token planted before it stops working.
+#[tokio::test]
+async fn a_sign_in_over_a_stale_session_works_and_rotates_the_csrf_token() {
+    let app = TestApp::demo().await;
+    let mut c = app.login("deputy").await;
+    let before = c.csrf();
+    // The session expires (a day later), the cookie stays in the browser.
+    app.clock.advance(chrono::Duration::days(1));
+    let r = c
+        .post_form(
+            "/login",
+            &[("username", "deputy"), ("password", PASSWORD), ("next", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let sessions: Vec<String> = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .filter(|v| v.starts_with("lx_session="))
+        .collect();
+    assert_eq!(
+        sessions.len(),
+        1,
+        "one session cookie, the new one: {sessions:?}"
+    );
+    assert!(!sessions[0].contains("Max-Age=0"));
+    assert_eq!(c.get("/home").await.status, StatusCode::OK, "signed in");
+    assert_ne!(c.csrf(), before, "a new CSRF token at sign-in");
+    assert_eq!(c.csrf().len(), 64);
+    // The page's forms carry the new token and work.
+    let r = c
+        .post_form("/prefs", &[("lang", "zh"), ("next", "/home")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+/// Opening the enrolment page again shows the same secret: a reload or a link preview does not
+/// replace the secret the user is scanning.
+#[tokio::test]
+async fn opening_the_enrolment_page_twice_keeps_its_secret() {
+    let app = TestApp::demo().await;
+    let mut c = app.login("deputy").await;
+    let key = |html: String| {
+        html.split("id=\"manual-key\"")
+            .nth(1)
+            .and_then(|r| r.split_once('>'))
+            .and_then(|(_, m)| m.split('<').next())
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("no key in the page"))
+    };
+    let first = key(c.get("/account/second-factor").await.text());
+    let again = key(c.get("/account/second-factor").await.text());
+    assert_eq!(first, again);
+    let secret = secret_of(&app, "deputy").await;
+    assert_eq!(key(c.get("/account/second-factor").await.text()), first);
+    assert_eq!(secret_of(&app, "deputy").await, secret, "nothing changed");
+}

@@ -89,7 +89,10 @@ async fn wrong_passwords_are_refused_alike_and_lock_the_account_after_five() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "the right password is refused while locked"
     );
-    assert!(locked.text().contains("15 分钟"));
+    assert!(
+        locked.text().contains("用户名或密码不正确"),
+        "the one answer of every failure: a locked account is not told apart"
+    );
     app.clock.advance(chrono::Duration::minutes(16));
     let ok = c
         .post_form(

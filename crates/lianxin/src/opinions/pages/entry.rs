@@ -16,15 +16,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 /// A printable QR code that opens the opinion form addressed to `who` (`deputy` or `station`).
-async fn qr(
-    state: &AppState,
-    headers: &axum::http::HeaderMap,
-    congress: &Congress,
-    who: &str,
-    id: i64,
-) -> AppResult<Response> {
-    let origin = crate::web::qr::origin(headers, state.config.tls_proxy)
-        .ok_or(AppError::BadRequest("error.bad_form"))?;
+async fn qr(state: &AppState, congress: &Congress, who: &str, id: i64) -> AppResult<Response> {
+    let origin = crate::web::qr::origin(&state.config);
     let url = format!("{origin}/opinions/{}/new?{who}={id}", congress.id);
     let svg = crate::web::qr::svg(&url).ok_or_else(|| AppError::internal("qr"))?;
     Ok((
@@ -47,28 +40,26 @@ async fn qr(
 pub(super) async fn deputy_qr(
     State(state): State<AppState>,
     ctx: Ctx,
-    headers: axum::http::HeaderMap,
     Ids(cid, id): Ids,
 ) -> AppResult<Response> {
     let congress = staff_guard(&state, &ctx, cid).await?;
     crate::people::deputy_name_in_office(&state.db, congress.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    qr(&state, &headers, &congress, "deputy", id).await
+    qr(&state, &congress, "deputy", id).await
 }
 
 /// 联络站二维码 — leads to the form addressed to the station.
 pub(super) async fn station_qr(
     State(state): State<AppState>,
     ctx: Ctx,
-    headers: axum::http::HeaderMap,
     Ids(cid, id): Ids,
 ) -> AppResult<Response> {
     let congress = staff_guard(&state, &ctx, cid).await?;
     crate::people::station_name(&state.db, congress.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    qr(&state, &headers, &congress, "station", id).await
+    qr(&state, &congress, "station", id).await
 }
 
 #[derive(Template)]
