@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
-        .route("/tokens", post(create_token))
+        .route("/tokens", get(super::tokens::list).post(create_token))
+        .route("/tokens/{id}/revoke", post(super::tokens::revoke_api))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -44,7 +45,7 @@ pub async fn me(ctx: Ctx) -> AppResult<axum::Json<Me>> {
 pub struct TokenRequest {
     /// What the token is for (shown in the token list).
     pub name: String,
-    /// Lifetime in days, 1–365 (default 90).
+    /// Lifetime in days, 1 to the security policy's `token_max_days` (default: that, at most 90).
     pub days: Option<i64>,
 }
 
@@ -69,13 +70,15 @@ pub async fn create_token(
         return Err(AppError::Forbidden);
     }
     let name = req.name.trim();
-    let days = req.days.unwrap_or(90);
+    // The security policy caps a token's life.
+    let max = store::policy(&state.db).await?.token_max_days;
+    let days = req.days.unwrap_or(max.min(90));
     let mut errs = Vec::new();
     if name.is_empty() || name.chars().count() > 100 {
         errs.push(FieldError::new("name", "field.required"));
     }
-    if !(1..=365).contains(&days) {
-        errs.push(FieldError::new("days", "field.days_range"));
+    if !(1..=max).contains(&days) {
+        errs.push(FieldError::new("days", "field.days_range").with_arg(max));
     }
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));

@@ -12,3 +12,4 @@ pub mod second_factor;
 pub mod second_factor_pages;
 pub mod security_policy;
 pub mod store;
+pub mod tokens;

@@ -543,6 +543,7 @@ struct SecurityPage {
     algorithm: String,
     recovery_left: i64,
     recovery_codes: Vec<String>,
+    tokens: Vec<super::tokens::TokenView>,
 }
 
 async fn security_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -578,6 +579,7 @@ async fn security_view(
             algorithm,
             recovery_left: store::unused_recovery_codes(&state.db, actor.user).await?,
             recovery_codes,
+            tokens: super::tokens::views(state, actor.user).await?,
         },
     )
 }

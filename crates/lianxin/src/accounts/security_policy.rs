@@ -63,6 +63,20 @@ pub const PARAMS: &[Param] = &[
         basis: "GB/T 22239-2019 8.1.4.1 b",
     },
     Param {
+        key: "token_max_days",
+        default: 90,
+        min: 1,
+        max: 365,
+        basis: "GB/T 22239-2019 8.1.4.1 a（身份鉴别信息定期更换）",
+    },
+    Param {
+        key: "token_idle_days",
+        default: 30,
+        min: 1,
+        max: 90,
+        basis: "GB/T 22239-2019 8.1.4.2 c（及时停用多余的、过期的账户）",
+    },
+    Param {
         key: "audit_retention_months",
         default: 12,
         min: 6,
@@ -89,6 +103,10 @@ pub struct SecurityPolicy {
     pub session_lifetime_hours: i64,
     pub audit_retention_months: i64,
     pub contact_retention_months: i64,
+    /// The longest life an API token may be given, in days.
+    pub token_max_days: i64,
+    /// An API token unused this many days stops working.
+    pub token_idle_days: i64,
     /// The one-time-code algorithm for new enrolments (existing ones keep theirs).
     pub otp_algorithm: Algorithm,
 }
@@ -135,6 +153,8 @@ impl SecurityPolicy {
             session_lifetime_hours: get("session_lifetime_hours"),
             audit_retention_months: get("audit_retention_months"),
             contact_retention_months: get("contact_retention_months"),
+            token_max_days: get("token_max_days"),
+            token_idle_days: get("token_idle_days"),
             otp_algorithm: values
                 .iter()
                 .find(|(k, _)| k == OTP_ALGORITHM_KEY)

@@ -58,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::accounts::pages::routes())
         .merge(crate::accounts::admin::routes())
         .merge(crate::accounts::second_factor_pages::routes())
+        .merge(crate::accounts::tokens::routes())
         .merge(crate::privacy::pages::routes())
         .merge(crate::suggestions::pages::routes())
         .merge(crate::suggestions::motion_pages::routes())

@@ -22,6 +22,8 @@ use utoipa::OpenApi;
     paths(
         crate::accounts::api::me,
         crate::accounts::api::create_token,
+        crate::accounts::tokens::list,
+        crate::accounts::tokens::revoke_api,
         crate::congress::api::list,
         crate::congress::api::detail,
         crate::people::api::list_deputies,

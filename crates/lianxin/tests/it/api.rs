@@ -204,3 +204,113 @@ async fn units_are_listed_created_and_duplicates_refused() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+/// A user's API tokens are listed and revoked; every one ends with a password change, "sign out
+/// everywhere", an administrator's reset or disabling, and the security administrator's
+/// revocation; the policy caps a token's life and ends one left unused.
+#[tokio::test]
+async fn tokens_are_listed_revoked_and_end_with_the_password_and_the_policy() {
+    let app = TestApp::demo().await;
+    app.passwords_last_a_year().await;
+    let mut c = app.login("deputy").await;
+    let mint = async |c: &mut Client<'_>, days: Option<i64>| {
+        let mut body = serde_json::json!({"name": "脚本"});
+        if let Some(d) = days {
+            body["days"] = d.into();
+        }
+        let r = c.json("POST", "/api/v1/tokens", body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        r.json()["token"].as_str().unwrap().to_string()
+    };
+    let alive = async |token: &str| {
+        let mut api = app.client();
+        api.bearer = Some(token.to_string());
+        api.get("/api/v1/me").await.status == StatusCode::OK
+    };
+    // The policy's cap (90 days by default): more is refused with the limit named.
+    let r = c
+        .json(
+            "POST",
+            "/api/v1/tokens",
+            serde_json::json!({"name": "x", "days": 91}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("90"), "{}", r.text());
+    // Listed (never the token itself) and revoked one by one.
+    let one = mint(&mut c, Some(30)).await;
+    let two = mint(&mut c, None).await;
+    let list = c.get("/api/v1/tokens").await.json();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert!(!list.to_string().contains(&one[3..]));
+    let page = c.get("/account/security").await.text();
+    assert!(page.contains("id=\"tokens\"") && page.contains("脚本"));
+    let id = list[0]["id"].as_i64().unwrap();
+    let r = c
+        .json(
+            "POST",
+            &format!("/api/v1/tokens/{id}/revoke"),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert!(
+        alive(&one).await != alive(&two).await,
+        "one revoked, the other alive"
+    );
+    // Another user's token cannot be revoked by its id (404, nothing told).
+    let other_id = list[1]["id"].as_i64().unwrap();
+    let mut someone = app.login("town_deputy").await;
+    let r = someone
+        .json(
+            "POST",
+            &format!("/api/v1/tokens/{other_id}/revoke"),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // "Sign out everywhere" ends the tokens.
+    let three = mint(&mut c, None).await;
+    c.post_form("/account/sessions/end-all", &[]).await;
+    assert!(!alive(&two).await && !alive(&three).await);
+    // A password change ends them.
+    let mut c = app.login("deputy").await;
+    let four = mint(&mut c, None).await;
+    let r = c
+        .post_form(
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "Another-Passw0rd-2026"),
+                ("confirm", "Another-Passw0rd-2026"),
+            ],
+        )
+        .await;
+    assert!(
+        r.status.is_redirection() || r.status == StatusCode::OK,
+        "{}",
+        r.text()
+    );
+    assert!(!alive(&four).await, "a password change ends the tokens");
+    // The security administrator revokes a user's tokens.
+    let mut d = app.login("daibiao").await;
+    let five = mint(&mut d, None).await;
+    let uid = app
+        .count("SELECT id FROM users WHERE username = 'daibiao'")
+        .await;
+    let mut sec = app.login("secadmin").await;
+    let r = sec
+        .post_form(&format!("/admin/users/{uid}/tokens/revoke"), &[])
+        .await;
+    assert_eq!(r.location(), format!("/admin/users/{uid}"));
+    assert!(!alive(&five).await);
+    // Unused for the policy's 30 days, a token stops working; used, it lives on.
+    let mut d = app.login("daibiao").await;
+    let idle = mint(&mut d, None).await;
+    let used = mint(&mut d, None).await;
+    app.clock.advance(chrono::Duration::days(20));
+    assert!(alive(&used).await);
+    app.clock.advance(chrono::Duration::days(20));
+    assert!(alive(&used).await, "used 20 days ago");
+    assert!(!alive(&idle).await, "unused for 40 days");
+}

@@ -215,6 +215,9 @@ fn routes() -> Vec<Route> {
         r("GET", "/api/v1/notifications", SignedIn, None),
         r("GET", "/api/v1/me", SignedIn, None),
         r("POST", "/api/v1/tokens", SignedIn, Json(r#"{"name":""}"#)),
+        r("GET", "/api/v1/tokens", SignedIn, None),
+        r("POST", "/api/v1/tokens/{id}/revoke", SignedIn, Json("{}")),
+        r("POST", "/account/tokens/{id}/revoke", SignedIn, Form(&[])),
         r("GET", "/account/password", SignedIn, None),
         r(
             "POST",
@@ -1077,6 +1080,12 @@ fn routes() -> Vec<Route> {
         r("GET", "/admin/security-policy", Security, None),
         r("POST", "/admin/security-policy", Security, Form(&[])),
         r("POST", "/admin/users/{id}/unlock", Security, Form(&[])),
+        r(
+            "POST",
+            "/admin/users/{id}/tokens/revoke",
+            Security,
+            Form(&[]),
+        ),
         r(
             "POST",
             "/admin/users/{id}/second-factor/reset",

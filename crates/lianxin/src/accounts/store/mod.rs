@@ -241,7 +241,47 @@ pub async fn end_other_sessions(
         .bind(keep)
         .execute(&mut **tx)
         .await?;
+    // A password changed or reset ends what the old one opened: the API tokens too.
+    revoke_tokens(tx, user).await?;
     Ok(r.rows_affected())
+}
+
+/// Revokes every API token of the user; returns how many.
+pub async fn revoke_tokens(tx: &mut Tx<'_>, user: UserId) -> Result<u64, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+        .bind(user.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(r.rows_affected())
+}
+
+/// Revokes one of the user's API tokens; false if the user has no token of that id.
+pub async fn revoke_token(tx: &mut Tx<'_>, user: UserId, id: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND id = $2")
+        .bind(user.0)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// An API token as its owner sees it in the list (never the token itself).
+#[derive(Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+pub async fn tokens(db: &Db, user: UserId) -> Result<Vec<TokenRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name, created_at, expires_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC",
+    )
+    .bind(user.0)
+    .fetch_all(&db.pool)
+    .await
 }
 
 pub async fn end_session(db: &Db, token: &str) -> Result<(), sqlx::Error> {
@@ -272,16 +312,38 @@ pub async fn create_api_token(
     Ok(token)
 }
 
+/// The actor behind an API token, if it is alive: not expired, and used within the policy's
+/// idle limit (read in the same query: a full chamber votes with tokens). Its last use is
+/// written at most once an hour, so requests do not queue for the write lock.
 pub async fn token_actor(db: &Db, token: &str, now: i64) -> Result<Option<Actor>, sqlx::Error> {
-    let row: Option<(i64, i64)> =
-        sqlx::query_as("SELECT user_id, expires_at FROM api_tokens WHERE token_digest = $1")
-            .bind(secret::digest(token))
-            .fetch_optional(&db.pool)
-            .await?;
-    match row {
-        Some((user, expires)) if now < expires => actor(db, UserId(user)).await,
-        _ => Ok(None),
+    /// (token, user, expires, last used or created, the policy's stored idle limit)
+    type Alive = (i64, i64, i64, Option<i64>, Option<String>);
+    let row: Option<Alive> = sqlx::query_as(
+        "SELECT t.id, t.user_id, t.expires_at, COALESCE(t.last_used_at, t.created_at), \
+         (SELECT value FROM security_settings WHERE key = 'token_idle_days') \
+         FROM api_tokens t WHERE t.token_digest = $1",
+    )
+    .bind(secret::digest(token))
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((id, user, expires, used, idle)) = row else {
+        return Ok(None);
+    };
+    let idle_days =
+        SecurityPolicy::from_values(&[("token_idle_days".to_string(), idle.unwrap_or_default())])
+            .token_idle_days;
+    let used = used.unwrap_or(0);
+    if now >= expires || now >= used + idle_days * 86_400_000 {
+        return Ok(None);
     }
+    if now - used >= 3_600_000 {
+        sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(now)
+            .execute(&db.pool)
+            .await?;
+    }
+    actor(db, UserId(user)).await
 }
 
 pub async fn count_users(db: &Db) -> Result<i64, sqlx::Error> {
@@ -391,6 +453,7 @@ pub async fn set_disabled(
             .bind(user.0)
             .execute(&mut **tx)
             .await?;
+        revoke_tokens(tx, user).await?;
     }
     Ok(())
 }

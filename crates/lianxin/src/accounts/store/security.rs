@@ -184,13 +184,13 @@ pub async fn reset_otp(tx: &mut Tx<'_>, user: UserId) -> Result<(), sqlx::Error>
     Ok(())
 }
 
-/// Signs the user out everywhere (every session, this one included); API tokens stay, they are
-/// revoked separately.
+/// Signs the user out everywhere (every session, this one included, and every API token).
 pub async fn end_all_sessions(tx: &mut Tx<'_>, user: UserId) -> Result<u64, sqlx::Error> {
     let r = sqlx::query("DELETE FROM auth_sessions WHERE user_id = $1")
         .bind(user.0)
         .execute(&mut **tx)
         .await?;
+    super::revoke_tokens(tx, user).await?;
     Ok(r.rows_affected())
 }
 

@@ -9,6 +9,9 @@
 ALTER TABLE votes ADD COLUMN ballot_public_key TEXT;
 
 -- Wrong check-in codes a member has typed for a meeting: past the limit, staff check them in.
+-- An API token's last use (written at most hourly), for the policy's idle limit.
+ALTER TABLE api_tokens ADD COLUMN last_used_at INTEGER;
+
 ALTER TABLE meeting_roll ADD COLUMN code_failures INTEGER NOT NULL DEFAULT 0;
 
 CREATE TABLE sealed_ballots (
