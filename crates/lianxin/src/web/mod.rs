@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod ops;
 pub mod qr;
+pub mod redact;
 pub mod retry;
 pub mod shell;
 
@@ -106,7 +107,19 @@ pub fn router(state: AppState) -> Router {
             metrics::track,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                |req: &axum::http::Request<axum::body::Body>| {
+                    // The address with its secrets masked (web::redact), never the raw URI.
+                    tracing::debug_span!(
+                        "request",
+                        method = %req.method(),
+                        uri = %redact::loggable(req.uri()),
+                        version = ?req.version(),
+                    )
+                },
+            ),
+        )
         .with_state(state)
 }
 
