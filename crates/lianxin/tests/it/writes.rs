@@ -292,8 +292,9 @@ const CLIENTS: usize = 6;
 
 /// The real server, started on a demo database as an operator starts it, and from the moment its
 /// port opens — while the outbox worker, the daily jobs and the start-up back-fills run — many
-/// clients at once send meetings and votes, ballots, citizens' opinions through the public API,
-/// suggestions through their steps, settings changes and XLSX imports. Bounded: a fixed number
+/// clients at once send meetings and votes, ballots, citizens' opinions through the public page
+/// and the public API, suggestions through their steps, settings changes and XLSX imports.
+/// Bounded: a fixed number
 /// of rounds, each request with its own deadline.
 #[tokio::test]
 async fn every_kind_of_write_succeeds_while_the_server_starts_and_works() {
@@ -332,46 +333,108 @@ async fn every_kind_of_write_succeeds_while_the_server_starts_and_works() {
     let tally = Arc::new(Tally::default());
     let started = Instant::now();
 
-    // Citizens open the public form at once; they may send it three seconds later.
+    // Citizens open the public form at once — half the page, half the API — and send it three
+    // seconds later (the least time a person takes).
     let citizens = async {
         let mut issued = Vec::new();
-        for _ in 0..CLIENTS * 2 {
-            let r = wire::send(
-                &addr,
-                "GET",
-                &format!("/api/v1/public/congresses/{district}/opinion-form"),
-                None,
-                "",
-                b"",
-            )
-            .await;
+        for i in 0..CLIENTS * 2 {
+            let page = i % 2 == 0;
+            let path = if page {
+                format!("/opinions/{district}/new")
+            } else {
+                format!("/api/v1/public/congresses/{district}/opinion-form")
+            };
+            let r = wire::send(&addr, "GET", &path, None, "", b"").await;
             if let Some(a) = tally.note("opinion form", r) {
                 let csrf = a.cookie(lianxin::web::ctx::CSRF_COOKIE).unwrap_or_default();
-                issued.push((
-                    a.json()["issued"].as_str().unwrap_or_default().to_string(),
-                    csrf,
-                ));
+                let stamp = if page {
+                    a.text()
+                        .split("name=\"issued\" value=\"")
+                        .nth(1)
+                        .and_then(|r| r.split('"').next())
+                        .unwrap_or_default()
+                        .to_string()
+                } else {
+                    a.json()["issued"].as_str().unwrap_or_default().to_string()
+                };
+                issued.push((page, stamp, csrf));
             }
         }
         tokio::time::sleep(Duration::from_millis(3_100)).await;
-        let sends = issued.into_iter().enumerate().map(|(i, (issued, csrf))| {
-            let (addr, tally) = (addr.clone(), tally.clone());
-            async move {
-                let body = serde_json::json!({
-                    "kind": "question", "category": "environment", "place": "柳河镇北岸",
-                    "body": format!("第{i}号：河边路灯不亮已经一个月了，晚上出行很不方便"), "issued": issued,
-                });
-                // As the page sends it: the CSRF cookie it was given and the same token in a header.
-                let headers = [
-                    ("Cookie", format!("{}={csrf}", lianxin::web::ctx::CSRF_COOKIE)),
-                    (lianxin::web::ctx::CSRF_HEADER, csrf.clone()),
-                ];
-                let r = wire::send_with(&addr, "POST", &format!("/api/v1/public/congresses/{district}/opinions"), &headers, "application/json", body.to_string().as_bytes()).await;
-                let a = tally.note("opinion", r)?;
-                assert_eq!(a.status, 201, "opinion: {}", a.text());
-                a.json()["tracking_code"].as_str().map(str::to_string)
-            }
-        });
+        let sends = issued
+            .into_iter()
+            .enumerate()
+            .map(|(i, (page, issued, csrf))| {
+                let (addr, tally) = (addr.clone(), tally.clone());
+                async move {
+                    let text = format!("第{i}号：河边路灯不亮已经一个月了，晚上出行很不方便");
+                    let cookie = (
+                        "Cookie",
+                        format!("{}={csrf}", lianxin::web::ctx::CSRF_COOKIE),
+                    );
+                    if page {
+                        // The page's form, as the browser posts it.
+                        let body = serde_urlencoded::to_string([
+                            ("_csrf", csrf.as_str()),
+                            ("issued", issued.as_str()),
+                            ("website", ""),
+                            ("kind", "question"),
+                            ("category", "environment"),
+                            ("place", "柳河镇北岸"),
+                            ("body", text.as_str()),
+                            ("contact", ""),
+                            ("deputy", ""),
+                            ("station", ""),
+                        ])
+                        .unwrap();
+                        let r = wire::send_with(
+                            &addr,
+                            "POST",
+                            &format!("/opinions/{district}/new"),
+                            &[cookie],
+                            "application/x-www-form-urlencoded",
+                            body.as_bytes(),
+                        )
+                        .await;
+                        let a = tally.note("opinion page", r)?;
+                        assert_eq!(a.status, 303, "opinion page: {}", a.text());
+                        let location = a
+                            .head
+                            .lines()
+                            .find_map(|l| {
+                                l.strip_prefix("location: ")
+                                    .or_else(|| l.strip_prefix("Location: "))
+                            })?
+                            .trim()
+                            .to_string();
+                        location
+                            .split("code=")
+                            .nth(1)?
+                            .split('&')
+                            .next()
+                            .map(str::to_string)
+                    } else {
+                        let body = serde_json::json!({
+                            "kind": "question", "category": "environment", "place": "柳河镇北岸",
+                            "body": text, "issued": issued,
+                        });
+                        // As the page's script sends it: the CSRF cookie and the same token in a header.
+                        let headers = [cookie, (lianxin::web::ctx::CSRF_HEADER, csrf.clone())];
+                        let r = wire::send_with(
+                            &addr,
+                            "POST",
+                            &format!("/api/v1/public/congresses/{district}/opinions"),
+                            &headers,
+                            "application/json",
+                            body.to_string().as_bytes(),
+                        )
+                        .await;
+                        let a = tally.note("opinion", r)?;
+                        assert_eq!(a.status, 201, "opinion: {}", a.text());
+                        a.json()["tracking_code"].as_str().map(str::to_string)
+                    }
+                }
+            });
         join_all(sends.collect())
             .await
             .into_iter()
