@@ -222,23 +222,25 @@ mod tests {
         (dir, db)
     }
 
+    /// A command that reads, waits a little, then writes what it read, in `tx`.
+    async fn read_then_write(mut tx: Tx<'static>) -> Result<(), sqlx::Error> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM t")
+            .fetch_one(&mut *tx)
+            .await?;
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        sqlx::query("INSERT INTO t (n) VALUES ($1)")
+            .bind(n)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
     /// Two commands that read, then write, at the same time: with deferred transactions one is
     /// refused at once ("database is locked"); through `write` both succeed.
     #[tokio::test]
     async fn concurrent_read_then_write_commands_both_succeed() {
         let (_dir, db) = sqlite().await;
-        let run = |db: Db| async move {
-            let mut tx = db.write().await?;
-            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM t")
-                .fetch_one(&mut *tx)
-                .await?;
-            tokio::time::sleep(Duration::from_millis(30)).await;
-            sqlx::query("INSERT INTO t (n) VALUES ($1)")
-                .bind(n)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await
-        };
+        let run = |db: Db| async move { read_then_write(db.write().await?).await };
         let results = futures_util::future::join_all((0..6).map(|_| run(db.clone()))).await;
         for r in &results {
             assert!(r.is_ok(), "{r:?}");
@@ -260,18 +262,7 @@ mod tests {
     #[tokio::test]
     async fn deferred_transactions_are_refused_the_upgrade() {
         let (_dir, db) = sqlite().await;
-        let run = |db: Db| async move {
-            let mut tx = db.read().await?;
-            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM t")
-                .fetch_one(&mut *tx)
-                .await?;
-            tokio::time::sleep(Duration::from_millis(30)).await;
-            sqlx::query("INSERT INTO t (n) VALUES ($1)")
-                .bind(n)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await
-        };
+        let run = |db: Db| async move { read_then_write(db.read().await?).await };
         let results = futures_util::future::join_all((0..4).map(|_| run(db.clone()))).await;
         let refused: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
         assert!(!refused.is_empty(), "expected a refused upgrade");

@@ -177,12 +177,7 @@ async fn store_all(
                     .or_default()
                     .push(p.content.as_str()),
                 // A vote opened before ballots were sealed (an upgrade during a sitting).
-                None => ballots.push((
-                    p.vote,
-                    p.congress,
-                    hex::encode(rand::rng().random::<[u8; 16]>()),
-                    p.content.clone(),
-                )),
+                None => ballots.push((p.vote, p.congress, p.content.clone())),
             }
             trackers.push((p.vote, p.congress, t.clone()));
             out.push(Ok(Some(t)));

@@ -569,15 +569,20 @@ pub async fn participate_many(
     q.fetch_all(&mut **tx).await
 }
 
-/// Secret ballots of a batch: (vote, random key, content) of votes opened before ballots were
-/// sealed, and (vote, tracker) of all; a statement each.
+/// Secret ballots of a batch: (vote, content) of votes opened before ballots were sealed
+/// (written in the clear, as then), and (vote, tracker) of all.
 pub async fn insert_ballots_many(
     tx: &mut Tx<'_>,
-    ballots: &[(i64, CongressId, String, String)],
+    ballots: &[(i64, CongressId, String)],
     trackers: &[(i64, CongressId, String)],
 ) -> Result<(), sqlx::Error> {
-    if !ballots.is_empty() {
-        insert_clear_ballots(tx, ballots).await?;
+    // Each vote's clear ballots (under fresh random keys, in key order).
+    let mut by_vote: std::collections::BTreeMap<(i64, i64), Vec<String>> = Default::default();
+    for (v, c, content) in ballots {
+        by_vote.entry((*v, c.0)).or_default().push(content.clone());
+    }
+    for ((v, c), contents) in by_vote {
+        super::ballot_store::insert_clear(tx, v, CongressId(c), &contents).await?;
     }
     if trackers.is_empty() {
         return Ok(());
@@ -593,31 +598,6 @@ pub async fn insert_ballots_many(
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for (v, c, t) in trackers {
         q = q.bind(*v).bind(c.0).bind(t.as_str());
-    }
-    q.execute(&mut **tx).await?;
-    Ok(())
-}
-
-async fn insert_clear_ballots(
-    tx: &mut Tx<'_>,
-    ballots: &[(i64, CongressId, String, String)],
-) -> Result<(), sqlx::Error> {
-    let mut sql =
-        String::from("INSERT INTO ballots (vote_id, congress_id, ballot_key, content) VALUES ");
-    for k in 0..ballots.len() {
-        if k > 0 {
-            sql.push_str(", ");
-        }
-        let b = 4 * k;
-        sql.push_str(&format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
-    }
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (v, c, key, content) in ballots {
-        q = q
-            .bind(*v)
-            .bind(c.0)
-            .bind(key.as_str())
-            .bind(content.as_str());
     }
     q.execute(&mut **tx).await?;
     Ok(())
