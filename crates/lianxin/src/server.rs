@@ -117,6 +117,11 @@ async fn sweep_ballot_keys(db: &Db) {
         Ok(n) => tracing::warn!(keys = n, "ballot keys of closed votes destroyed"),
         Err(e) => tracing::error!(error = %e, "ballot key sweep"),
     }
+    match crate::meetings::service::retry_purges(db).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(votes = n, "dead ballot row versions removed at last"),
+        Err(e) => tracing::error!(error = %e, "ballot purge retry"),
+    }
 }
 
 async fn shutdown_signal() {

@@ -108,6 +108,9 @@ pub struct VoteView {
     pub digest: Option<String>,
     pub signature: Option<String>,
     pub seal_version: Option<i64>,
+    /// True while old row versions of the closed vote's ballot tables remain in PostgreSQL (an
+    /// older snapshot holds them); the server retries their removal every minute.
+    pub purge_pending: bool,
     /// Corrections of the sealed result, each a sealed record with its reason.
     pub corrections: Vec<store::CorrectionRow>,
 }
@@ -145,6 +148,7 @@ pub(super) async fn vote_view(state: &AppState, v: store::VoteRow) -> Result<Vot
         signature: v.signature,
         seal_version: v.seal_version,
         ballot_form: v.ballot_form,
+        purge_pending: v.purge_pending != 0,
     })
 }
 

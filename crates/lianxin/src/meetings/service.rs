@@ -932,10 +932,41 @@ pub async fn close_vote(
     if let Err(e) = ballot_seal::destroy_key(&db.vault, v.id) {
         tracing::error!(vote = v.id, error = %e, "the ballot key of a closed vote was not destroyed; the sweep retries");
     }
-    if let Err(e) = store::vacuum_ballots(db).await {
-        tracing::warn!(error = %e, "vacuum after closing a vote");
-    }
+    purge(db, v.id).await;
     Ok(out)
+}
+
+/// Removes the dead row versions of a closed vote's ballot tables, and checks that it did; where
+/// it could not, the vote is marked (its result page says so) and the log says why.
+async fn purge(db: &Db, vote: i64) -> bool {
+    match store::vacuum_ballots(db).await {
+        Ok(0) => store::set_purge_pending(db, vote, false).await.is_ok(),
+        Ok(dead) => {
+            tracing::warn!(
+                vote,
+                dead,
+                "dead row versions of a closed vote's ballot tables remain after VACUUM: an older snapshot (a running pg_dump?) holds them; retried every minute"
+            );
+            let _ = store::set_purge_pending(db, vote, true).await;
+            false
+        }
+        Err(e) => {
+            tracing::warn!(vote, error = %e, "vacuum after closing a vote; retried every minute");
+            let _ = store::set_purge_pending(db, vote, true).await;
+            false
+        }
+    }
+}
+
+/// Retries the removal of dead row versions for every vote marked; returns how many are clean.
+pub async fn retry_purges(db: &Db) -> Result<usize, AppError> {
+    let mut clean = 0;
+    for vote in store::purge_pending(db).await? {
+        if purge(db, vote).await {
+            clean += 1;
+        }
+    }
+    Ok(clean)
 }
 
 /// Destroys every ballot key whose vote is no longer open (a close interrupted between its

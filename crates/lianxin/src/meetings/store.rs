@@ -72,9 +72,11 @@ pub struct VoteRow {
     pub ballot_form: Option<String>,
     /// A selection's threshold rule (票决办法); none: more than half of all members.
     pub selection_rule: Option<String>,
+    /// 1 while dead row versions of the closed vote's ballot tables remain (PostgreSQL).
+    pub purge_pending: i64,
 }
 
-const VOTE: &str = "SELECT id, meeting_id, item_id, rule, method, subject, seats, candidates, post, state, members, present, opened_at, closed_at, method_note, published, result, passed, digest, signature, seal_version, ballot_form, selection_rule FROM votes";
+const VOTE: &str = "SELECT id, meeting_id, item_id, rule, method, subject, seats, candidates, post, state, members, present, opened_at, closed_at, method_note, published, result, passed, digest, signature, seal_version, ballot_form, selection_rule, purge_pending FROM votes";
 
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_meeting(
@@ -762,14 +764,44 @@ pub async fn rewrite_for_secrecy(db: &Db, tx: &mut Tx<'_>, vote: i64) -> Result<
     Ok(())
 }
 
-/// Reclaims the dead row versions the rewrite left (PostgreSQL; outside any transaction).
-pub async fn vacuum_ballots(db: &Db) -> Result<(), sqlx::Error> {
-    if db.backend == Backend::Postgres {
-        sqlx::raw_sql("VACUUM ballots, ballot_trackers, vote_participation")
-            .execute(&db.pool)
-            .await?;
+/// The tables a secret vote's ballots and voters pass through.
+const BALLOT_TABLES: &str = "sealed_ballots, ballots, ballot_trackers, vote_participation";
+
+/// Reclaims the dead row versions that closing left (PostgreSQL; outside any transaction), and
+/// says how many VACUUM could not remove — an older snapshot (a running `pg_dump`, a long
+/// report) holds them — so that the vote is marked and the removal retried.
+pub async fn vacuum_ballots(db: &Db) -> Result<i64, sqlx::Error> {
+    if db.backend != Backend::Postgres {
+        return Ok(0);
     }
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("VACUUM {BALLOT_TABLES}")))
+        .execute(&db.pool)
+        .await?;
+    let (dead,): (i64,) = sqlx::query_as(
+        "SELECT COALESCE(SUM(n_dead_tup), 0)::bigint FROM pg_stat_user_tables \
+         WHERE schemaname = current_schema() \
+         AND relname IN ('sealed_ballots', 'ballots', 'ballot_trackers', 'vote_participation')",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(dead)
+}
+
+pub async fn set_purge_pending(db: &Db, vote: i64, pending: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE votes SET purge_pending = $2 WHERE id = $1")
+        .bind(vote)
+        .bind(i64::from(pending))
+        .execute(&db.pool)
+        .await?;
     Ok(())
+}
+
+/// The closed votes whose dead row versions remained.
+pub async fn purge_pending(db: &Db) -> Result<Vec<i64>, sqlx::Error> {
+    let rows: Vec<(i64,)> = sqlx::query_as("SELECT id FROM votes WHERE purge_pending = 1")
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 /// For 代表法 Art 62: every closed congress sitting with its time, and each member's attendance

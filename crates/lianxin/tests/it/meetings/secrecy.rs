@@ -463,3 +463,57 @@ async fn the_key_survives_a_restart_during_the_vote_and_not_the_vote() {
     );
     assert!(ballot_seal::kept_keys(&db.vault).unwrap().is_empty());
 }
+
+/// Closing verifies instead of hoping: where an older snapshot (a running `pg_dump`, say) keeps
+/// VACUUM from removing the dead row versions of the ballot tables, the vote is marked, its
+/// page says so, and the retry removes them once the snapshot is gone.
+#[tokio::test]
+async fn a_close_that_could_not_remove_dead_row_versions_says_so_and_retries() {
+    let app = TestApp::demo().await;
+    let mut staff = app.login("bangong").await;
+    let vote = open_vote(&app, &mut staff).await;
+    for ((_, user), choice) in vote.voters.iter().zip(CHOICES).take(3) {
+        let mut member = app.login(user).await;
+        let r = member
+            .json(
+                "POST",
+                &format!("{}/ballot", vote.base),
+                json!({"ballot": choice}),
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 201);
+    }
+    let pg = app.backend() == Backend::Postgres;
+    // A long report holds a snapshot from before the close.
+    let mut report = app.state.db.read().await.unwrap();
+    if pg {
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            .execute(&mut *report)
+            .await
+            .unwrap();
+        sqlx::query("SELECT COUNT(*) FROM votes")
+            .execute(&mut *report)
+            .await
+            .unwrap();
+    }
+    let r = staff
+        .json(
+            "POST",
+            &format!("{}/actions", vote.base),
+            json!({"action": "close"}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let view = staff.get(&vote.base).await.json();
+    assert_eq!(view["purge_pending"], pg, "{view}");
+    let page = staff
+        .get(&format!("/c/{}/votes/{}", vote.cid, vote.id))
+        .await
+        .text();
+    assert_eq!(page.contains("id=\"purge-pending\""), pg);
+    report.rollback().await.unwrap();
+    lianxin::meetings::service::retry_purges(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(staff.get(&vote.base).await.json()["purge_pending"], false);
+}

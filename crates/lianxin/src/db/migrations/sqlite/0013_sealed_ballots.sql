@@ -7,6 +7,9 @@
 -- Kept column-for-column in step with ../postgres/0013_sealed_ballots.sql (tested).
 
 ALTER TABLE votes ADD COLUMN ballot_public_key TEXT;
+-- PostgreSQL: dead row versions of the closed vote's ballot tables that VACUUM could not remove
+-- yet (an older snapshot holds them); retried every minute until none remain.
+ALTER TABLE votes ADD COLUMN purge_pending INTEGER NOT NULL DEFAULT 0;
 
 -- Wrong check-in codes a member has typed for a meeting: past the limit, staff check them in.
 -- An API token's last use (written at most hourly), for the policy's idle limit.
