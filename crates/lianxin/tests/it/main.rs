@@ -21,6 +21,7 @@ mod privacy;
 mod schema;
 mod security;
 mod shared;
+mod sign_in;
 mod stations;
 mod suggestions;
 mod support;

@@ -190,3 +190,39 @@ pub async fn form(
     )
     .await
 }
+
+/// A database for a server of its own: a SQLite file in `data`, or a fresh PostgreSQL database.
+pub async fn server_database(data: &std::path::Path) -> (String, Option<String>) {
+    match crate::support::pg_url() {
+        Some(url) => {
+            let name = format!(
+                "lx_{}",
+                &lianxin::platform::secret::random_token()[..12].to_lowercase()
+            );
+            let admin = lianxin::db::Db::connect(&url, None).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&admin.pool)
+                .await
+                .unwrap();
+            admin.pool.close().await;
+            let base = url.rsplit_once('/').unwrap().0;
+            (format!("{base}/{name}"), Some(name))
+        }
+        None => (
+            format!("sqlite://{}/lianxin.sqlite?mode=rwc", data.display()),
+            None,
+        ),
+    }
+}
+
+pub async fn drop_database(name: Option<String>) {
+    if let (Some(name), Some(url)) = (name, crate::support::pg_url()) {
+        let admin = lianxin::db::Db::connect(&url, None).await.unwrap();
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&admin.pool)
+        .await;
+        admin.pool.close().await;
+    }
+}
