@@ -122,7 +122,8 @@ fn html(status: StatusCode, t: impl Template) -> AppResult<Response> {
     Ok((status, Html(t.render().map_err(AppError::internal)?)).into_response())
 }
 
-fn record<'a>(
+/// An audit record of an account action on the account `target` (`user:{target}`).
+pub(super) fn record<'a>(
     ctx: &Ctx,
     now: i64,
     user: UserId,

@@ -5,8 +5,9 @@
 //! disabled account and "sign out everywhere" (`store::revoke_tokens`).
 
 use super::policy::Permission;
+use super::second_factor_pages::record;
 use super::store;
-use crate::audit::{self, Outcome, Record};
+use crate::audit::{self, Outcome};
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::ids::UserId;
 use crate::web::AppState;
@@ -70,16 +71,15 @@ async fn revoke_own(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<()> {
     }
     audit::append(
         &mut tx,
-        &Record {
-            at: now,
-            user: Some(actor.user),
-            congress: None,
-            action: "accounts.token_revoke",
-            target: format!("user:{}", actor.user.0),
-            outcome: Outcome::Success,
-            fields: &["token"],
-            client_addr: ctx.client_addr.clone(),
-        },
+        &record(
+            ctx,
+            now,
+            actor.user,
+            "accounts.token_revoke",
+            actor.user.0,
+            Outcome::Success,
+            &["token"],
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -113,16 +113,15 @@ async fn revoke_all(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> AppR
     let n = store::revoke_tokens(&mut tx, user).await?;
     audit::append(
         &mut tx,
-        &Record {
-            at: now,
-            user: Some(actor.user),
-            congress: None,
-            action: "accounts.tokens_revoke_all",
-            target: format!("user:{id}"),
-            outcome: Outcome::Success,
-            fields: if n > 0 { &["tokens"] } else { &[] },
-            client_addr: ctx.client_addr.clone(),
-        },
+        &record(
+            &ctx,
+            now,
+            actor.user,
+            "accounts.tokens_revoke_all",
+            id,
+            Outcome::Success,
+            if n > 0 { &["tokens"] } else { &[] },
+        ),
     )
     .await?;
     tx.commit().await?;

@@ -111,6 +111,19 @@ async fn open_vote(app: &TestApp, staff: &mut Client<'_>) -> Vote {
     }
 }
 
+/// The member signs in on their phone and casts `choice`; it is acknowledged.
+async fn cast(app: &TestApp, vote: &Vote, user: &str, choice: &str) {
+    let mut member = app.login(user).await;
+    let r = member
+        .json(
+            "POST",
+            &format!("{}/ballot", vote.base),
+            json!({"ballot": choice}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text());
+}
+
 /// The SQLite WAL file's bytes.
 fn wal(app: &TestApp) -> Vec<u8> {
     std::fs::read(app.dir.path().join("lianxin.sqlite-wal")).unwrap_or_default()
@@ -202,15 +215,7 @@ async fn an_insider_links_no_member_to_a_ballot_while_the_vote_is_open_or_after_
     }
     let mut frames = 0;
     for ((_, user), choice) in vote.voters.iter().zip(CHOICES) {
-        let mut member = app.login(user).await;
-        let r = member
-            .json(
-                "POST",
-                &format!("{}/ballot", vote.base),
-                json!({"ballot": choice}),
-            )
-            .await;
-        assert_eq!(r.status.as_u16(), 201, "{}", r.text());
+        cast(&app, &vote, user, choice).await;
         if !pg {
             let now = wal(&app);
             assert!(now.len() > frames, "the commit is in the WAL");
@@ -403,16 +408,8 @@ async fn the_key_survives_a_restart_during_the_vote_and_not_the_vote() {
     let app = TestApp::demo().await;
     let mut staff = app.login("bangong").await;
     let vote = open_vote(&app, &mut staff).await;
-    for ((_, user), choice) in vote.voters.iter().zip(CHOICES).take(3) {
-        let mut member = app.login(user).await;
-        let r = member
-            .json(
-                "POST",
-                &format!("{}/ballot", vote.base),
-                json!({"ballot": choice}),
-            )
-            .await;
-        assert_eq!(r.status.as_u16(), 201);
+    for (voter, choice) in vote.voters.iter().zip(CHOICES).take(3) {
+        cast(&app, &vote, &voter.1, choice).await;
     }
     // The restart: the key store opened again from its folder, nothing kept in memory.
     let db =
@@ -472,16 +469,8 @@ async fn a_close_that_could_not_remove_dead_row_versions_says_so_and_retries() {
     let app = TestApp::demo().await;
     let mut staff = app.login("bangong").await;
     let vote = open_vote(&app, &mut staff).await;
-    for ((_, user), choice) in vote.voters.iter().zip(CHOICES).take(3) {
-        let mut member = app.login(user).await;
-        let r = member
-            .json(
-                "POST",
-                &format!("{}/ballot", vote.base),
-                json!({"ballot": choice}),
-            )
-            .await;
-        assert_eq!(r.status.as_u16(), 201);
+    for (voter, choice) in vote.voters.iter().zip(CHOICES).take(3) {
+        cast(&app, &vote, &voter.1, choice).await;
     }
     let pg = app.backend() == Backend::Postgres;
     // A long report holds a snapshot from before the close.
