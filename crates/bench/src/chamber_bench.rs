@@ -129,12 +129,12 @@ async fn chamber(
     members: usize,
     now: i64,
 ) -> Result<Vec<String>> {
+    use lianxin::accounts;
     use lianxin::accounts::roles::{Grant, Role};
-    use lianxin::accounts::store as accounts;
-    let hash = lianxin::accounts::password::hash(lianxin::demo::DEMO_PASSWORD)
+    let hash = lianxin::accounts::password::hash(lianxin::app::demo::DEMO_PASSWORD)
         .map_err(anyhow::Error::msg)?;
     let mut tx = db.write().await?;
-    let org = lianxin::people::store::create_org(
+    let org = lianxin::people::create_org(
         &mut tx,
         district,
         "standing_committee",
@@ -154,7 +154,7 @@ async fn chamber(
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        lianxin::people::store::add_membership(
+        lianxin::people::add_membership(
             &mut tx,
             district,
             org,
@@ -243,8 +243,8 @@ pub async fn main(a: Args) -> Result<()> {
         .with_vault(lianxin::platform::vault::Vault::open(&tmp.join("keys"))?);
     lianxin::db::migrate::run(&db).await?;
     let now = chrono::Utc::now().timestamp_millis();
-    lianxin::demo::seed(&db, now).await?;
-    let district = lianxin::congress::store::by_region(&db, lianxin::demo::DISTRICT_CODE)
+    lianxin::app::demo::seed(&db, now).await?;
+    let district = lianxin::congress::by_region(&db, lianxin::app::demo::DISTRICT_CODE)
         .await?
         .context("demo district")?
         .id;
@@ -253,7 +253,7 @@ pub async fn main(a: Args) -> Result<()> {
         .fetch_one(&db.pool)
         .await?;
     let mut tx = db.write().await?;
-    let staff = lianxin::accounts::store::create_api_token(
+    let staff = lianxin::accounts::create_api_token(
         &mut tx,
         lianxin::platform::ids::UserId(office),
         "bench",

@@ -247,21 +247,21 @@ async fn district_main(a: Args) -> Result<()> {
         .with_vault(lianxin::platform::vault::Vault::open(&tmp.join("keys"))?);
     lianxin::db::migrate::run(&db).await?;
     let now = chrono_now_ms();
-    lianxin::demo::seed(&db, now).await?;
+    lianxin::app::demo::seed(&db, now).await?;
 
     let bar = indicatif::ProgressBar::new(a.persons + a.deputies);
     bar.set_style(indicatif::ProgressStyle::with_template(
         "{elapsed_precise} [{bar:40}] {pos}/{len} rows ({per_sec}) {msg}",
     )?);
     let started = Instant::now();
-    let spec = lianxin::demo::scale::Spec {
+    let spec = lianxin::app::demo::scale::Spec {
         persons: a.persons,
         deputies: a.deputies,
         districts: 10,
         towns_per_district: 20,
     };
     let made =
-        lianxin::demo::scale::seed(&db, &spec, now, &|done, _| bar.set_position(done)).await?;
+        lianxin::app::demo::scale::seed(&db, &spec, now, &|done, _| bar.set_position(done)).await?;
     bar.finish();
     let seed_secs = started.elapsed().as_secs_f64();
     println!(
@@ -394,7 +394,7 @@ async fn search_main(a: SearchArgs) -> Result<()> {
     let db = lianxin::db::Db::connect(&url, None).await?;
     lianxin::db::migrate::run(&db).await?;
     let mut tx = db.write().await?;
-    let c = lianxin::congress::store::create(
+    let c = lianxin::congress::create(
         &mut tx,
         None,
         lianxin::congress::CongressLevel::District,
@@ -442,11 +442,12 @@ async fn staff_token(
     congress: lianxin::platform::ids::CongressId,
     now: i64,
 ) -> Result<String> {
+    use lianxin::accounts;
     use lianxin::accounts::roles::{Grant, Office, Role};
-    use lianxin::accounts::store;
     let mut tx = db.write().await?;
-    let user = store::create_user(&mut tx, "bench-staff", "bench", None, "!", false, now).await?;
-    store::grant(
+    let user =
+        accounts::create_user(&mut tx, "bench-staff", "bench", None, "!", false, now).await?;
+    accounts::grant(
         &mut tx,
         user,
         &Grant {
@@ -458,7 +459,7 @@ async fn staff_token(
         now,
     )
     .await?;
-    let token = store::create_api_token(&mut tx, user, "bench", now, 1).await?;
+    let token = accounts::create_api_token(&mut tx, user, "bench", now, 1).await?;
     tx.commit().await?;
     Ok(token)
 }

@@ -50,7 +50,7 @@ const ASKS: &[&str] = &[
     "建议组织代表开展专题视察",
 ];
 
-use lianxin::demo::names::Lcg;
+use lianxin::app::demo::names::Lcg;
 
 /// An opinion-like text of 40–120 characters; one in ten in traditional characters.
 fn text(rng: &mut Lcg, i: usize) -> (String, String) {

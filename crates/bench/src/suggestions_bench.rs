@@ -9,7 +9,7 @@
 use anyhow::{Context, Result};
 use lianxin::platform::ids::{CongressId, UserId};
 use lianxin::suggestions::service::{DraftInput, Origin};
-use lianxin::suggestions::store::{self, Scope};
+use lianxin::suggestions::{self, Scope};
 use std::time::Instant;
 
 fn pct(mut v: Vec<f64>, p: f64) -> f64 {
@@ -49,8 +49,8 @@ pub async fn main(a: Args) -> Result<()> {
         .with_vault(lianxin::platform::vault::Vault::open(&tmp.join("keys"))?);
     lianxin::db::migrate::run(&db).await?;
     let now = chrono::Utc::now().timestamp_millis();
-    lianxin::demo::seed(&db, now).await?;
-    let district = lianxin::congress::store::by_region(&db, lianxin::demo::DISTRICT_CODE)
+    lianxin::app::demo::seed(&db, now).await?;
+    let district = lianxin::congress::by_region(&db, lianxin::app::demo::DISTRICT_CODE)
         .await?
         .context("demo district")?
         .id;
@@ -201,7 +201,7 @@ pub async fn main(a: Args) -> Result<()> {
         (
             "inbox: submitted, first page (50)",
             time(runs, || async {
-                store::list(&db, c, Scope::All, Some("submitted"), None, 50).await?;
+                suggestions::list(&db, c, Scope::All, Some("submitted"), None, 50).await?;
                 Ok(())
             })
             .await?,
@@ -209,7 +209,7 @@ pub async fn main(a: Args) -> Result<()> {
         (
             "inbox: all states, first page (50)",
             time(runs, || async {
-                store::list(&db, c, Scope::All, None, None, 50).await?;
+                suggestions::list(&db, c, Scope::All, None, None, 50).await?;
                 Ok(())
             })
             .await?,
@@ -217,7 +217,7 @@ pub async fn main(a: Args) -> Result<()> {
         (
             "inbox: a deputy's own items",
             time(runs, || async {
-                store::list(&db, c, Scope::Deputy(deputies[7].0), None, None, 50).await?;
+                suggestions::list(&db, c, Scope::Deputy(deputies[7].0), None, None, 50).await?;
                 Ok(())
             })
             .await?,
@@ -225,7 +225,7 @@ pub async fn main(a: Args) -> Result<()> {
         (
             "statistics block (counts over all items)",
             time(runs.min(50), || async {
-                store::stats(&db, c, &today, &[]).await?;
+                suggestions::stats(&db, c, &today, &[]).await?;
                 Ok(())
             })
             .await?,

@@ -1,16 +1,17 @@
 //! 连心 Lianxin — the work platform of a district people's congress and its towns.
 //!
-//! Layout: `platform`, `db` and `web` are thin shared layers; every other top-level module is a
-//! vertical slice owning its rules, SQL (`store`), handlers and templates. See ARCHITECTURE.md.
+//! Layout, in layer order: `platform` and `db`; the shared layers (`text`, `search`, `audit`,
+//! `attachments`, `calendar`, `settings`, `notify`, `congress`, `accounts`, `web`); the domain
+//! slices, each owning its rules, SQL (`store`), handlers and templates; and [`app`] on top.
+//! See ARCHITECTURE.md; `tests/it/architecture.rs` holds the order.
 
 pub mod accounts;
+pub mod app;
 pub mod attachments;
 pub mod audit;
 pub mod calendar;
-pub mod cli;
 pub mod congress;
 pub mod db;
-pub mod demo;
 pub mod livelihood;
 pub mod meetings;
 pub mod notify;
@@ -20,7 +21,6 @@ pub mod platform;
 pub mod portal;
 pub mod privacy;
 pub mod search;
-pub mod server;
 pub mod settings;
 pub mod stations;
 pub mod suggestions;

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    lianxin::cli::main()
+    lianxin::app::cli::main()
 }

@@ -4,7 +4,7 @@
 //! LSH buckets the real path writes.
 
 use anyhow::Result;
-use lianxin::demo::names::Lcg;
+use lianxin::app::demo::names::Lcg;
 use lianxin::platform::ids::CongressId;
 use lianxin::text::similar;
 
@@ -196,7 +196,7 @@ pub(super) async fn load(
     let (max_id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM opinions")
         .fetch_one(&db.pool)
         .await?;
-    let towns: Vec<&str> = lianxin::demo::TOWNS.to_vec();
+    let towns: Vec<&str> = lianxin::app::demo::TOWNS.to_vec();
     let mut rng = Lcg(20_261_129);
     let bar = indicatif::ProgressBar::new(items as u64);
     bar.set_style(indicatif::ProgressStyle::with_template(

@@ -11,7 +11,7 @@
 //! - the server's resident memory, idle and at its peak.
 
 use anyhow::{Context, Result, bail};
-use lianxin::demo::names::Lcg;
+use lianxin::app::demo::names::Lcg;
 use lianxin::platform::ids::CongressId;
 use lianxin::text::similar;
 use std::time::{Duration, Instant};
@@ -155,7 +155,7 @@ async fn intake(
         let (addr, form) = (addr.to_string(), form.clone());
         tasks.push(tokio::spawn(async move {
             let mut rng = Lcg(7 + c as u64);
-            let towns: Vec<&str> = lianxin::demo::TOWNS.to_vec();
+            let towns: Vec<&str> = lianxin::app::demo::TOWNS.to_vec();
             let mut ok = 0usize;
             let mut i = 0;
             while Instant::now() < deadline {
@@ -239,9 +239,9 @@ pub async fn main(a: Args) -> Result<()> {
     lianxin::db::migrate::run(&db).await?;
     let now = chrono::Utc::now().timestamp_millis();
     if !reuse {
-        lianxin::demo::seed(&db, now).await?;
+        lianxin::app::demo::seed(&db, now).await?;
     }
-    let district = lianxin::congress::store::by_region(&db, lianxin::demo::DISTRICT_CODE)
+    let district = lianxin::congress::by_region(&db, lianxin::app::demo::DISTRICT_CODE)
         .await?
         .context("demo district")?
         .id;
@@ -329,14 +329,14 @@ pub async fn main(a: Args) -> Result<()> {
         let (l50, l99) = latency(runs, qs, |q| {
             let db = &db;
             async move {
-                let f = lianxin::opinions::store::Filter {
+                let f = lianxin::opinions::Filter {
                     q,
                     ..Default::default()
                 };
-                Ok(lianxin::opinions::store::list(
+                Ok(lianxin::opinions::list(
                     db,
                     district,
-                    lianxin::opinions::store::Scope::All,
+                    lianxin::opinions::Scope::All,
                     &f,
                     None,
                     None,

@@ -6,7 +6,7 @@ use super::policy::{Permission, allows};
 use super::roles::{ALL_ROLES, Grant, GrantConflict, Office, Role, check_grants};
 use super::{password, store};
 use crate::audit::{self, Outcome, Record};
-use crate::congress::{Congress, store as congresses};
+use crate::congress::{self as congresses, Congress};
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::platform::ids::{CongressId, UserId};
 use crate::platform::page::clamp_limit;
@@ -297,7 +297,7 @@ async fn show_user(
     let grant_scope = scope(state, ctx, Permission::ManageGrants).await?;
     let mut units = vec![(String::new(), t.t("admin.no_unit"))];
     for c in &grant_scope {
-        for u in crate::people::store::units(&state.db, c.id, None, 1000).await? {
+        for u in crate::people::units(&state.db, c.id, None, 1000).await? {
             units.push((u.id.to_string(), format!("{} · {}", c.short_name, u.name)));
         }
     }
@@ -380,7 +380,7 @@ async fn add_grant(
     let office = Office::parse(&f.office);
     let organization: Option<i64> = f.organization.parse().ok();
     if let Some(org) = organization
-        && crate::people::store::unit(&state.db, congress.id, org)
+        && crate::people::unit(&state.db, congress.id, org)
             .await?
             .is_none()
     {

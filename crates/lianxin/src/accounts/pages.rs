@@ -1,7 +1,6 @@
-//! Sign-in, sign-out, preferences, the home page (待办) and the audit administrator's view.
+//! Sign-in, sign-out, preferences and the audit administrator's view.
 
 use super::policy::{Permission, allows};
-use super::roles::Role;
 use super::{password, second_factor_pages, store};
 use crate::audit::{self, Outcome, Record};
 use crate::platform::error::{AppError, AppResult, FieldError};
@@ -9,7 +8,7 @@ use crate::platform::ids::UserId;
 use crate::web::AppState;
 use crate::web::ctx::{self, Ctx, safe_next, set_cookie};
 use crate::web::extract::{Form, Query};
-use crate::web::shell::{Shell, current_congress, visible_congresses};
+use crate::web::shell::{Shell, visible_congresses};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -23,7 +22,6 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route("/prefs", post(prefs))
-        .route("/home", get(home))
         .route("/audit", get(audit_page))
         .route("/audit/export.xlsx", get(audit_export))
         .route(
@@ -86,18 +84,15 @@ fn render_login(
         next,
         username,
         demo_accounts: if state.demo {
-            crate::demo::ACCOUNTS
-                .iter()
-                .map(|(u, r, ..)| DemoAccount {
-                    username: u,
-                    role_key: r,
-                })
+            (state.demo_sign_in.accounts)()
+                .into_iter()
+                .map(|(username, role_key)| DemoAccount { username, role_key })
                 .collect()
         } else {
             Vec::new()
         },
         demo_password: if state.demo {
-            crate::demo::DEMO_PASSWORD
+            state.demo_sign_in.password
         } else {
             ""
         },
@@ -318,228 +313,6 @@ async fn prefs(
         );
     }
     Ok(resp)
-}
-
-/// A card on the home page: something that waits for the user, or a way in.
-pub struct HomeCard {
-    pub title: String,
-    pub number: Option<i64>,
-    pub text: String,
-    pub href: String,
-    pub link: String,
-}
-
-/// A deadline on the home page: days left (amber within 15 working days, red when overdue),
-/// the date, and its legal basis.
-pub struct DueItem {
-    pub title: String,
-    pub link: String,
-    pub due_on: String,
-    pub days_left: i64,
-    pub urgency: &'static str,
-    pub basis: String,
-    pub warning: String,
-}
-
-#[derive(Template)]
-#[template(path = "accounts/templates/home.html")]
-struct HomePage {
-    shell: Shell,
-    congress_name: String,
-    roles: Vec<String>,
-    cards: Vec<HomeCard>,
-    notices: Vec<crate::notify::InboxItem>,
-    deadlines: Vec<DueItem>,
-    calendar_reminder: String,
-}
-
-async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let actor = ctx.actor()?;
-    let shell = Shell::new(&state, &ctx, "home.title").await?;
-    let scopes = visible_congresses(&state, &ctx).await?;
-    let current = current_congress(&ctx, &scopes).cloned();
-    let t = shell.t;
-    let mut cards = Vec::new();
-    let mut roles = Vec::new();
-    if let Some(c) = &current {
-        for g in actor.grants.iter().filter(|g| g.congress == c.id) {
-            roles.push(t.t(g.role.key()));
-        }
-        let p = state.policy();
-        if allows(actor, Permission::ViewRoster, c.target(), p) {
-            let (deputies, units, stations) = crate::people::store::counts(&state.db, c.id).await?;
-            cards.push(HomeCard {
-                title: t.t("home.card.deputies"),
-                number: Some(deputies),
-                text: t.t("home.card.deputies_text"),
-                href: format!("/c/{}/deputies", c.id),
-                link: t.t("home.card.open_roster"),
-            });
-            cards.push(HomeCard {
-                title: t.t("home.card.units"),
-                number: Some(units),
-                text: t.t("home.card.units_text"),
-                href: format!("/c/{}/units", c.id),
-                link: t.t("home.card.open_units"),
-            });
-            cards.push(HomeCard {
-                title: t.t("home.card.stations"),
-                number: Some(stations),
-                text: t.t("home.card.stations_text"),
-                href: "/#stations".into(),
-                link: t.t("home.card.open_stations"),
-            });
-        } else if allows(actor, Permission::ViewUnits, c.target(), p) {
-            cards.push(HomeCard {
-                title: t.t("home.card.units"),
-                number: None,
-                text: t.t("home.card.units_text"),
-                href: format!("/c/{}/units", c.id),
-                link: t.t("home.card.open_units"),
-            });
-        }
-        // A deputy's account without a deputy in office here handles no opinions: no card.
-        if allows(actor, Permission::HandleOpinions, c.target(), p)
-            && let Ok(handler) = crate::opinions::pages::handler(&state, &ctx, c).await
-        {
-            let today = state.clock.today().to_string();
-            let (open, overdue) =
-                crate::opinions::store::open_counts(&state.db, c.id, handler.scope(), &today)
-                    .await?;
-            cards.push(HomeCard {
-                title: t.t("home.card.opinions"),
-                number: Some(open),
-                text: t.f("home.card.opinions_text", "n", overdue.to_string()),
-                href: format!("/c/{}/opinions", c.id),
-                link: t.t("home.card.open_opinions"),
-            });
-            if handler == crate::opinions::service::Handler::Staff {
-                cards.push(HomeCard {
-                    title: t.t("opinions.insight"),
-                    number: None,
-                    text: t.t("home.card.insight_text"),
-                    href: format!("/c/{}/opinions/insight", c.id),
-                    link: t.t("home.card.open_insight"),
-                });
-            }
-        }
-        if allows(actor, Permission::ViewLivelihood, c.target(), p) {
-            // A unit sees the projects it leads; everyone else the congress's.
-            let unit = if allows(actor, Permission::DeliverLivelihood, c.target(), p) {
-                actor
-                    .grants
-                    .iter()
-                    .find(|g| g.congress == c.id && g.organization.is_some())
-                    .and_then(|g| g.organization)
-            } else {
-                None
-            };
-            let today = state.clock.today().to_string();
-            let (projects, overdue) =
-                crate::livelihood::store::delivery_counts(&state.db, c.id, unit, &today).await?;
-            cards.push(HomeCard {
-                title: t.t("home.card.livelihood"),
-                number: Some(projects),
-                text: t.f("home.card.livelihood_text", "n", overdue.to_string()),
-                href: format!("/c/{}/livelihood", c.id),
-                link: t.t("home.card.open_livelihood"),
-            });
-        }
-        if allows(actor, Permission::ViewAudit, c.target(), p) {
-            cards.push(HomeCard {
-                title: t.t("nav.audit"),
-                number: None,
-                text: t.t("home.card.audit_text"),
-                href: "/audit".into(),
-                link: t.t("home.card.open_audit"),
-            });
-        }
-        if actor.has(c.id, Role::SystemAdmin) || actor.has(c.id, Role::SecurityAdmin) {
-            cards.push(HomeCard {
-                title: t.t("home.card.admin"),
-                number: None,
-                text: t.t("home.card.admin_text"),
-                href: "/admin/users".into(),
-                link: t.t("nav.accounts"),
-            });
-        }
-        if actor.has(c.id, Role::Deputy) {
-            cards.push(HomeCard {
-                title: t.t("home.card.deputy"),
-                number: None,
-                text: t.t("home.card.deputy_text"),
-                href: "/".into(),
-                link: t.t("home.card.open_public"),
-            });
-        }
-    }
-    let notices = crate::notify::inbox(&state.db, actor.user, 5).await?;
-    let calendar = crate::calendar::store::load(&state.db).await?;
-    let today = state.clock.today();
-    let deadlines = crate::calendar::deadlines::open_for(&state.db, actor.user, 20)
-        .await?
-        .into_iter()
-        .filter_map(|d| {
-            let due = chrono::NaiveDate::parse_from_str(&d.due_on, "%Y-%m-%d").ok()?;
-            let days_left = calendar.working_days_left(today, due);
-            let warning = d
-                .unloaded_years
-                .split(',')
-                .filter(|y| !y.is_empty())
-                .map(|y| crate::platform::i18n::trf(t.0, "calendar.not_loaded", &[("year", y)]))
-                .collect::<Vec<_>>()
-                .join(" ");
-            Some(DueItem {
-                title: format!(
-                    "{} · {}",
-                    t.k("deadline.module", &d.module),
-                    t.k("deadline.kind", &d.kind)
-                ),
-                link: d.link,
-                due_on: d.due_on,
-                urgency: if days_left < 0 {
-                    "overdue"
-                } else if days_left <= 15 {
-                    "soon"
-                } else {
-                    "ok"
-                },
-                days_left,
-                basis: format!("{}（{}）", t.t(&d.basis_rule), d.basis_source),
-                warning,
-            })
-        })
-        .collect();
-    // In November and December, remind the system administrator to load next year's holidays.
-    let next_year = chrono::Datelike::year(&today) + 1;
-    let admin = current.as_ref().is_some_and(|c| {
-        allows(
-            actor,
-            Permission::ManageSettings,
-            c.target(),
-            state.policy(),
-        )
-    });
-    let calendar_reminder =
-        if admin && chrono::Datelike::month(&today) >= 11 && !calendar.is_loaded(next_year) {
-            crate::platform::i18n::trf(
-                t.0,
-                "calendar.reminder",
-                &[("year", &next_year.to_string())],
-            )
-        } else {
-            String::new()
-        };
-    let page = HomePage {
-        shell,
-        congress_name: current.map(|c| c.name).unwrap_or_default(),
-        roles,
-        cards,
-        notices,
-        deadlines,
-        calendar_reminder,
-    };
-    Ok(Html(page.render().map_err(AppError::internal)?).into_response())
 }
 
 #[derive(Template)]

@@ -4,7 +4,6 @@
 
 use super::roles::{Actor, Office, Role};
 use crate::platform::error::AppError;
-use crate::platform::ids::CongressId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Permission {
@@ -64,12 +63,8 @@ pub enum Permission {
     DeliverLivelihood,
 }
 
-/// The congress an action targets, with its parent district when it is a town.
-#[derive(Debug, Clone, Copy)]
-pub struct Target {
-    pub congress: CongressId,
-    pub parent: Option<CongressId>,
-}
+/// The congress an action targets (it belongs to the roster of congresses, below accounts).
+pub use crate::congress::Target;
 
 /// Settings the rules depend on.
 #[derive(Debug, Clone, Copy)]
@@ -182,6 +177,7 @@ pub fn require(
 mod tests {
     use super::*;
     use crate::accounts::roles::Grant;
+    use crate::platform::ids::CongressId;
     use crate::platform::ids::UserId;
 
     const DISTRICT: CongressId = CongressId(1);

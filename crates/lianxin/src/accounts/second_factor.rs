@@ -196,6 +196,35 @@ pub fn normalize_recovery_code(code: &str) -> String {
     }
 }
 
+/// Where the browser goes after the password step.
+pub fn next_step(stage: super::roles::SessionStage, next: &str) -> String {
+    let q = |path: &str| {
+        format!(
+            "{path}?next={}",
+            serde_urlencoded::to_string([("", next)])
+                .unwrap_or_default()
+                .trim_start_matches('=')
+        )
+    };
+    match stage {
+        super::roles::SessionStage::Full => next.to_string(),
+        super::roles::SessionStage::SecondFactor => q("/login/second-factor"),
+        super::roles::SessionStage::Enrol => q("/account/second-factor"),
+    }
+}
+
+/// What a session still owing a step may reach (the middleware redirects everything else).
+pub fn allowed_while_pending(stage: super::roles::SessionStage, path: &str) -> bool {
+    let common = matches!(path, "/logout" | "/prefs" | "/healthz" | "/readyz")
+        || path.starts_with("/assets/");
+    common
+        || match stage {
+            super::roles::SessionStage::Full => true,
+            super::roles::SessionStage::SecondFactor => path == "/login/second-factor",
+            super::roles::SessionStage::Enrol => path == "/account/second-factor",
+        }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

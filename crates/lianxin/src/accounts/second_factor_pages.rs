@@ -63,34 +63,7 @@ pub async fn stage_after_password(state: &AppState, user: UserId) -> AppResult<S
     })
 }
 
-/// Where the browser goes after the password step.
-pub fn next_step(stage: SessionStage, next: &str) -> String {
-    let q = |path: &str| {
-        format!(
-            "{path}?next={}",
-            serde_urlencoded::to_string([("", next)])
-                .unwrap_or_default()
-                .trim_start_matches('=')
-        )
-    };
-    match stage {
-        SessionStage::Full => next.to_string(),
-        SessionStage::SecondFactor => q("/login/second-factor"),
-        SessionStage::Enrol => q("/account/second-factor"),
-    }
-}
-
-/// What a session still owing a step may reach (the middleware redirects everything else).
-pub fn allowed_while_pending(stage: SessionStage, path: &str) -> bool {
-    let common = matches!(path, "/logout" | "/prefs" | "/healthz" | "/readyz")
-        || path.starts_with("/assets/");
-    common
-        || match stage {
-            SessionStage::Full => true,
-            SessionStage::SecondFactor => path == "/login/second-factor",
-            SessionStage::Enrol => path == "/account/second-factor",
-        }
-}
+pub use super::second_factor::{allowed_while_pending, next_step};
 
 /// Checks a code against the user's stored secret, which is opened only here and cleared from
 /// memory after use. The step that matched (later than `after_step`), or `None`: no secret, a

@@ -83,7 +83,7 @@ pub enum AdminCommand {
     /// Create the three separated administrators (system, security, audit); one-time passwords are shown once
     Bootstrap {
         /// Region code of the district congress (created if missing, with --name)
-        #[arg(long, default_value = crate::demo::DISTRICT_CODE)]
+        #[arg(long, default_value = super::demo::DISTRICT_CODE)]
         region: String,
         /// Name of the district congress, if it must be created
         #[arg(long)]
@@ -256,8 +256,8 @@ fn init_tracing(config: &Config) {
 async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     use crate::people::xlsx::{self, ListKind};
     match command {
-        Command::Serve => crate::server::run(config, false).await?,
-        Command::Demo => crate::server::run(config, true).await?,
+        Command::Serve => super::server::run(config, false).await?,
+        Command::Demo => super::server::run(config, true).await?,
         Command::Migrate => {
             let db = crate::db::Db::connect(&config.database_url, None).await?;
             let applied = crate::db::migrate::run(&db).await?;
@@ -267,9 +267,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             ));
         }
         Command::Admin(AdminCommand::Bootstrap { region, name }) => {
-            let db = crate::server::open(&config).await?;
+            let db = super::server::open(&config).await?;
             let now = chrono::Utc::now().timestamp_millis();
-            let district = match crate::congress::store::by_region(&db, &region).await? {
+            let district = match crate::congress::by_region(&db, &region).await? {
                 Some(c) => c,
                 None => {
                     let Some(name) = name else {
@@ -279,7 +279,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                     };
                     let mut tx = db.write().await?;
                     let short = name.trim_end_matches("人民代表大会").to_string();
-                    let id = crate::congress::store::create(
+                    let id = crate::congress::create(
                         &mut tx,
                         None,
                         crate::congress::CongressLevel::District,
@@ -290,7 +290,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                     )
                     .await?;
                     tx.commit().await?;
-                    crate::congress::store::get(&db, id)
+                    crate::congress::get(&db, id)
                         .await?
                         .ok_or_else(|| anyhow::anyhow!("congress vanished"))?
                 }
@@ -311,15 +311,15 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Import(args) => {
             let kind = ListKind::parse(&args.kind)
                 .ok_or_else(|| anyhow::anyhow!("--kind must be deputies or units"))?;
-            let db = crate::server::open(&config).await?;
-            let congress = crate::congress::store::by_region(&db, &args.region)
+            let db = super::server::open(&config).await?;
+            let congress = crate::congress::by_region(&db, &args.region)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no congress with region code {}", args.region))?;
             let today = chrono::Utc::now()
                 .with_timezone(&crate::platform::clock::shanghai())
                 .date_naive()
                 .to_string();
-            let term = crate::congress::store::current_term(&db, congress.id, &today)
+            let term = crate::congress::current_term(&db, congress.id, &today)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("the congress has no term"))?;
             let bytes = std::fs::read(&args.file)?;
@@ -368,8 +368,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Export(args) => {
             let kind = ListKind::parse(&args.kind)
                 .ok_or_else(|| anyhow::anyhow!("--kind must be deputies or units"))?;
-            let db = crate::server::open(&config).await?;
-            let congress = crate::congress::store::by_region(&db, &args.region)
+            let db = super::server::open(&config).await?;
+            let congress = crate::congress::by_region(&db, &args.region)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no congress with region code {}", args.region))?;
             let lang = if args.english {
@@ -382,7 +382,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             say(&format!("written {}", args.to.display()));
         }
         Command::Audit(cmd) => {
-            let db = crate::server::open(&config).await?;
+            let db = super::server::open(&config).await?;
             crate::audit::chain::backfill(&db).await?;
             let key = crate::audit::chain::load_or_create_key(&config.keys_dir())?;
             match cmd {
@@ -413,7 +413,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Keys(cmd) => {
-            let db = crate::server::open(&config).await?;
+            let db = super::server::open(&config).await?;
             match cmd {
                 KeysCommand::Status => {
                     say(&format!(
@@ -438,7 +438,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                     );
                 }
                 KeysCommand::NewSealKey { region } => {
-                    let Some(c) = crate::congress::store::by_region(&db, &region).await? else {
+                    let Some(c) = crate::congress::by_region(&db, &region).await? else {
                         return Ok(fail(&format!("no congress with region code {region}")));
                     };
                     let v = crate::congress::sealing::rotate(
@@ -456,7 +456,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Backup { to } => {
-            let db = crate::server::open(&config).await?;
+            let db = super::server::open(&config).await?;
             let bar = indicatif::ProgressBar::new_spinner().with_message("backing up / 正在备份");
             bar.enable_steady_tick(std::time::Duration::from_millis(120));
             crate::db::backup::backup(&db, &to).await?;

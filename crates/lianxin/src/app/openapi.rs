@@ -1,10 +1,10 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations, and a docs page drawn
 //! from it on the server (works offline, without JavaScript).
 
-use super::AppState;
-use super::ctx::Ctx;
-use super::shell::Shell;
 use crate::platform::error::{AppError, AppResult};
+use crate::web::AppState;
+use crate::web::ctx::Ctx;
+use crate::web::shell::Shell;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -112,7 +112,7 @@ pub struct Operation {
 }
 
 #[derive(Template)]
-#[template(path = "web/templates/api_docs.html")]
+#[template(path = "app/templates/api_docs.html")]
 struct DocsPage {
     shell: Shell,
     operations: Vec<Operation>,

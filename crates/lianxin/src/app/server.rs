@@ -3,7 +3,7 @@
 
 use crate::db::{Db, migrate};
 use crate::notify::adapters::Adapter;
-use crate::notify::{scheduler, worker};
+use crate::notify::worker;
 use crate::platform::clock::{Clock, SystemClock};
 use crate::platform::config::Config;
 use crate::web::{AppState, metrics::Metrics};
@@ -23,7 +23,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let db = open(&config).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    if demo && crate::demo::seed(&db, clock.now_ms()).await? {
+    if demo && super::demo::seed(&db, clock.now_ms()).await? {
         tracing::info!(
             elapsed_ms = started.elapsed().as_millis() as u64,
             "demo district created"
@@ -53,8 +53,12 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
             config.sign_in_rate,
             config.anonymous_rate,
         )),
-        intake: crate::opinions::intake::Intake::start(db.clone()),
-        ballot_box: crate::meetings::ballot_box::BallotBox::start(db.clone()),
+        demo_sign_in: if demo {
+            super::demo::SIGN_IN
+        } else {
+            Default::default()
+        },
+        services: services(&db),
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(worker::run(
@@ -70,7 +74,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         stop_rx,
     ));
     tracing::info!(%addr, demo, elapsed_ms = started.elapsed().as_millis() as u64, "serving");
-    crate::cli::say(&format!(
+    super::cli::say(&format!(
         "连心 Lianxin {} — http://{addr}/{}",
         if demo { "演示环境 demo" } else { "" },
         if demo {
@@ -79,7 +83,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
             ""
         }
     ));
-    crate::web::serve(state, listener, shutdown_signal()).await?;
+    super::router::serve(state, listener, shutdown_signal()).await?;
     let _ = stop_tx.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(10), async {
         let _ = worker.await;
@@ -91,6 +95,16 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The slices' long-lived services: the group-commit writers of opinions and ballots, and the
+/// meetings' answer to "is this member seated" for the sessions.
+pub fn services(db: &Db) -> crate::web::services::Services {
+    crate::web::services::Services::default()
+        .with(crate::opinions::intake::Intake::start(db.clone()))
+        .with(crate::meetings::ballot_box::BallotBox::start(db.clone()))
+        .with(crate::meetings::PRESENCE)
+        .with(crate::opinions::service::REPLIED)
+}
+
 async fn scheduler_loop(
     db: Db,
     clock: Arc<dyn Clock>,
@@ -98,7 +112,7 @@ async fn scheduler_loop(
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     loop {
-        if let Err(e) = scheduler::tick(&db, clock.as_ref(), &audit_key).await {
+        if let Err(e) = super::jobs::tick(&db, clock.as_ref(), &audit_key).await {
             tracing::error!(error = %e, "scheduler");
         }
         sweep_ballot_keys(&db).await;

@@ -5,7 +5,10 @@
 //! crafted file cannot run in our origin. Who may attach to or read a record is the owning
 //! module's decision; this module keeps the files.
 
-pub mod store;
+mod store;
+
+/// What other slices use of this slice's store: its facade of queries and commands.
+pub use store::{Attachment, Owner, body, count, delete, get, insert, list};
 
 use crate::platform::error::{AppError, FieldError};
 

@@ -67,32 +67,7 @@ pub async fn register(
     now: i64,
 ) -> Result<Deadline, sqlx::Error> {
     let d = r.span.compute(calendar, start, basis);
-    sqlx::query("DELETE FROM deadlines WHERE module = $1 AND item_id = $2 AND kind = $3")
-        .bind(r.module)
-        .bind(r.item_id)
-        .bind(r.kind)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO deadlines (congress_id, module, item_id, kind, start_on, amount, unit, due_on, basis_rule, basis_source, unloaded_years, holder_user_id, link, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-    )
-    .bind(r.congress.0)
-    .bind(r.module)
-    .bind(r.item_id)
-    .bind(r.kind)
-    .bind(d.start.to_string())
-    .bind(i64::from(r.span.amount()))
-    .bind(r.span.unit())
-    .bind(d.due.to_string())
-    .bind(&d.basis.rule)
-    .bind(&d.basis.source)
-    .bind(years_text(&d.unloaded_years))
-    .bind(r.holder.map(|u| u.0))
-    .bind(r.link)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    super::store::replace_deadline(tx, r, &d, &years_text(&d.unloaded_years), now).await?;
     Ok(d)
 }
 
@@ -104,14 +79,7 @@ pub async fn close(
     kind: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE deadlines SET closed_at = $4 WHERE module = $1 AND item_id = $2 AND kind = $3 AND closed_at IS NULL")
-        .bind(module)
-        .bind(item_id)
-        .bind(kind)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    super::store::close_deadline(tx, module, item_id, kind, now).await
 }
 
 fn years_text(years: &[i32]) -> String {
@@ -130,7 +98,7 @@ pub struct Moved {
     pub new_due: String,
 }
 
-type OpenRow = (
+pub(super) type OpenRow = (
     i64,
     Option<i64>,
     i64,
@@ -152,12 +120,7 @@ pub async fn recompute_for_year(
     year: i32,
     now: i64,
 ) -> Result<Vec<Moved>, sqlx::Error> {
-    let rows: Vec<OpenRow> = sqlx::query_as(
-        "SELECT id, holder_user_id, congress_id, start_on, amount, unit, due_on, basis_rule, basis_source, unloaded_years, link \
-         FROM deadlines WHERE closed_at IS NULL AND unloaded_years <> ''",
-    )
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = super::store::open_unloaded(tx).await?;
     let mut moved = Vec::new();
     for (id, holder, congress, start, amount, unit, due, rule, source, unloaded, link) in rows {
         if !unloaded.split(',').any(|y| y == year.to_string()) {
@@ -170,12 +133,7 @@ pub async fn recompute_for_year(
             continue;
         };
         let d = span.compute(calendar, start_date, Basis { rule, source });
-        sqlx::query("UPDATE deadlines SET due_on = $2, unloaded_years = $3 WHERE id = $1")
-            .bind(id)
-            .bind(d.due.to_string())
-            .bind(years_text(&d.unloaded_years))
-            .execute(&mut **tx)
-            .await?;
+        super::store::set_due(tx, id, &d.due.to_string(), &years_text(&d.unloaded_years)).await?;
         let new_due = d.due.to_string();
         if new_due != due {
             if let Some(user) = holder {
@@ -225,12 +183,5 @@ pub async fn open_for(
     user: UserId,
     limit: i64,
 ) -> Result<Vec<Open>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, module, kind, due_on, basis_rule, basis_source, unloaded_years, link FROM deadlines \
-         WHERE holder_user_id = $1 AND closed_at IS NULL ORDER BY due_on, id LIMIT $2",
-    )
-    .bind(user.0)
-    .bind(limit)
-    .fetch_all(&db.pool)
-    .await
+    super::store::open_for(db, user.0, limit).await
 }

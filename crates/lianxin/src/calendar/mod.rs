@@ -6,7 +6,10 @@
 pub mod deadlines;
 pub mod pages;
 pub mod rules;
-pub mod store;
+mod store;
+
+/// What other slices use of this slice's store: its facade of queries and commands.
+pub use store::load;
 
 pub use rules::{Basis, Calendar, Deadline};
 

@@ -4,7 +4,10 @@
 pub mod admin;
 pub mod api;
 pub mod sealing;
-pub mod store;
+mod store;
+
+/// What other slices use of this slice's store: its facade of queries and commands.
+pub use store::{all, by_region, create, create_session, create_term, current_term, get, sessions};
 
 use crate::platform::ids::CongressId;
 use serde::Serialize;
@@ -45,9 +48,17 @@ pub struct Congress {
     pub region_code: String,
 }
 
+/// The congress an action targets, with its parent district when it is a town
+/// (what `accounts::policy` decides on).
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    pub congress: CongressId,
+    pub parent: Option<CongressId>,
+}
+
 impl Congress {
-    pub fn target(&self) -> crate::accounts::policy::Target {
-        crate::accounts::policy::Target {
+    pub fn target(&self) -> Target {
+        Target {
             congress: self.id,
             parent: self.parent,
         }

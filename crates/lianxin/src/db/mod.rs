@@ -8,7 +8,8 @@ pub mod migrate;
 pub mod rekey;
 pub mod tx;
 
-pub use tx::{Tx, is_busy, is_retryable};
+pub use crate::platform::error::{is_busy, is_retryable};
+pub use tx::Tx;
 
 use crate::platform::vault::Vault;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -12,13 +12,14 @@
 //!
 //! Busy is an answer: a writer that cannot get its turn within [`WRITE_WAIT`] gets
 //! [`sqlx::Error::PoolTimedOut`], which the web layer answers with 503 and `Retry-After`
-//! ([`is_busy`]); the log names the transaction that held the lock and for how long.
+//! ([`is_busy`](crate::platform::error::is_busy)); the log names the transaction that held the lock and for how long.
 //!
 //! PostgreSQL runs at READ COMMITTED, where no statement fails with a serialization failure, but
 //! two commands that lock the same rows in opposite order deadlock and one is aborted (40P01);
 //! [`is_retryable`] tells the web layer to run such a request once more.
 
 use super::{Backend, Db};
+use crate::platform::error::is_busy;
 use std::panic::Location;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -181,35 +182,10 @@ impl Db {
     }
 }
 
-/// The database could not give the command its lock or connection in time: the command did not
-/// run and may be tried again (503). SQLite: `SQLITE_BUSY` (5) and its extended codes, and
-/// `SQLITE_LOCKED` (6); PostgreSQL: `lock_not_available` (55P03, the lock timeout).
-pub fn is_busy(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::PoolTimedOut => true,
-        sqlx::Error::Database(d) => {
-            let code = d.code().unwrap_or_default();
-            let sqlite_busy = code
-                .parse::<i64>()
-                .is_ok_and(|c| c & 0xff == 5 || c & 0xff == 6);
-            sqlite_busy || code == "55P03" || code == "40001" || code == "40P01"
-        }
-        _ => false,
-    }
-}
-
-/// PostgreSQL aborted the transaction to resolve a deadlock (40P01) or a serialization failure
-/// (40001): the whole command may be run again from the start.
-pub fn is_retryable(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Database(d) => matches!(d.code().as_deref(), Some("40001" | "40P01")),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::error::is_retryable;
 
     async fn sqlite() -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().unwrap();

@@ -9,7 +9,7 @@ use super::service::{self, Origin, invalid, record};
 use super::store::{self, MilestoneRow, ProjectRow};
 use crate::accounts::policy::{Permission, allows};
 use crate::accounts::roles::Role;
-use crate::attachments::{self, store as files};
+use crate::attachments::{self, self as files};
 use crate::congress::Congress;
 use crate::db::Db;
 use crate::platform::error::{AppError, FieldError};

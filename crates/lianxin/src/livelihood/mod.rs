@@ -9,8 +9,12 @@
 pub mod api;
 pub mod delivery;
 pub mod domain;
+pub mod home;
 pub mod pages;
 pub mod public;
 pub mod service;
 pub mod steps;
-pub mod store;
+mod store;
+
+/// What other slices use of this slice's store: its facade of queries and commands.
+pub use store::{deputies_in_office, milestones, person_of_user, problems, projects, units};

@@ -10,9 +10,9 @@ use super::domain::Phase;
 use super::service::{self, CandidateForm, NewCycle, PhaseInput, ProposalInput};
 use super::store::{self, CycleRow};
 use crate::accounts::policy::{Permission, allows};
-use crate::attachments::store as files;
+use crate::attachments as files;
 use crate::congress::Congress;
-use crate::meetings::store::MeetingRow;
+use crate::meetings::MeetingRow;
 use crate::platform::error::{AppError, AppResult};
 use crate::web::AppState;
 use crate::web::chart::{self, Bar};
@@ -280,7 +280,7 @@ async fn cycle_page(
     let manage = can(&state, &ctx, &congress, Permission::ManageLivelihood)?;
     let screen = manage || can(&state, &ctx, &congress, Permission::DeliverLivelihood)?;
     let propose = can(&state, &ctx, &congress, Permission::ProposeLivelihood)?;
-    let meetings: Vec<MeetingRow> = crate::meetings::store::meetings(&state.db, congress.id)
+    let meetings: Vec<MeetingRow> = crate::meetings::meetings(&state.db, congress.id)
         .await?
         .into_iter()
         .filter(|m| m.state != "closed")
@@ -332,7 +332,7 @@ async fn item_at(
     item: Option<i64>,
 ) -> AppResult<Option<(i64, i64, String)>> {
     let Some(item) = item else { return Ok(None) };
-    let Some((meeting, _)) = crate::meetings::store::item(&state.db, c.id, item).await? else {
+    let Some((meeting, _)) = crate::meetings::item(&state.db, c.id, item).await? else {
         return Ok(None);
     };
     let m = crate::meetings::service::meeting(&state.db, c.id, meeting).await?;

@@ -423,7 +423,7 @@ pub async fn propose_opinion(
     opinion_id: i64,
     o: &Origin,
 ) -> Result<(i64, i64), AppError> {
-    let op = crate::opinions::store::get(db, congress, opinion_id)
+    let op = crate::opinions::get(db, congress, opinion_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if op.kind != "need" {
@@ -461,7 +461,7 @@ pub async fn propose_suggestion(
     suggestion_id: i64,
     o: &Origin,
 ) -> Result<(i64, i64), AppError> {
-    let s = crate::suggestions::store::get(db, congress, suggestion_id)
+    let s = crate::suggestions::get(db, congress, suggestion_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let c = open_list(db, congress, o.today).await?;

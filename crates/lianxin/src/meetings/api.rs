@@ -423,6 +423,9 @@ pub async fn cast_ballot(
     let c = guard(&state, &ctx, cid, Permission::AttendMeetings).await?;
     let o = ctx.origin(&state)?;
     let prepared = super::ballot_box::prepare(&state.db, c.id, id, &b.ballot, &o).await?;
-    let tracker = state.ballot_box.cast(prepared).await?;
+    let tracker = state
+        .service::<super::ballot_box::BallotBox>()?
+        .cast(prepared)
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(BallotReceipt { tracker })))
 }

@@ -10,7 +10,8 @@
 
 use super::domain::{self, VoteMethod};
 use super::service::{Origin, refused};
-use super::{ballot_seal, ballot_store, store};
+use super::store::ballots as ballot_store;
+use super::{ballot_seal, store};
 use crate::audit::{Outcome, Record};
 use crate::db::{Db, Tx};
 use crate::platform::error::{AppError, FieldError};

@@ -8,7 +8,7 @@ use super::domain::MeetingKind;
 use super::service::{self, Origin, record};
 use super::store;
 use crate::accounts::policy::Permission;
-use crate::attachments::{self, store as files};
+use crate::attachments::{self, self as files};
 use crate::audit::Outcome;
 use crate::db::Db;
 use crate::platform::error::{AppError, AppResult, FieldError};

@@ -147,7 +147,7 @@ fn chinese_number(n: usize) -> String {
 
 /// The minutes as DOCX bytes.
 pub fn docx(v: &MeetingView, congress: &str) -> Result<Vec<u8>, String> {
-    crate::suggestions::documents::render(&text(v, congress))
+    crate::text::docx::render(&text(v, congress))
 }
 
 /// 选票 — a paper ballot for a vote taken on paper: the subject, how to mark it, one line per
@@ -196,5 +196,5 @@ pub fn paper_ballot(v: &super::store::VoteRow, congress: &str) -> Result<Vec<u8>
     let _ = writeln!(s);
     let _ = writeln!(s, "{congress}");
     let _ = writeln!(s, "（请勿在选票上署名）");
-    crate::suggestions::documents::render(&s)
+    crate::text::docx::render(&s)
 }

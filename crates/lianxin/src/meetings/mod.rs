@@ -6,7 +6,6 @@
 pub mod api;
 pub mod ballot_box;
 pub mod ballot_seal;
-pub mod ballot_store;
 pub mod documents;
 pub mod domain;
 pub mod minutes;
@@ -14,5 +13,15 @@ pub mod pages;
 pub mod public;
 pub mod recount;
 pub mod service;
-pub mod store;
+mod store;
 pub mod tally;
+
+/// What other slices use of this slice's store: its facade of queries and commands.
+pub use store::{
+    MeetingRecord, MeetingRow, item, meeting, meetings, record_of, roll, roll_of_person, vote,
+};
+
+/// The sessions' question "is this member seated at an open meeting?" (see
+/// [`crate::accounts::presence`]), answered from the roll.
+pub const PRESENCE: crate::accounts::presence::Presence =
+    crate::accounts::presence::Presence(|db, user| Box::pin(store::checked_in_open(db, user.0)));

@@ -4,7 +4,7 @@
 //! who voted how. The same as JSON at `/api/v1/public/congresses/{cid}/results`.
 
 use super::store::{self, PublicResult};
-use crate::congress::store as congresses;
+use crate::congress as congresses;
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::ids::CongressId;
 use crate::web::AppState;

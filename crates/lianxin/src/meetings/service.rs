@@ -2,10 +2,11 @@
 //! nothing and, where the issue asks for it (a vote without quorum, a ballot refused), is
 //! audited as a refusal. A secret ballot's audit record says only that the member voted.
 
+use super::ballot_seal;
 use super::domain::{self, Attendance, ItemKind, MeetingKind, MeetingState, VoteMethod};
 use super::recount::{self, BodyKind, Input, Output, Rule};
+use super::store::ballots as ballot_store;
 use super::store::{self, MeetingRow, VoteRow};
-use super::{ballot_seal, ballot_store};
 use crate::audit::{self, Outcome, Record};
 use crate::db::{Db, Tx};
 use crate::platform::error::{AppError, FieldError};

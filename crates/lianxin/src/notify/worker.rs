@@ -4,14 +4,15 @@
 //! again. Failures back off exponentially; after `MAX_ATTEMPTS` the row is marked failed.
 
 use super::adapters::Adapter;
+pub use super::store::{claim, mark_delivered, mark_failed_attempt};
 use crate::db::Db;
 use crate::platform::clock::Clock;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub const MAX_ATTEMPTS: i64 = 8;
-const LEASE_MS: i64 = 60_000;
-const BATCH: i64 = 20;
+pub(super) const LEASE_MS: i64 = 60_000;
+pub(super) const BATCH: i64 = 20;
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct OutboxRow {
@@ -21,61 +22,6 @@ pub struct OutboxRow {
     pub subject: String,
     pub body: String,
     pub attempts: i64,
-}
-
-/// Claims up to a batch of due rows for this process, in one statement: a write first, so that
-/// SQLite takes its write lock at once instead of refusing a read that later wants to write while
-/// another writer (a chamber's ballots, say) holds it. The condition is evaluated again on each
-/// row as it is updated, so a row another process claimed meanwhile is skipped.
-pub async fn claim(db: &Db, now: i64) -> Result<Vec<OutboxRow>, sqlx::Error> {
-    let mut claimed: Vec<OutboxRow> = sqlx::query_as(
-        "UPDATE outbox SET claimed_until = $2 \
-         WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
-                      AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT $3) \
-         AND delivered_at IS NULL AND failed_at IS NULL AND (claimed_until IS NULL OR claimed_until < $1) \
-         RETURNING id, channel, recipient, subject, body, attempts",
-    )
-    .bind(now)
-    .bind(now + LEASE_MS)
-    .bind(BATCH)
-    .fetch_all(&db.pool)
-    .await?;
-    claimed.sort_by_key(|r| r.id);
-    for row in &mut claimed {
-        row.recipient = db.vault.open_sealed(super::RECIPIENT, &row.recipient)?;
-        row.body = db.vault.open_sealed(super::BODY, &row.body)?;
-    }
-    Ok(claimed)
-}
-
-pub async fn mark_delivered(db: &Db, id: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox SET delivered_at = $2, attempts = attempts + 1, claimed_until = NULL WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
-}
-
-pub async fn mark_failed_attempt(
-    db: &Db,
-    row: &OutboxRow,
-    error: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    let attempts = row.attempts + 1;
-    let failed_at = (attempts >= MAX_ATTEMPTS).then_some(now);
-    sqlx::query(
-        "UPDATE outbox SET attempts = $2, next_attempt_at = $3, last_error = $4, failed_at = $5, claimed_until = NULL WHERE id = $1",
-    )
-    .bind(row.id)
-    .bind(attempts)
-    .bind(now + backoff_ms(attempts))
-    .bind(error.chars().take(500).collect::<String>())
-    .bind(failed_at)
-    .execute(&db.pool)
-    .await?;
-    Ok(())
 }
 
 /// 30 s, 1 min, 2 min, … capped at 1 hour.

@@ -6,7 +6,7 @@ use super::domain;
 use super::pages::{guard, staff_guard};
 use super::service::{self, Handler, OpinionInput};
 use super::store::{self, Filter, GroupRow, Opinion, Step, Tally};
-use crate::congress::store as congresses;
+use crate::congress as congresses;
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::ids::CongressId;
 use crate::text::redact::redact;
@@ -94,7 +94,7 @@ pub async fn submit_opinion(
         ctx.client_addr.clone(),
     )
     .await?;
-    let r = state.intake.submit(p).await?;
+    let r = state.service::<super::intake::Intake>()?.submit(p).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(Receipt {

@@ -9,4 +9,7 @@ pub mod intake;
 pub mod pages;
 pub mod public;
 pub mod service;
-pub mod store;
+mod store;
+
+/// What other slices use of this slice's store: its facade of queries and commands.
+pub use store::{Filter, Scope, get, list, members};

@@ -6,7 +6,7 @@
 use super::domain::{self, CATEGORIES, KINDS};
 use super::service::{self, OpinionInput};
 use super::store::{self, Opinion, Step};
-use crate::congress::{Congress, store as congresses};
+use crate::congress::{self as congresses, Congress};
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::platform::ids::CongressId;
 use crate::web::AppState;
@@ -145,7 +145,7 @@ async fn submit(
     )
     .await
     {
-        Ok(p) => state.intake.submit(p).await,
+        Ok(p) => state.service::<super::intake::Intake>()?.submit(p).await,
         Err(e) => Err(e),
     };
     match received {
@@ -178,7 +178,7 @@ struct TrackPage {
     /// Who holds (or answered) it, in plain words.
     holder: String,
     /// The citizen's files (names and sizes).
-    files: Vec<crate::attachments::store::Attachment>,
+    files: Vec<crate::attachments::Attachment>,
     attached: bool,
     /// The suggestion it became: its number (empty while a draft) and state key.
     suggestion: Option<(String, String)>,

@@ -232,7 +232,7 @@ pub async fn public_deputies(
     Id(cid): Id,
     Query(q): Query<PublicQuery>,
 ) -> AppResult<axum::Json<Vec<PublicDeputy>>> {
-    let congress = crate::congress::store::get(&state.db, CongressId(cid))
+    let congress = crate::congress::get(&state.db, CongressId(cid))
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(axum::Json(

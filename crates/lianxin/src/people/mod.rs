@@ -4,10 +4,19 @@
 
 pub mod api;
 pub mod domain;
+pub mod home;
 pub mod pages;
 pub mod service;
-pub mod store;
+mod store;
 pub mod xlsx;
+
+/// What other slices use of this slice's store: its facade of queries and commands.
+pub use store::{
+    ID_CARD, Named, Personal, PublicDeputy, Station, add_membership, constituencies,
+    create_constituency, create_org, create_person, create_station, deputy, deputy_details,
+    erase_contacts, orgs_of_kind, person_by_id_card, persons_by_identifier, public_deputies,
+    sealed_personal, stations_of_district, unit, units,
+};
 
 use crate::accounts::policy::{Permission, require};
 use crate::congress::Congress;
@@ -31,7 +40,7 @@ pub async fn guard(
 /// The term new deputies join: the one in force today.
 pub async fn current_term(state: &AppState, congress: &Congress) -> Result<i64, AppError> {
     let today = state.clock.today().to_string();
-    crate::congress::store::current_term(&state.db, congress.id, &today)
+    crate::congress::current_term(&state.db, congress.id, &today)
         .await?
         .map(|t| t.id)
         .ok_or(AppError::Conflict("error.no_term"))

@@ -77,7 +77,7 @@ impl AppError {
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::Db(e) if crate::db::is_busy(e) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Db(e) if is_busy(e) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -94,7 +94,7 @@ impl AppError {
             AppError::UnsupportedMediaType => "error.content_type",
             AppError::PayloadTooLarge => "error.too_large",
             AppError::Csrf => "error.csrf",
-            AppError::Db(e) if crate::db::is_busy(e) => "error.busy",
+            AppError::Db(e) if is_busy(e) => "error.busy",
             AppError::Db(_) | AppError::Internal(_) => "error.internal",
         }
     }
@@ -116,7 +116,7 @@ pub struct ErrorInfo {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let retryable = matches!(&self, AppError::Db(e) if crate::db::is_retryable(e));
+        let retryable = matches!(&self, AppError::Db(e) if is_retryable(e));
         if status == StatusCode::SERVICE_UNAVAILABLE {
             // Busy: the command did not run; `db::tx` logged who held the lock.
             tracing::warn!(error = %self, "request refused: database busy");
@@ -157,3 +157,29 @@ pub const RETRY_AFTER_SECS: &str = "2";
 /// and the web layer runs the request once more (`web::retry`).
 #[derive(Debug, Clone, Copy)]
 pub struct Retryable;
+
+/// The database could not give the command its lock or connection in time: the command did not
+/// run and may be tried again (503). SQLite: `SQLITE_BUSY` (5) and its extended codes, and
+/// `SQLITE_LOCKED` (6); PostgreSQL: `lock_not_available` (55P03, the lock timeout).
+pub fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(d) => {
+            let code = d.code().unwrap_or_default();
+            let sqlite_busy = code
+                .parse::<i64>()
+                .is_ok_and(|c| c & 0xff == 5 || c & 0xff == 6);
+            sqlite_busy || code == "55P03" || code == "40001" || code == "40P01"
+        }
+        _ => false,
+    }
+}
+
+/// PostgreSQL aborted the transaction to resolve a deadlock (40P01) or a serialization failure
+/// (40001): the whole command may be run again from the start.
+pub fn is_retryable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => matches!(d.code().as_deref(), Some("40001" | "40P01")),
+        _ => false,
+    }
+}

@@ -1,8 +1,8 @@
 //! 门户 — the public pages for citizens without an account: the congress and its towns, find my
 //! deputy, and the liaison stations. Later modules add opinion submission and tracking here.
 
-use crate::congress::{Congress, CongressLevel, store as congresses};
-use crate::people::store::{self as people, Named, PublicDeputy, Station};
+use crate::congress::{self as congresses, Congress, CongressLevel};
+use crate::people::{self as people, Named, PublicDeputy, Station};
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::ids::CongressId;
 use crate::web::AppState;

@@ -3,4 +3,4 @@
 
 pub mod pages;
 pub mod retention;
-pub mod store;
+mod store;

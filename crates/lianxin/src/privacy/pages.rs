@@ -11,7 +11,7 @@ use crate::calendar::deadlines::{self, Registration, Span};
 use crate::calendar::rules::Basis;
 use crate::congress::Congress;
 use crate::people::guard;
-use crate::people::store::{self as people, Personal};
+use crate::people::{self as people, Personal};
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::platform::ids::CongressId;
 use crate::web::AppState;
@@ -226,7 +226,7 @@ async fn create(
         .vault
         .digest(SUBJECT, &identifier.to_ascii_uppercase())
         .map_err(AppError::internal)?;
-    let calendar = crate::calendar::store::load(&state.db).await?;
+    let calendar = crate::calendar::load(&state.db).await?;
     let basis = Basis {
         rule: "rule.privacy_reply".into(),
         source: "个人信息保护法第五十条".into(),

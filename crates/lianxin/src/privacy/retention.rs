@@ -3,6 +3,13 @@
 //! deleted once the purpose is achieved). The matter itself stays, without the contact details.
 
 use crate::db::Db;
+use crate::notify::scheduler::DailyJob;
+
+/// The daily job.
+pub const DAILY: DailyJob = DailyJob {
+    name: "retention",
+    run: |cx| Box::pin(async move { run(cx.db, cx.clock.now_ms()).await.map(drop) }),
+};
 
 /// A kind of closed matter whose contact columns are erased after the retention period:
 /// `(table, closed-at column, columns set to the erased marker)`. Modules that take citizens'
@@ -15,7 +22,7 @@ pub const ERASED: &str = "";
 
 /// Erases the contact details of matters closed before `now - retention`. Returns how many rows.
 pub async fn run(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
-    let policy = crate::accounts::store::policy(db).await?;
+    let policy = crate::accounts::policy(db).await?;
     let cutoff = now - policy.contact_retention_months * 31 * 86_400_000;
     super::store::erase_closed_contacts(db, cutoff).await
 }

@@ -4,7 +4,10 @@
 
 pub mod pages;
 pub mod registry;
-pub mod store;
+mod store;
+
+/// What other slices use of this slice's store: its facade of queries and commands.
+pub use store::set;
 
 use crate::db::Db;
 use crate::platform::ids::CongressId;

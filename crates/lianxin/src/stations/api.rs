@@ -1,7 +1,7 @@
 //! `/api/v1/public/congresses/{cid}/reception-days`: the published reception days, for anyone.
 
 use super::public::{PublicDay, coming};
-use crate::congress::store as congresses;
+use crate::congress as congresses;
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::ids::CongressId;
 use crate::web::AppState;

@@ -8,7 +8,10 @@ pub mod domain;
 pub mod pages;
 pub mod public;
 pub mod service;
-pub mod store;
+mod store;
+
+/// What other slices use of this slice's store: its facade of queries and commands.
+pub use store::{on_duty, station_deputies, stations};
 
 use crate::accounts::policy::Permission;
 use crate::congress::Congress;

@@ -3,7 +3,7 @@
 
 use super::pages::duty_names;
 use super::store::{self, DayRow};
-use crate::congress::{Congress, store as congresses};
+use crate::congress::{self as congresses, Congress};
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::ids::CongressId;
 use crate::web::AppState;

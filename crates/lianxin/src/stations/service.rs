@@ -48,7 +48,7 @@ pub async fn earliest(
     Ok(match period {
         Period::Days(n) => today + Duration::days(i64::from(n)),
         other => {
-            let calendar = crate::calendar::store::load(db).await?;
+            let calendar = crate::calendar::load(db).await?;
             other
                 .span()
                 .compute(&calendar, today, crate::calendar::rules::Basis::default())

@@ -122,7 +122,7 @@ pub struct SuggestionDetail {
     pub events: Vec<store::Event>,
     pub ratings: Vec<store::RatingRow>,
     /// The files the caller may see (download each at `…/attachments/{aid}`).
-    pub attachments: Vec<crate::attachments::store::Attachment>,
+    pub attachments: Vec<crate::attachments::Attachment>,
 }
 
 /// One suggestion with its co-signers, units, contacts, replies and history.
@@ -274,7 +274,8 @@ pub async fn act_on_suggestion(
             Capacity::Unit { unit, .. },
         ) => service::log_contact(db, c, id, unit, &on_date, &form, &content, &o).await?,
         (Action::Reply { class, body }, Capacity::Unit { unit, head }) => {
-            service::reply(db, c, id, unit, head, &class, &body, &o).await?
+            let replied = *state.service::<service::Replied>()?;
+            service::reply(db, c, id, unit, head, &class, &body, &o, replied).await?
         }
         (Action::Rate { rating, comment }, Capacity::Deputy(d)) => {
             service::rate(db, c, id, d, &rating, &comment, &o).await?;

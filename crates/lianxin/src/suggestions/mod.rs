@@ -11,13 +11,15 @@ pub mod motion;
 pub mod motion_api;
 pub mod motion_pages;
 pub mod motion_service;
-pub mod motion_store;
 pub mod pages;
 pub mod public;
 pub mod reminders;
 pub mod service;
 pub mod stats;
-pub mod store;
+mod store;
+
+/// What other slices use of this slice's store: its facade of queries and commands.
+pub use store::{Scope, deputy_of_user, deputy_users, get, list, office_users, stats, unit_users};
 
 use crate::accounts::policy::{Permission, allows};
 use crate::accounts::roles::Role;

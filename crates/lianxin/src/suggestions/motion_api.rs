@@ -2,8 +2,8 @@
 //! the pages (the office and deputies; units have no part in motions).
 
 use super::motion_service::{self as service, MotionInput};
-use super::motion_store::{self as store, Motion};
 use super::service::Capacity;
+use super::store::motions::{self as store, Motion};
 use super::{capacity, guard};
 use crate::congress::Congress;
 use crate::platform::error::{AppError, AppResult};

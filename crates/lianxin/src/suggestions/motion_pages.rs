@@ -4,8 +4,8 @@
 
 use super::motion::{MotionState, PROPOSERS};
 use super::motion_service::{self as service, MotionInput};
-use super::motion_store as store;
 use super::service::Capacity;
+use super::store::motions as store;
 use super::{capacity, guard};
 use crate::congress::Congress;
 use crate::platform::error::{AppError, AppResult, FieldError};
@@ -270,12 +270,11 @@ async fn render(
             false,
         ),
     };
-    let committees =
-        crate::people::store::orgs_of_kind(&state.db, congress.id, "special_committee")
-            .await?
-            .into_iter()
-            .map(|o| (o.id.to_string(), o.name))
-            .collect();
+    let committees = crate::people::orgs_of_kind(&state.db, congress.id, "special_committee")
+        .await?
+        .into_iter()
+        .map(|o| (o.id.to_string(), o.name))
+        .collect();
     let min_signers =
         super::domain::motion_min_signers(congress.level == crate::congress::CongressLevel::Town);
     let shell = Shell::new(state, ctx, "motion.title")

@@ -5,8 +5,8 @@
 //! audited.
 
 use super::motion::{self, MotionCommand, MotionState};
-use super::motion_store::{self as store, Fill, Motion};
 use super::service::Origin;
+use super::store::motions::{self as store, Fill, Motion};
 use crate::audit::{self, Outcome, Record};
 use crate::congress::{Congress, CongressLevel};
 use crate::db::{Db, Tx};
@@ -68,7 +68,7 @@ async fn refused(db: &Db, c: CongressId, id: i64, o: &Origin, action: &str) {
 /// The session sitting today, if any.
 async fn sitting(db: &Db, c: CongressId, o: &Origin) -> Result<Option<i64>, AppError> {
     let t = o.today.to_string();
-    Ok(crate::congress::store::sessions(db, c)
+    Ok(crate::congress::sessions(db, c)
         .await?
         .into_iter()
         .find(|s| s.opens_on <= t && t <= s.closes_on)
@@ -118,7 +118,7 @@ pub async fn set_deadline(
         None
     } else {
         let parsed = chrono::NaiveDateTime::parse_from_str(deadline, "%Y-%m-%dT%H:%M");
-        let session = crate::congress::store::sessions(db, c)
+        let session = crate::congress::sessions(db, c)
             .await?
             .into_iter()
             .find(|s| s.id == sid);
@@ -376,7 +376,7 @@ pub async fn decide(
     };
     if cmd == MotionCommand::Refer {
         let ok = match committee {
-            Some(org) => crate::people::store::orgs_of_kind(db, c, "special_committee")
+            Some(org) => crate::people::orgs_of_kind(db, c, "special_committee")
                 .await?
                 .iter()
                 .any(|x| x.id == org),

@@ -4,7 +4,7 @@
 //! published are read, and their text passes through `text::redact` on the way out.
 
 use super::store::{self, Published};
-use crate::congress::{Congress, store as congresses};
+use crate::congress::{self as congresses, Congress};
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::ids::CongressId;
 use crate::platform::page::clamp_limit;

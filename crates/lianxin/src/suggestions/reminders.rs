@@ -6,9 +6,26 @@
 use super::domain::{Command, State};
 use super::store;
 use crate::db::Db;
+use crate::notify::scheduler::DailyJob;
 use crate::notify::{Notice, notify_reaching};
 use crate::platform::ids::{CongressId, UserId};
 use chrono::{Duration, NaiveDate};
+
+/// The daily job.
+pub const DAILY: DailyJob = DailyJob {
+    name: "suggestion_reminders",
+    run: |cx| {
+        Box::pin(async move {
+            let ran = run(cx.db, cx.clock.today(), cx.clock.now_ms()).await?;
+            tracing::info!(
+                notices = ran.notices,
+                lapsed = ran.lapsed,
+                "suggestion reminders"
+            );
+            Ok(())
+        })
+    },
+};
 
 /// What the run did, for the log and the tests.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -61,6 +78,7 @@ pub async fn run(db: &Db, today: NaiveDate, now: i64) -> Result<Ran, sqlx::Error
         let mut reached = std::collections::HashSet::new();
         for u in users {
             // Deadlines reach people outside the system too (SMS or e-mail where known).
+            let contact = crate::people::contact_of_user(db, UserId(u)).await?;
             notify_reaching(
                 db,
                 &mut tx,
@@ -76,6 +94,7 @@ pub async fn run(db: &Db, today: NaiveDate, now: i64) -> Result<Ran, sqlx::Error
                     title_en: &en,
                     link: &link,
                 },
+                contact,
                 now,
                 &mut reached,
             )

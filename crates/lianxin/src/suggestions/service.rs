@@ -101,7 +101,7 @@ pub async fn period_of(
     today: NaiveDate,
 ) -> Result<(String, String), AppError> {
     let t = today.to_string();
-    let sitting = crate::congress::store::sessions(db, congress)
+    let sitting = crate::congress::sessions(db, congress)
         .await?
         .into_iter()
         .find(|s| s.opens_on <= t && t <= s.closes_on);
@@ -162,7 +162,7 @@ pub async fn draft(
         "" => None,
         t => {
             let found = match t.parse::<i64>() {
-                Ok(tid) => crate::congress::store::get(db, CongressId(tid))
+                Ok(tid) => crate::congress::get(db, CongressId(tid))
                     .await?
                     .filter(|c| c.parent == Some(congress))
                     .map(|c| c.id.0),

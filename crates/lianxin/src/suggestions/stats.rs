@@ -58,7 +58,7 @@ pub async fn period_keys(
     }
     if selection.len() == 4 && selection.chars().all(|c| c.is_ascii_digit()) {
         let mut keys = vec![format!("y{selection}")];
-        for s in crate::congress::store::sessions(&state.db, congress.id).await? {
+        for s in crate::congress::sessions(&state.db, congress.id).await? {
             if s.opens_on.starts_with(selection) {
                 keys.push(format!("s{}", s.id));
             }
@@ -74,7 +74,7 @@ pub async fn period_labels(
     congress: &Congress,
     lang: Lang,
 ) -> AppResult<Vec<(String, String)>> {
-    let sessions = crate::congress::store::sessions(&state.db, congress.id).await?;
+    let sessions = crate::congress::sessions(&state.db, congress.id).await?;
     let mut out = Vec::new();
     for key in store::periods(&state.db, congress.id).await? {
         let label = if let Some(year) = key.strip_prefix('y') {
@@ -205,7 +205,7 @@ async fn page(
         .iter()
         .filter_map(|(k, _)| k.strip_prefix('y').map(str::to_string))
         .collect();
-    for s in crate::congress::store::sessions(&state.db, congress.id).await? {
+    for s in crate::congress::sessions(&state.db, congress.id).await? {
         if labels.iter().any(|(k, _)| *k == format!("s{}", s.id)) {
             years.push(s.opens_on.chars().take(4).collect());
         }

@@ -26,7 +26,7 @@ static JIEBA: LazyLock<RwLock<Jieba>> = LazyLock::new(|| {
     RwLock::new(j)
 });
 
-/// Adds words (e.g. deputies' names) to the user dictionary of this process.
+pub mod docx;
 pub mod redact;
 pub mod similar;
 pub mod strokes;

@@ -3,8 +3,8 @@
 //! state-changing request that rides on a cookie, and sets the security headers.
 
 use super::AppState;
+use crate::accounts;
 use crate::accounts::roles::Actor;
-use crate::accounts::store as accounts;
 use crate::platform::error::AppError;
 use crate::platform::i18n::Lang;
 use crate::platform::ids::CongressId;
@@ -174,7 +174,11 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
             Ok(p) => p,
             Err(e) => return AppError::from(e).into_response(),
         };
-        match accounts::session_actor(&state.db, token, now, &policy).await {
+        let presence = match state.service::<crate::accounts::presence::Presence>() {
+            Ok(p) => *p,
+            Err(e) => return e.into_response(),
+        };
+        match accounts::session_actor(&state.db, token, now, &policy, presence).await {
             Ok(a) => {
                 session_expired = a.is_none();
                 a
@@ -242,15 +246,13 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
 
     // A sign-in still owing its second factor (or its enrolment) reaches only that step.
     if let Some(stage) = actor.as_ref().and_then(|a| a.pending)
-        && !crate::accounts::second_factor_pages::allowed_while_pending(stage, req.uri().path())
+        && !crate::accounts::second_factor::allowed_while_pending(stage, req.uri().path())
     {
         return if req.uri().path().starts_with("/api/") {
             AppError::Unauthenticated.into_response()
         } else {
-            axum::response::Redirect::to(&crate::accounts::second_factor_pages::next_step(
-                stage, &here,
-            ))
-            .into_response()
+            axum::response::Redirect::to(&crate::accounts::second_factor::next_step(stage, &here))
+                .into_response()
         };
     }
 

@@ -4,7 +4,7 @@
 use super::AppState;
 use super::ctx::Ctx;
 use crate::accounts::policy::{Permission, allows};
-use crate::congress::{Congress, store as congresses};
+use crate::congress::{self as congresses, Congress};
 use crate::platform::error::{AppError, FieldError};
 use crate::platform::i18n::{Lang, T, tr};
 use crate::platform::ids::CongressId;

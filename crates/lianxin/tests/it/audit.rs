@@ -110,7 +110,7 @@ async fn a_re_chained_table_fails_its_checkpoint() {
 async fn concurrent_commands_of_one_congress_never_fork_its_chain() {
     let app = TestApp::empty().await;
     let mut tx = app.state.db.write().await.unwrap();
-    let c = lianxin::congress::store::create(
+    let c = lianxin::congress::create(
         &mut tx,
         None,
         lianxin::congress::CongressLevel::District,
@@ -317,9 +317,7 @@ async fn pruning_keeps_six_months_and_verification_still_holds_afterwards() {
         .await;
     // Five months on: nothing is old enough.
     app.clock.advance(chrono::Duration::days(150));
-    let policy = lianxin::accounts::store::policy(&app.state.db)
-        .await
-        .unwrap();
+    let policy = lianxin::accounts::policy(&app.state.db).await.unwrap();
     let five_months_on = app.clock.now_ms();
     assert_eq!(
         chain::prune(&app.state.db, five_months_on - policy.audit_retention_ms())

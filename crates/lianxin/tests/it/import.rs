@@ -123,7 +123,7 @@ async fn every_kind_of_bad_row_is_reported_and_a_valid_file_imports_after_confir
         client_addr: None,
         now: 0,
     };
-    let term = lianxin::congress::store::current_term(
+    let term = lianxin::congress::current_term(
         &app.state.db,
         lianxin::platform::ids::CongressId(qingshi),
         "2026-03-02",
@@ -134,12 +134,10 @@ async fn every_kind_of_bad_row_is_reported_and_a_valid_file_imports_after_confir
     .id;
     let dup = id_with_check("99010219700101201");
     // An existing deputy of this term (same ID number) is a duplicate person too.
-    let existing = lianxin::people::store::deputy_details(
-        &app.state.db,
-        lianxin::platform::ids::CongressId(qingshi),
-    )
-    .await
-    .unwrap();
+    let existing =
+        lianxin::people::deputy_details(&app.state.db, lianxin::platform::ids::CongressId(qingshi))
+            .await
+            .unwrap();
     assert!(!existing.is_empty());
     let file = roster(&[
         vec![

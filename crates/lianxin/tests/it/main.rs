@@ -6,6 +6,7 @@
 
 mod admin;
 mod api;
+mod architecture;
 mod audit;
 mod browser;
 mod import;

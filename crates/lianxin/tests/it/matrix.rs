@@ -1110,7 +1110,7 @@ fn declared_routes() -> BTreeSet<(String, String)> {
         "opinions/api.rs",
         "meetings/api.rs",
         "livelihood/api.rs",
-        "web/openapi.rs",
+        "app/openapi.rs",
     ];
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut out = BTreeSet::new();

@@ -295,10 +295,10 @@ async fn a_daily_job_runs_once_per_day_across_processes() {
     assert_eq!(demo.count("SELECT COUNT(*) FROM auth_sessions").await, 1);
     demo.clock.advance(chrono::Duration::hours(13));
     assert_eq!(
-        scheduler::tick(&demo.state.db, demo.clock.as_ref(), &[1u8; 32])
+        lianxin::app::jobs::tick(&demo.state.db, demo.clock.as_ref(), &[1u8; 32])
             .await
             .unwrap(),
-        lianxin::notify::scheduler::DAILY_JOBS.to_vec()
+        lianxin::app::jobs::names()
     );
     assert!(
         demo.count("SELECT COUNT(*) FROM audit_checkpoints").await >= 1,

@@ -23,7 +23,7 @@ async fn health_readiness_and_metrics_answer() {
 async fn the_demo_district_has_its_documented_size_and_seeding_is_idempotent() {
     let app = TestApp::demo().await;
     assert!(
-        !lianxin::demo::seed(&app.state.db, 0).await.unwrap(),
+        !lianxin::app::demo::seed(&app.state.db, 0).await.unwrap(),
         "second seed does nothing"
     );
     let district = app.congress_id("示范区").await;
@@ -57,7 +57,7 @@ async fn the_demo_district_has_its_documented_size_and_seeding_is_idempotent() {
         app.count("SELECT COUNT(*) FROM users").await as usize,
         // The seed's author, the role accounts, and changwei02…changwei24 for the 23
         // standing-committee members without a role account (a meeting run from phones).
-        lianxin::demo::ACCOUNTS.len() + 1 + 23
+        lianxin::app::demo::ACCOUNTS.len() + 1 + 23
     );
     // The deputies' names and the place names go into the segmenter's dictionary at start-up.
     assert!(
@@ -92,7 +92,7 @@ async fn backup_is_consistent_and_restore_brings_it_back() {
         return;
     }
     let had = app.count("SELECT COUNT(*) FROM notifications").await;
-    assert!(had >= lianxin::demo::ACCOUNTS.len() as i64);
+    assert!(had >= lianxin::app::demo::ACCOUNTS.len() as i64);
     let file = app.dir.path().join("backups/one.sqlite");
     lianxin::db::backup::backup(&app.state.db, &file)
         .await
@@ -217,7 +217,7 @@ async fn a_process_killed_mid_import_leaves_all_or_nothing() {
     let url = format!("sqlite://{}/lianxin.sqlite", data.path().display());
     let db = lianxin::db::Db::connect(&url, None).await.unwrap();
     let mut tx = db.write().await.unwrap();
-    let c = lianxin::congress::store::create(
+    let c = lianxin::congress::create(
         &mut tx,
         None,
         lianxin::congress::CongressLevel::District,
@@ -228,10 +228,10 @@ async fn a_process_killed_mid_import_leaves_all_or_nothing() {
     )
     .await
     .unwrap();
-    lianxin::congress::store::create_term(&mut tx, c, 1, "2020-01-01", "2099-12-31")
+    lianxin::congress::create_term(&mut tx, c, 1, "2020-01-01", "2099-12-31")
         .await
         .unwrap();
-    lianxin::people::store::create_constituency(&mut tx, c, "第1选区", None)
+    lianxin::people::create_constituency(&mut tx, c, "第1选区", None)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -336,13 +336,13 @@ async fn a_database_failure_is_a_plain_500_page_and_readiness_says_so() {
 #[tokio::test]
 async fn the_benchmark_seeder_builds_indexed_congresses() {
     let app = TestApp::empty().await;
-    let spec = lianxin::demo::scale::Spec {
+    let spec = lianxin::app::demo::scale::Spec {
         persons: 1200,
         deputies: 600,
         districts: 2,
         towns_per_district: 2,
     };
-    let made = lianxin::demo::scale::seed(&app.state.db, &spec, 0, &|_, _| {})
+    let made = lianxin::app::demo::scale::seed(&app.state.db, &spec, 0, &|_, _| {})
         .await
         .unwrap();
     assert_eq!(made.congresses, 6);

@@ -149,7 +149,7 @@ async fn contact_details_are_sealed_masked_and_revealed_only_with_an_audited_act
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("请输入正确的电话号码"));
     // Exact look-up by the keyed digest (a data-subject request) finds the person.
-    let found = lianxin::people::store::persons_by_identifier(&app.state.db, "028 8555 1234")
+    let found = lianxin::people::persons_by_identifier(&app.state.db, "028 8555 1234")
         .await
         .unwrap();
     assert_eq!(found.len(), 1);
@@ -173,14 +173,14 @@ async fn rotating_the_field_key_reseals_everything_and_old_keys_no_longer_suffic
         0,
         "idempotent"
     );
-    let d = lianxin::people::store::deputy(&db2, lianxin::platform::ids::CongressId(cid), id)
+    let d = lianxin::people::deputy(&db2, lianxin::platform::ids::CongressId(cid), id)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(d.phone_masked.as_deref(), Some("139****4321"));
     // The vault that knew only v1 cannot open the re-sealed values.
     assert!(
-        lianxin::people::store::deputy(&app.state.db, lianxin::platform::ids::CongressId(cid), id)
+        lianxin::people::deputy(&app.state.db, lianxin::platform::ids::CongressId(cid), id)
             .await
             .is_err()
     );
@@ -350,7 +350,7 @@ async fn the_cli_rotates_the_field_key_and_reports_the_versions() {
     }
     .validate()
     .unwrap();
-    lianxin::people::store::create_person(&mut tx, &db.vault, &v, 0)
+    lianxin::people::create_person(&mut tx, &db.vault, &v, 0)
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -410,7 +410,7 @@ async fn old_passwords_must_be_changed_and_unused_accounts_are_disabled() {
         "90 days: change it"
     );
     // Everyone unused for 90 days is disabled, except the security administrators.
-    let n = lianxin::notify::scheduler::lock_unused_accounts(&app.state.db, app.clock.now_ms())
+    let n = lianxin::accounts::jobs::lock_unused_accounts(&app.state.db, app.clock.now_ms())
         .await
         .unwrap();
     assert!(n > 5, "{n}");
@@ -453,7 +453,7 @@ async fn old_passwords_must_be_changed_and_unused_accounts_are_disabled() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "unlocked");
-    let again = lianxin::notify::scheduler::lock_unused_accounts(&app.state.db, app.clock.now_ms())
+    let again = lianxin::accounts::jobs::lock_unused_accounts(&app.state.db, app.clock.now_ms())
         .await
         .unwrap();
     assert_eq!(again, 0, "an unlocked account is not locked again at once");

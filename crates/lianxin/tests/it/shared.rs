@@ -4,7 +4,7 @@
 use crate::support::*;
 use axum::http::StatusCode;
 use lianxin::calendar::deadlines::{self, Registration, Span};
-use lianxin::calendar::{Basis, store as calendar_store};
+use lianxin::calendar::{self as calendar_store, Basis};
 use lianxin::platform::ids::{CongressId, UserId};
 
 async fn add_unit(c: &mut Client<'_>, district: i64, name: &str) {
@@ -238,7 +238,7 @@ async fn loading_a_year_recomputes_open_deadlines_and_tells_their_holders() {
     );
     // Passwords may be a year old here, so that the sign-in after the jump is not a forced change.
     let mut tx = app.state.db.write().await.unwrap();
-    lianxin::accounts::store::set_policy_value(
+    lianxin::accounts::set_policy_value(
         &mut tx,
         "password_max_age_days",
         "365",

@@ -5,15 +5,16 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
+use lianxin::app::router::router;
 use lianxin::db::{Backend, Db, migrate};
 use lianxin::platform::clock::FixedClock;
 use lianxin::platform::config::{self, Layer};
-use lianxin::web::{AppState, metrics::Metrics, router};
+use lianxin::web::{AppState, metrics::Metrics};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tower::ServiceExt;
 
-pub const PASSWORD: &str = lianxin::demo::DEMO_PASSWORD;
+pub const PASSWORD: &str = lianxin::app::demo::DEMO_PASSWORD;
 
 pub struct TestApp {
     pub state: AppState,
@@ -88,7 +89,7 @@ impl TestApp {
     pub async fn demo() -> TestApp {
         let app = TestApp::empty().await;
         assert!(
-            lianxin::demo::seed(&app.state.db, app.clock.now_ms_())
+            lianxin::app::demo::seed(&app.state.db, app.clock.now_ms_())
                 .await
                 .unwrap()
         );
@@ -111,8 +112,8 @@ impl TestApp {
         let mut config = config::resolve(Layer::default(), Layer::default(), flags).unwrap();
         config.database_url = "test".into();
         let state = AppState {
-            intake: lianxin::opinions::intake::Intake::start(db.clone()),
-            ballot_box: lianxin::meetings::ballot_box::BallotBox::start(db.clone()),
+            services: lianxin::app::server::services(&db),
+            demo_sign_in: lianxin::app::demo::SIGN_IN,
             db,
             clock: clock.clone(),
             config: Arc::new(config),
@@ -158,7 +159,7 @@ impl TestApp {
     /// Lets passwords live a year, for tests that move the clock months ahead and sign in again.
     pub async fn passwords_last_a_year(&self) {
         let mut tx = self.state.db.write().await.unwrap();
-        lianxin::accounts::store::set_policy_value(
+        lianxin::accounts::set_policy_value(
             &mut tx,
             "password_max_age_days",
             "365",
@@ -171,7 +172,7 @@ impl TestApp {
     }
 
     pub async fn congress_id(&self, short_name: &str) -> i64 {
-        let all = lianxin::congress::store::all(&self.state.db).await.unwrap();
+        let all = lianxin::congress::all(&self.state.db).await.unwrap();
         all.iter()
             .find(|c| c.short_name == short_name)
             .unwrap_or_else(|| panic!("no congress {short_name}"))

@@ -402,7 +402,7 @@ async fn bad_input_gets_a_clear_answer_and_changes_nothing() {
 #[tokio::test]
 async fn every_role_gets_a_home_page_and_the_switcher_lists_only_visible_congresses() {
     let app = TestApp::demo().await;
-    for (user, ..) in lianxin::demo::ACCOUNTS {
+    for (user, ..) in lianxin::app::demo::ACCOUNTS {
         let mut c = app.login(user).await;
         let r = c.get("/home").await;
         assert_eq!(r.status, StatusCode::OK, "{user}");

@@ -3,6 +3,7 @@
 mod security;
 pub use security::*;
 
+use super::presence::Presence;
 use super::roles::{Actor, Grant, Office, Role, SessionStage};
 use super::security_policy::SecurityPolicy;
 use crate::db::{Db, Tx};
@@ -15,8 +16,6 @@ const TOUCH_EVERY_MS: i64 = 60 * 1000;
 #[derive(Debug, sqlx::FromRow)]
 pub struct UserRow {
     pub id: i64,
-    pub username: String,
-    pub display_name: String,
     pub password_hash: String,
     pub disabled: i64,
     pub failed_logins: i64,
@@ -25,7 +24,7 @@ pub struct UserRow {
 
 pub async fn find_user(db: &Db, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, username, display_name, password_hash, disabled, failed_logins, locked_until FROM users WHERE username = $1",
+        "SELECT id, password_hash, disabled, failed_logins, locked_until FROM users WHERE username = $1",
     )
     .bind(username)
     .fetch_optional(&db.pool)
@@ -143,6 +142,7 @@ pub async fn session_actor(
     token: &str,
     now: i64,
     policy: &SecurityPolicy,
+    presence: Presence,
 ) -> Result<Option<Actor>, sqlx::Error> {
     let digest = secret::digest(token);
     let row: Option<(i64, i64, i64, String)> = sqlx::query_as(
@@ -156,8 +156,7 @@ pub async fn session_actor(
     };
     // While a meeting is open, a member checked in to it is not signed out for idling (issue 7):
     // a vote must not find them logged out at their seat.
-    let idle = now - last_seen >= policy.idle_ms()
-        && !crate::meetings::store::checked_in_open(db, user_id).await?;
+    let idle = now - last_seen >= policy.idle_ms() && !(presence.0)(db, UserId(user_id)).await?;
     if now >= expires || idle {
         end_session(db, token).await?;
         return Ok(None);
@@ -346,13 +345,6 @@ pub async fn token_actor(db: &Db, token: &str, now: i64) -> Result<Option<Actor>
     actor(db, UserId(user)).await
 }
 
-pub async fn count_users(db: &Db) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(&db.pool)
-        .await?;
-    Ok(n)
-}
-
 pub async fn username_taken(tx: &mut Tx<'_>, username: &str) -> Result<bool, sqlx::Error> {
     let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1")
         .bind(username)
@@ -417,11 +409,10 @@ pub struct GrantRow {
     pub congress_id: i64,
     pub role: String,
     pub office: Option<String>,
-    pub organization_id: Option<i64>,
 }
 
 pub async fn grant_rows(db: &Db, user: UserId) -> Result<Vec<GrantRow>, sqlx::Error> {
-    sqlx::query_as("SELECT id, congress_id, role, office, organization_id FROM role_grants WHERE user_id = $1 ORDER BY congress_id, role")
+    sqlx::query_as("SELECT id, congress_id, role, office FROM role_grants WHERE user_id = $1 ORDER BY congress_id, role")
         .bind(user.0)
         .fetch_all(&db.pool)
         .await

@@ -247,3 +247,12 @@ pub async fn unlock(tx: &mut Tx<'_>, user: UserId, now: i64) -> Result<(), sqlx:
     .await?;
     Ok(())
 }
+
+/// Removes the sessions past their end.
+pub async fn expire_sessions(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM auth_sessions WHERE expires_at < $1")
+        .bind(now)
+        .execute(&db.pool)
+        .await?;
+    Ok(r.rows_affected())
+}

@@ -7,15 +7,15 @@
 
 use super::suggestions::user;
 use crate::db::Db;
+use crate::livelihood;
 use crate::livelihood::delivery::{self, Capacity, MilestoneInput, ReportInput, VisitInput};
 use crate::livelihood::service::{
     self, CandidateForm, NewCycle, PhaseInput, ProposalInput, Source,
 };
 use crate::livelihood::steps;
-use crate::livelihood::store;
+use crate::meetings as meeting_store;
 use crate::meetings::domain::{MeetingKind, MeetingState, VoteMethod};
 use crate::meetings::service::{self as meetings, NewMeeting};
-use crate::meetings::store as meeting_store;
 use crate::platform::ids::{CongressId, UserId};
 use crate::platform::origin::Origin;
 use chrono::{Datelike, Duration, NaiveDate};
@@ -173,11 +173,11 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<()>
     let year = (today - Duration::days(15)).year();
     // The demo's unit account (chengban) leads the first project of each year, so that its
     // plan and reports can be tried; the others go to other units.
-    let own = crate::accounts::store::grants_of(db, UserId(unit_user))
+    let own = crate::accounts::grants_of(db, UserId(unit_user))
         .await?
         .iter()
         .find_map(|g| g.organization);
-    let units: Vec<i64> = store::units(db, district)
+    let units: Vec<i64> = livelihood::units(db, district)
         .await?
         .into_iter()
         .map(|u| u.0)
@@ -494,8 +494,8 @@ async fn deliver(
         lead_unit: true,
         supervisor: false,
     };
-    let deputies = store::deputies_in_office(db, district).await?;
-    let selected: Vec<_> = store::projects(db, cycle)
+    let deputies = livelihood::deputies_in_office(db, district).await?;
+    let selected: Vec<_> = livelihood::projects(db, cycle)
         .await?
         .into_iter()
         .filter(|p| p.state == "selected")
@@ -521,7 +521,7 @@ async fn deliver(
             )
             .await?;
         }
-        let ms = store::milestones(db, p.id).await?;
+        let ms = livelihood::milestones(db, p.id).await?;
         let o = on(staff, ymd(year, 1, 25));
         // The demo's deputy account sits on the first project's group.
         let mut group: Vec<i64> = deputies
@@ -531,7 +531,7 @@ async fn deliver(
             .map(|d| d.0)
             .collect();
         if k == 0
-            && let Some(me) = store::person_of_user(db, user(db, "deputy").await?).await?
+            && let Some(me) = livelihood::person_of_user(db, user(db, "deputy").await?).await?
             && deputies.iter().any(|d| d.0 == me)
         {
             group[0] = me;
@@ -586,7 +586,7 @@ async fn deliver(
             )
             .await?;
             if done {
-                let problem = store::problems(db, p.id).await?;
+                let problem = livelihood::problems(db, p.id).await?;
                 if let Some(pr) = problem.iter().find(|x| x.origin == "visit") {
                     let o = on(unit_user, report_day + Duration::days(3));
                     delivery::settle_problem(

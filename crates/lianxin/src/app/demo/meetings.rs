@@ -3,12 +3,12 @@
 //! and today's meeting called with its agenda, ready to open.
 
 use super::suggestions::{at, user};
+use crate::accounts;
 use crate::accounts::roles::{Grant, Role};
-use crate::accounts::store as accounts;
 use crate::db::Db;
+use crate::meetings;
 use crate::meetings::domain::{ItemKind, MeetingKind, MeetingState};
 use crate::meetings::service::{self, CheckIn, NewMeeting, NewVote};
-use crate::meetings::store;
 use crate::platform::ids::{CongressId, UserId};
 use crate::platform::origin::Origin;
 use serde_json::json;
@@ -39,7 +39,7 @@ pub async fn seed(db: &Db, district: CongressId, hash: &str, now: i64) -> anyhow
     )
     .await?;
     // Accounts for the members who have none: changwei02, changwei03, … (the demo password).
-    let roll = store::roll(db, past).await?;
+    let roll = meetings::roll(db, past).await?;
     let mut tx = db.write().await?;
     for (n, r) in roll.iter().filter(|r| r.user_id.is_none()).enumerate() {
         let u = accounts::create_user(
@@ -69,7 +69,7 @@ pub async fn seed(db: &Db, district: CongressId, hash: &str, now: i64) -> anyhow
 
     // Last month: 22 of 25 present, a decision passed and an appointment made.
     service::set_state(db, district, past, MeetingState::Open, &o).await?;
-    let roll = store::roll(db, past).await?;
+    let roll = meetings::roll(db, past).await?;
     for r in roll.iter().skip(3) {
         service::check_in(
             db,
@@ -132,7 +132,7 @@ pub async fn seed(db: &Db, district: CongressId, hash: &str, now: i64) -> anyhow
         for (k, r) in roll.iter().skip(3).enumerate() {
             let Some(u) = r
                 .user_id
-                .or(store::roll_of_person(db, past, r.person_id).await?)
+                .or(meetings::roll_of_person(db, past, r.person_id).await?)
             else {
                 continue;
             };

@@ -9,19 +9,26 @@ pub mod names;
 pub mod opinions;
 pub mod scale;
 pub mod stations;
+mod store;
 pub mod suggestions;
 
 use crate::accounts::roles::{Grant, Office, Role};
-use crate::accounts::{password, store as accounts};
-use crate::congress::{CongressLevel, store as congresses};
+use crate::accounts::{self as accounts, password};
+use crate::congress::{self as congresses, CongressLevel};
 use crate::db::{Db, Tx};
+use crate::people;
 use crate::people::domain::DeputyInput;
 use crate::people::service::{self, Origin};
-use crate::people::store as people;
 use crate::platform::ids::{CongressId, PersonId, UserId};
 use names::Lcg;
 
 pub const DEMO_PASSWORD: &str = "Lianxin-demo-2026";
+
+/// The login page's help in demo mode: the accounts above and their password.
+pub const SIGN_IN: crate::web::DemoSignIn = crate::web::DemoSignIn {
+    accounts: || ACCOUNTS.iter().map(|(u, r, ..)| (*u, *r)).collect(),
+    password: DEMO_PASSWORD,
+};
 pub const DISTRICT_CODE: &str = "990100";
 
 /// Where a demo account's role is granted.
@@ -563,10 +570,7 @@ async fn seed_system_user(tx: &mut Tx<'_>, hash: &str, now: i64) -> anyhow::Resu
     // Disabled: it exists only to author the seed; nobody can sign in with it.
     let user =
         accounts::create_user(tx, "demo-seed", "演示数据生成", None, hash, false, now).await?;
-    sqlx::query("UPDATE users SET disabled = 1 WHERE id = $1")
-        .bind(user.0)
-        .execute(&mut **tx)
-        .await?;
+    store::disable_user(tx, user).await?;
     Ok(user)
 }
 

@@ -156,16 +156,11 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
     let staff = user(db, "lianluozhan").await?;
     let operator = user(db, "chengban").await?;
     let deputy_user = user(db, "deputy").await?;
-    let (unit,): (i64,) = sqlx::query_as(
-        "SELECT organization_id FROM role_grants WHERE user_id = $1 AND organization_id IS NOT NULL",
-    )
-    .bind(operator)
-    .fetch_one(&db.pool)
-    .await?;
-    let deputy = crate::suggestions::store::deputy_of_user(db, district, deputy_user)
+    let unit = super::store::unit_of_user(db, operator).await?;
+    let deputy = crate::suggestions::deputy_of_user(db, district, deputy_user)
         .await?
         .map(|(d, _)| d);
-    let town = crate::congress::store::all(db)
+    let town = crate::congress::all(db)
         .await?
         .into_iter()
         .find(|c| c.parent == Some(district) && c.name.contains("青石镇"))
@@ -206,7 +201,7 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
     let id = |k: usize| ids[k].0;
     let code = |k: usize| ids[k].1.clone();
     // The street-lamp group: merged under its leader, one answer for all of them.
-    let group = crate::opinions::store::get(db, district, id(1))
+    let group = crate::opinions::get(db, district, id(1))
         .await?
         .and_then(|o| o.group_id);
     if let Some(leader) = group {
@@ -223,7 +218,7 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
         )
         .await
         .map_err(e)?;
-        let members = crate::opinions::store::members(db, district, leader).await?;
+        let members = crate::opinions::members(db, district, leader).await?;
         for (m, r) in members.iter().zip(["satisfied", "basically_satisfied"]) {
             let (ms, _) = at(now, 48);
             service::rate(db, &m.tracking_code, r, "", ms, None)

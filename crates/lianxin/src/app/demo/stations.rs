@@ -5,9 +5,9 @@
 use super::suggestions::{at, user};
 use crate::db::Db;
 use crate::platform::ids::{CongressId, UserId};
+use crate::stations;
 use crate::stations::domain::DayInput;
 use crate::stations::service::{self, Origin, ReceptionInput};
-use crate::stations::store;
 
 const MATTERS: &[&str] = &[
     "小区门口的路灯坏了两个多月，晚上出行不安全，希望尽快修好。",
@@ -28,14 +28,14 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
         }
     };
     let mut made = 0;
-    for (i, station) in store::stations(db, district)
+    for (i, station) in stations::stations(db, district)
         .await?
         .into_iter()
         .take(3)
         .enumerate()
     {
         // By id: the demo's names repeat, as real rosters' do.
-        let deputies: Vec<String> = store::station_deputies(db, district, station.id)
+        let deputies: Vec<String> = stations::station_deputies(db, district, station.id)
             .await?
             .into_iter()
             .map(|(id, _)| format!("#{id}"))
@@ -68,7 +68,7 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             made += 1;
             if held > 0 {
-                let on_duty = store::on_duty(db, district, id).await?;
+                let on_duty = stations::on_duty(db, district, id).await?;
                 for (k, matter) in MATTERS.iter().enumerate().skip(i).take(2) {
                     service::record_reception(
                         db,

@@ -121,11 +121,7 @@ pub(super) fn at(now: i64, days_ago: i64) -> (i64, NaiveDate) {
 }
 
 pub(super) async fn user(db: &Db, name: &str) -> anyhow::Result<i64> {
-    let (id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = $1")
-        .bind(name)
-        .fetch_one(&db.pool)
-        .await?;
-    Ok(id)
+    Ok(super::store::user_id(db, name).await?)
 }
 
 /// Seeds the suggestions of the district (idempotent with the rest of the demo: called once,
@@ -135,28 +131,12 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
     let operator = user(db, "chengban").await?;
     let head = user(db, "fuzeren").await?;
     let deputy_user = user(db, "deputy").await?;
-    let (lead_unit,): (i64,) = sqlx::query_as(
-        "SELECT organization_id FROM role_grants WHERE user_id = $1 AND organization_id IS NOT NULL",
-    )
-    .bind(operator)
-    .fetch_one(&db.pool)
-    .await?;
-    let other_units: Vec<(i64,)> = sqlx::query_as(
-        "SELECT id FROM organizations WHERE congress_id = $1 AND kind = 'handling_unit' AND id <> $2 ORDER BY id LIMIT 6",
-    )
-    .bind(district.0)
-    .bind(lead_unit)
-    .fetch_all(&db.pool)
-    .await?;
-    let the_deputy = crate::suggestions::store::deputy_of_user(db, district, deputy_user)
+    let lead_unit = super::store::unit_of_user(db, operator).await?;
+    let other_units = super::store::other_units(db, district, lead_unit, 6).await?;
+    let the_deputy = crate::suggestions::deputy_of_user(db, district, deputy_user)
         .await?
         .map(|(d, _)| d);
-    let deputies: Vec<(i64,)> = sqlx::query_as(
-        "SELECT id FROM deputies WHERE congress_id = $1 AND status = 'in_office' ORDER BY id LIMIT 40",
-    )
-    .bind(district.0)
-    .fetch_all(&db.pool)
-    .await?;
+    let deputies = super::store::deputies_in_office(db, district, 40).await?;
     let origin = |user: i64, days_ago: i64| {
         let (ms, date) = at(now, days_ago);
         Origin {
@@ -166,7 +146,7 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
             today: date,
         }
     };
-    let town_ids: Vec<(i64, String)> = crate::congress::store::all(db)
+    let town_ids: Vec<(i64, String)> = crate::congress::all(db)
         .await?
         .into_iter()
         .filter(|c| c.parent == Some(district))
@@ -353,7 +333,7 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
             )
             .await?;
         }
-        service::reply(db, district, id, unit, true, class, "经研究，已将该建议列入年度工作计划，具体措施如下：一是明确责任科室；二是落实经费；三是年底前完成。", &origin(head, reply_day)).await?;
+        service::reply(db, district, id, unit, true, class, "经研究，已将该建议列入年度工作计划，具体措施如下：一是明确责任科室；二是落实经费；三是年底前完成。", &origin(head, reply_day), crate::opinions::service::REPLIED).await?;
         let rate_day = (reply_day - 5).max(0);
         match target {
             Target::Replied => continue,

@@ -44,7 +44,7 @@ struct DetailPage {
     /// The suggestion it became: its number (or "draft") and state label.
     suggestion: Option<(String, String)>,
     /// The citizen's photos and documents.
-    files: Vec<crate::attachments::store::Attachment>,
+    files: Vec<crate::attachments::Attachment>,
 }
 
 /// What the template needs to know of the handler.
@@ -89,7 +89,7 @@ async fn render(
     };
     let holds = handler.holds(&o);
     let units = if holds && !matches!(handler, Handler::Unit(_)) {
-        crate::people::store::units(&state.db, congress.id, None, 500)
+        crate::people::units(&state.db, congress.id, None, 500)
             .await?
             .into_iter()
             .map(|u| (u.id, u.name))
@@ -98,7 +98,7 @@ async fn render(
         Vec::new()
     };
     let related = if holds && handler == Handler::Staff {
-        crate::congress::store::all(&state.db)
+        crate::congress::all(&state.db)
             .await?
             .into_iter()
             .filter(|c| congress.parent == Some(c.id) || c.parent == Some(congress.id))

@@ -158,7 +158,12 @@ pub(super) async fn enter(
     )
     .await
     {
-        Ok(p) => state.intake.submit(p).await,
+        Ok(p) => {
+            state
+                .service::<crate::opinions::intake::Intake>()?
+                .submit(p)
+                .await
+        }
         Err(e) => Err(e),
     };
     match received {

@@ -6,6 +6,7 @@
 mod detail;
 mod entry;
 mod groups;
+pub mod home;
 mod insight;
 
 pub(crate) use insight::figures as insight_figures;
@@ -157,7 +158,7 @@ async fn list(
         ),
     ])
     .unwrap_or_default();
-    let stations = crate::stations::store::stations(&state.db, congress.id)
+    let stations = crate::stations::stations(&state.db, congress.id)
         .await?
         .into_iter()
         .map(|s| (s.id, s.name))

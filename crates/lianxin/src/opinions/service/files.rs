@@ -5,7 +5,7 @@
 
 use super::super::store;
 use super::invalid;
-use crate::attachments::{self, store as files, store::Attachment};
+use crate::attachments::{self, self as files, Attachment};
 use crate::audit::{self, Outcome, Record};
 use crate::db::Db;
 use crate::platform::error::AppError;

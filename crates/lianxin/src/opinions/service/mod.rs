@@ -8,7 +8,9 @@ mod routing;
 mod submission;
 pub use files::{MAX_FILES, attach_by_citizen, attachments, download};
 pub use grouping::{merge, split};
-pub use routing::{REFERRALS, convert, refer, route, suggestion_replied, transfer, unit_return};
+pub use routing::{
+    REFERRALS, REPLIED, convert, refer, route, suggestion_replied, transfer, unit_return,
+};
 
 use super::domain;
 use super::store;
@@ -76,7 +78,7 @@ pub async fn due_date(
     let period = r
         .and_then(|r| r.period())
         .unwrap_or(crate::settings::registry::Period::WorkingDays(15));
-    let calendar = crate::calendar::store::load(db).await?;
+    let calendar = crate::calendar::load(db).await?;
     Ok(period
         .span()
         .compute(&calendar, today, crate::calendar::rules::Basis::default())

@@ -113,7 +113,7 @@ pub async fn route(
     let Some(unit_name) = crate::people::unit_name(db, congress, unit).await? else {
         return Err(invalid("unit", "opinion.unit_required"));
     };
-    let town = crate::congress::store::get(db, congress)
+    let town = crate::congress::get(db, congress)
         .await?
         .is_some_and(|c| c.parent.is_some());
     // A town's opinions reach the town government through the presidium; the district's reach
@@ -139,7 +139,7 @@ pub async fn route(
         o.now,
     )
     .await?;
-    let users = crate::suggestions::store::unit_users(db, congress, &[unit]).await?;
+    let users = crate::suggestions::unit_users(db, congress, &[unit]).await?;
     let code = domain::show_code(&op.tracking_code);
     tell_users(
         &mut tx,
@@ -194,9 +194,9 @@ pub async fn unit_return(
         o.now,
     )
     .await?;
-    let mut users = crate::suggestions::store::office_users(db, congress).await?;
+    let mut users = crate::suggestions::office_users(db, congress).await?;
     if let Some(d) = op.deputy_id {
-        users.extend(crate::suggestions::store::deputy_users(db, congress, &[d]).await?);
+        users.extend(crate::suggestions::deputy_users(db, congress, &[d]).await?);
     }
     let code = domain::show_code(&op.tracking_code);
     tell_users(
@@ -307,10 +307,10 @@ pub async fn transfer(
     o: &Origin,
 ) -> Result<(), AppError> {
     let op = held(db, from, id, Handler::Staff).await?;
-    let here = crate::congress::store::get(db, from)
+    let here = crate::congress::get(db, from)
         .await?
         .ok_or(AppError::NotFound)?;
-    let there = crate::congress::store::get(db, to).await?;
+    let there = crate::congress::get(db, to).await?;
     let Some(there) = there.filter(|t| here.parent == Some(t.id) || t.parent == Some(here.id))
     else {
         return Err(invalid("to", "opinion.transfer_not_related"));
@@ -338,7 +338,7 @@ pub async fn transfer(
     let threshold = super::grouping::threshold(db, to).await?;
     let text = super::grouping::Features::of(to, &op.body);
     super::grouping::link(&mut tx, to, id, &text, threshold, Some(o.user.0), o.now).await?;
-    let users = crate::suggestions::store::office_users(db, to).await?;
+    let users = crate::suggestions::office_users(db, to).await?;
     let code = domain::show_code(&op.tracking_code);
     tell_users(
         &mut tx,
@@ -472,6 +472,19 @@ pub async fn convert(
 
 /// The suggestion's reply answers the opinions it was converted from (called in the reply's
 /// transaction, so the citizen's page and the deputy's see it at the same moment).
+/// The suggestions' [`Replied`](crate::suggestions::service::Replied) hook: [`suggestion_replied`].
+pub const REPLIED: crate::suggestions::service::Replied =
+    crate::suggestions::service::Replied(|db, tx, r| {
+        Box::pin(suggestion_replied(
+            db,
+            tx,
+            r.congress,
+            r.suggestion,
+            r.text,
+            r.origin,
+        ))
+    });
+
 pub async fn suggestion_replied(
     db: &Db,
     tx: &mut Tx<'_>,

@@ -62,7 +62,7 @@ pub(super) struct DeputyPage {
     today: String,
     updated: bool,
     /// 履职记录: meetings attended and votes taken part in (never how).
-    meetings: crate::meetings::store::MeetingRecord,
+    meetings: crate::meetings::MeetingRecord,
 }
 
 #[derive(Deserialize)]
@@ -93,7 +93,7 @@ pub(super) async fn deputy(
         state.policy(),
     );
     let shell = Shell::new(&state, &ctx, "deputy.title").await?;
-    let meetings = crate::meetings::store::record_of(&state.db, congress.id, d.person_id).await?;
+    let meetings = crate::meetings::record_of(&state.db, congress.id, d.person_id).await?;
     html(DeputyPage {
         meetings,
         shell,
@@ -127,7 +127,7 @@ pub(super) async fn reveal_deputy(
         state.policy(),
     );
     let shell = Shell::new(&state, &ctx, "deputy.title").await?;
-    let meetings = crate::meetings::store::record_of(&state.db, congress.id, d.person_id).await?;
+    let meetings = crate::meetings::record_of(&state.db, congress.id, d.person_id).await?;
     html(DeputyPage {
         meetings,
         shell,
@@ -344,8 +344,7 @@ pub(super) async fn change_status(
             let shell = Shell::new(&state, &ctx, "deputy.title")
                 .await?
                 .with_errors(&errs);
-            let meetings =
-                crate::meetings::store::record_of(&state.db, congress.id, d.person_id).await?;
+            let meetings = crate::meetings::record_of(&state.db, congress.id, d.person_id).await?;
             html_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 DeputyPage {

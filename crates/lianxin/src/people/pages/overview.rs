@@ -91,8 +91,8 @@ pub(super) async fn render_overview(
     }
     let page = OverviewPage {
         shell,
-        term: crate::congress::store::current_term(db, congress.id, &today).await?,
-        sessions: crate::congress::store::sessions(db, congress.id).await?,
+        term: crate::congress::current_term(db, congress.id, &today).await?,
+        sessions: crate::congress::sessions(db, congress.id).await?,
         counts: store::counts(db, congress.id).await?,
         bodies: group_bodies(members),
         working_bodies: store::orgs_of_kind(db, congress.id, "working_body").await?,

@@ -213,6 +213,7 @@ pub(super) async fn reply(
         &f.class,
         &f.body,
         &ctx.origin(&state)?,
+        *state.service::<service::Replied>()?,
     )
     .await;
     after(&state, &ctx, cid, id, "reply", r).await

@@ -45,7 +45,7 @@ pub(super) struct DetailPage {
     office: bool,
     opinions: Vec<store::Opinion>,
     /// (attachment, its size for people, whether the viewer may remove it)
-    files: Vec<(crate::attachments::store::Attachment, String, bool)>,
+    files: Vec<(crate::attachments::Attachment, String, bool)>,
     /// The kinds of file the viewer may attach now.
     attach_purposes: Vec<&'static str>,
     ratings: Vec<store::RatingRow>,
@@ -176,7 +176,7 @@ pub(super) async fn render(
     let unit_choices = if can.assign {
         std::iter::once((String::new(), String::new()))
             .chain(
-                crate::people::store::orgs_of_kind(&state.db, congress.id, "handling_unit")
+                crate::people::orgs_of_kind(&state.db, congress.id, "handling_unit")
                     .await?
                     .into_iter()
                     .map(|u| (u.id.to_string(), u.name)),

@@ -176,7 +176,7 @@ async fn towns(
     shell: &Shell,
     congress: &Congress,
 ) -> AppResult<Vec<(String, String)>> {
-    let children: Vec<(String, String)> = crate::congress::store::all(&state.db)
+    let children: Vec<(String, String)> = crate::congress::all(&state.db)
         .await?
         .into_iter()
         .filter(|c| c.parent == Some(congress.id))

@@ -3,7 +3,7 @@
 //! file follows the item's state; a deputy sees reply material only once the reply is sent.
 
 use super::*;
-use crate::attachments::{self, store as files, store::Attachment};
+use crate::attachments::{self, self as files, Attachment};
 
 /// What a file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -136,7 +136,7 @@ pub async fn decide_extension(
             .unwrap_or(domain::MAX_REPLY_MONTHS)
             .min(domain::MAX_REPLY_MONTHS);
         let assigned = assigned_date(&s, o.today);
-        let calendar = crate::calendar::store::load(db).await?;
+        let calendar = crate::calendar::load(db).await?;
         let d = register_deadline(
             &mut tx,
             &calendar,

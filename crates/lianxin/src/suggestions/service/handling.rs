@@ -3,6 +3,8 @@
 //! closing of escalated items.
 
 use super::*;
+use std::future::Future;
+use std::pin::Pin;
 
 /// 交办: one lead unit and optional co-units of this congress; the reply deadline is 3 months
 /// from today (6 if the office marks the item complex), on the legal calendar (代表法 Art 51).
@@ -23,7 +25,7 @@ pub async fn assign(
     let lead = lead.ok_or(AppError::internal("lead checked by the machine"))?;
     // Units of another congress are refused (and so are unknown ids).
     for u in std::iter::once(lead).chain(co.iter().copied()) {
-        if crate::people::store::unit(db, congress, u).await?.is_none() {
+        if crate::people::unit(db, congress, u).await?.is_none() {
             refused(db, congress, id, o, "assign").await;
             return Err(deny("suggestion.unit_not_here", "lead_unit"));
         }
@@ -42,7 +44,7 @@ pub async fn assign(
         Span::Months(m) if m > domain::MAX_REPLY_MONTHS => Span::Months(domain::MAX_REPLY_MONTHS),
         other => other,
     };
-    let calendar: Calendar = crate::calendar::store::load(db).await?;
+    let calendar: Calendar = crate::calendar::load(db).await?;
     let mut tx = db.write().await?;
     transition(
         &mut tx,
@@ -118,7 +120,7 @@ pub async fn unit_return(
         return Err(deny("suggestion.reason_required", "reason"));
     }
     let (span, _) = setting_span(db, congress, "suggestion.return_window").await?;
-    let calendar = crate::calendar::store::load(db).await?;
+    let calendar = crate::calendar::load(db).await?;
     let assigned_on = assigned_date(&s, o.today);
     let last_day = span.compute(&calendar, assigned_on, Basis::default()).due;
     let cmd = Command::UnitReturn {
@@ -217,6 +219,23 @@ pub async fn log_contact(
     Ok(())
 }
 
+/// What a reply sets off in the slices above this one, in the reply's own transaction: the
+/// citizens' opinions that became this suggestion are answered with it (`opinions` offers it;
+/// the application layer registers it).
+#[derive(Clone, Copy)]
+pub struct Replied(pub for<'a> fn(&'a Db, &'a mut Tx<'static>, Reply<'a>) -> Answered<'a>);
+
+/// One reply, as the [`Replied`] hook sees it.
+pub struct Reply<'a> {
+    pub congress: CongressId,
+    pub suggestion: i64,
+    pub text: &'a str,
+    pub origin: &'a Origin,
+}
+
+/// The [`Replied`] hook's work.
+pub type Answered<'a> = Pin<Box<dyn Future<Output = Result<(), AppError>> + Send + 'a>>;
+
 /// 答复: the lead unit's head signs the reply with its class; the feedback window starts.
 #[allow(clippy::too_many_arguments)]
 pub async fn reply(
@@ -228,6 +247,7 @@ pub async fn reply(
     class: &str,
     body: &str,
     o: &Origin,
+    replied: Replied,
 ) -> Result<(), AppError> {
     let s = load(db, congress, id, Capacity::Unit { unit, head }).await?;
     let is_lead = leads(db, congress, id, unit).await?;
@@ -264,7 +284,7 @@ pub async fn reply(
             .map(|p| p.unit_id)
             .collect();
         let (window, _) = setting_span(db, congress, "suggestion.co_unit_window").await?;
-        let calendar = crate::calendar::store::load(db).await?;
+        let calendar = crate::calendar::load(db).await?;
         let assigned = assigned_date(&s, o.today);
         let window_end = window.compute(&calendar, assigned, Basis::default()).due;
         if co_units.iter().any(|u| !given.contains(u)) && o.today <= window_end {
@@ -273,7 +293,7 @@ pub async fn reply(
         }
     }
     let (span, basis) = setting_span(db, congress, "suggestion.feedback_window").await?;
-    let calendar = crate::calendar::store::load(db).await?;
+    let calendar = crate::calendar::load(db).await?;
     let mut tx = db.write().await?;
     transition(
         &mut tx,
@@ -306,7 +326,17 @@ pub async fn reply(
     )
     .await?;
     // The citizens whose opinions became this suggestion read the reply on their tracking page.
-    crate::opinions::service::suggestion_replied(db, &mut tx, congress, id, body.trim(), o).await?;
+    (replied.0)(
+        db,
+        &mut tx,
+        Reply {
+            congress,
+            suggestion: id,
+            text: body.trim(),
+            origin: o,
+        },
+    )
+    .await?;
     // To the lead deputy, copied to every co-signer (抄送): all may read it, the entitled rate it.
     let (no, no_en) = notices::numbers(&s);
     let t = notices::Tell {
@@ -321,7 +351,17 @@ pub async fn reply(
     let deputies = notices::deputies_of(db, congress, &s, true).await?;
     notices::tell(db, &mut tx, congress, id, &deputies, &t, o).await?;
     tx.commit().await?;
-    merge::reply_merged(db, congress, id, unit, class.as_str(), body.trim(), o).await?;
+    merge::reply_merged(
+        db,
+        congress,
+        id,
+        unit,
+        class.as_str(),
+        body.trim(),
+        o,
+        replied,
+    )
+    .await?;
     Ok(())
 }
 

@@ -102,6 +102,7 @@ pub(super) async fn reply_merged(
     class: &str,
     body: &str,
     o: &Origin,
+    replied: super::Replied,
 ) -> Result<(), AppError> {
     for sid in store::merged_items(db, congress, primary).await? {
         let Some(m) = store::get(db, congress, sid).await? else {
@@ -109,7 +110,11 @@ pub(super) async fn reply_merged(
         };
         let holds = leads(db, congress, sid, unit).await?;
         if holds && state_of(&m)?.reply_pending() {
-            match Box::pin(reply(db, congress, sid, unit, true, class, body, o)).await {
+            match Box::pin(reply(
+                db, congress, sid, unit, true, class, body, o, replied,
+            ))
+            .await
+            {
                 Ok(()) | Err(AppError::Invalid(_)) => {}
                 Err(e) => return Err(e),
             }

@@ -50,7 +50,8 @@ pub(super) async fn tell(
             link: &link,
         };
         if t.reach {
-            notify_reaching(db, tx, &n, o.now, &mut reached).await?;
+            let contact = crate::people::contact_of_user(db, n.user).await?;
+            notify_reaching(db, tx, &n, contact, o.now, &mut reached).await?;
         } else {
             notify(tx, &n, o.now).await?;
         }

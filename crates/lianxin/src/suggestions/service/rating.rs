@@ -254,7 +254,7 @@ async fn settle(
     notices::tell(db, tx, congress, s.id, &units, &t, &quiet).await?;
     if to == State::Rehandling {
         let (span, basis) = setting_span(db, congress, "suggestion.rehandle_window").await?;
-        let calendar = crate::calendar::store::load(db).await?;
+        let calendar = crate::calendar::load(db).await?;
         register_deadline(
             tx, &calendar, congress, s.id, "reply", span, today, basis, now,
         )

@@ -10,6 +10,7 @@ mod audience;
 mod followup;
 mod handling;
 pub(super) mod history;
+pub(super) mod motions;
 mod publication;
 mod ratings;
 mod stats;
@@ -382,7 +383,6 @@ pub struct DueItem {
     pub number: Option<i64>,
     pub title: String,
     pub state: String,
-    pub kind: String,
     pub due_on: String,
     /// 重点督办: the office hears of its deadlines too, not only when overdue.
     pub key_supervision: i64,
@@ -397,7 +397,7 @@ pub async fn due_on(
 ) -> Result<Vec<DueItem>, sqlx::Error> {
     let d = |i: usize| dates.get(i).cloned().unwrap_or_default();
     sqlx::query_as(
-        "SELECT s.id, s.congress_id, s.number, s.title, s.state, d.kind, d.due_on, s.key_supervision FROM deadlines d \
+        "SELECT s.id, s.congress_id, s.number, s.title, s.state, d.due_on, s.key_supervision FROM deadlines d \
          JOIN suggestions s ON s.id = d.item_id AND s.congress_id = d.congress_id \
          WHERE d.module = 'suggestions' AND d.kind = $1 AND d.closed_at IS NULL \
          AND (d.due_on IN ($2, $3, $4) OR ($5 IS NOT NULL AND d.due_on < $5)) ORDER BY s.id",

@@ -109,7 +109,7 @@ impl Http {
         let csrf = h.cookies.get("lx_csrf").cloned().unwrap_or_default();
         let form = serde_urlencoded::to_string([
             ("username", user),
-            ("password", lianxin::demo::DEMO_PASSWORD),
+            ("password", lianxin::app::demo::DEMO_PASSWORD),
             ("next", ""),
             ("_csrf", csrf.as_str()),
         ])

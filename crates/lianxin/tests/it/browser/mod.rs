@@ -60,7 +60,7 @@ async fn a_staff_member_signs_in_switches_language_opens_the_roster_and_fixes_a_
     c.find(css("#f-password"))
         .await
         .unwrap()
-        .send_keys(lianxin::demo::DEMO_PASSWORD)
+        .send_keys(lianxin::app::demo::DEMO_PASSWORD)
         .await
         .unwrap();
     c.find(css("#login-submit"))
@@ -637,7 +637,7 @@ async fn sign_in(c: &fantoccini::Client, base: &str, user: &str) {
     c.find(Locator::Css("#f-password"))
         .await
         .unwrap()
-        .send_keys(lianxin::demo::DEMO_PASSWORD)
+        .send_keys(lianxin::app::demo::DEMO_PASSWORD)
         .await
         .unwrap();
     c.find(Locator::Css("#login-submit"))

@@ -238,14 +238,13 @@ async fn a_cycle_runs_from_the_public_call_through_the_vote_and_its_runoff_to_th
         )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "not reviewed: {}", r.text());
-    let sc =
-        lianxin::meetings::store::meetings(&app.state.db, lianxin::platform::ids::CongressId(cid))
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|m| m.kind == "standing_committee" && m.state == "planned")
-            .unwrap()
-            .id;
+    let sc = lianxin::meetings::meetings(&app.state.db, lianxin::platform::ids::CongressId(cid))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.kind == "standing_committee" && m.state == "planned")
+        .unwrap()
+        .id;
     let r = staff
         .json(
             "POST",
@@ -744,18 +743,15 @@ async fn the_ballot_box_holds_a_selection_to_its_ballot_form_and_a_rating_to_its
     let app = TestApp::demo().await;
     let cid = app.congress_id("示范区").await;
     let mut staff = app.login("bangong").await;
-    let sc =
-        lianxin::meetings::store::meetings(&app.state.db, lianxin::platform::ids::CongressId(cid))
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|m| m.kind == "standing_committee" && m.state == "planned")
-            .unwrap()
-            .id;
-    let base = format!("/api/v1/congresses/{cid}/meetings/{sc}");
-    let roll = lianxin::meetings::store::roll(&app.state.db, sc)
+    let sc = lianxin::meetings::meetings(&app.state.db, lianxin::platform::ids::CongressId(cid))
         .await
-        .unwrap();
+        .unwrap()
+        .into_iter()
+        .find(|m| m.kind == "standing_committee" && m.state == "planned")
+        .unwrap()
+        .id;
+    let base = format!("/api/v1/congresses/{cid}/meetings/{sc}");
+    let roll = lianxin::meetings::roll(&app.state.db, sc).await.unwrap();
     let persons: Vec<i64> = roll.iter().map(|r| r.person_id).collect();
     for step in [
         json!({"action": "open"}),
@@ -887,14 +883,13 @@ async fn after_a_shortfall_the_presidium_may_put_those_not_selected_to_a_vote_ag
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     }
-    let sc =
-        lianxin::meetings::store::meetings(&app.state.db, lianxin::platform::ids::CongressId(cid))
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|m| m.kind == "standing_committee" && m.state == "planned")
-            .unwrap()
-            .id;
+    let sc = lianxin::meetings::meetings(&app.state.db, lianxin::platform::ids::CongressId(cid))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.kind == "standing_committee" && m.state == "planned")
+        .unwrap()
+        .id;
     for step in [
         json!({"action": "review", "meeting": sc}),
         json!({"action": "review_opinion", "opinion": "同意提请票决。"}),

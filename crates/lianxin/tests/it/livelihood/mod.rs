@@ -68,9 +68,7 @@ pub(super) async fn open_sitting(app: &TestApp, staff: &mut Client<'_>, cid: i64
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let mid = r.json()["id"].as_i64().unwrap();
-    let roll = lianxin::meetings::store::roll(&app.state.db, mid)
-        .await
-        .unwrap();
+    let roll = lianxin::meetings::roll(&app.state.db, mid).await.unwrap();
     assert_eq!(roll.len(), 180, "every district deputy in office is called");
     let persons: Vec<i64> = roll.iter().skip(10).map(|r| r.person_id).collect();
     let base = format!("/api/v1/congresses/{cid}/meetings/{mid}/actions");

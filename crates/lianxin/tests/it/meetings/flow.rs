@@ -6,7 +6,7 @@
 use crate::support::{Client, NowMs, TestApp, join_all};
 use axum::http::StatusCode;
 use lianxin::db::Backend;
-use lianxin::meetings::{domain, store};
+use lianxin::meetings::{self, domain};
 use lianxin::platform::ids::CongressId;
 use serde_json::{Value, json};
 
@@ -26,7 +26,7 @@ async fn todays_meeting(app: &TestApp, staff: &mut Client<'_>, cid: i64) -> i64 
 /// The usernames of the standing committee's members, in roll order.
 async fn members(app: &TestApp, meeting: i64) -> Vec<(i64, String)> {
     let mut out = Vec::new();
-    for r in store::roll(&app.state.db, meeting).await.unwrap() {
+    for r in meetings::roll(&app.state.db, meeting).await.unwrap() {
         let (name,): (String,) = sqlx::query_as("SELECT username FROM users WHERE person_id = $1")
             .bind(r.person_id)
             .fetch_one(&app.state.db.pool)
@@ -96,10 +96,10 @@ async fn a_standing_committee_meeting_votes_in_secret_and_seals_its_result() {
     // Members check in from their phones with the code on the screen.
     let roll = members(&app, mid).await;
     // The demo's earlier meetings (the sittings, the reviews) are on the first member's record.
-    let before = store::record_of(&app.state.db, CongressId(cid), roll[0].0)
+    let before = meetings::record_of(&app.state.db, CongressId(cid), roll[0].0)
         .await
         .unwrap();
-    let key = store::meeting(&app.state.db, CongressId(cid), mid)
+    let key = meetings::meeting(&app.state.db, CongressId(cid), mid)
         .await
         .unwrap()
         .unwrap()
@@ -371,7 +371,7 @@ async fn a_standing_committee_meeting_votes_in_secret_and_seals_its_result() {
             .any(|r| r["vote_id"] == vote)
     );
     let mut tx = app.state.db.write().await.unwrap();
-    lianxin::settings::store::set(
+    lianxin::settings::set(
         &mut tx,
         CongressId(cid),
         "results.publish",
@@ -472,7 +472,7 @@ async fn no_table_links_a_member_to_a_ballot(app: &TestApp, vote: i64) {
         .await;
     assert_eq!(leaks, 0);
     let v: Value = serde_json::from_str(
-        &store::vote(db, CongressId(app.congress_id("示范区").await), vote)
+        &meetings::vote(db, CongressId(app.congress_id("示范区").await), vote)
             .await
             .unwrap()
             .unwrap()
@@ -815,7 +815,7 @@ async fn deputies_who_missed_two_sessions_without_leave_are_flagged() {
                 json!({"action": "open"}),
             )
             .await;
-        let roll = store::roll(&app.state.db, mid).await.unwrap();
+        let roll = meetings::roll(&app.state.db, mid).await.unwrap();
         present = roll[0].person_id;
         excused = roll[1].person_id;
         staff
@@ -893,7 +893,7 @@ async fn a_checked_in_member_stays_signed_in_while_the_meeting_is_open() {
     let roll = members(&app, mid).await;
     let mut seated = app.login(&roll[0].1).await;
     let mut away = app.login(&roll[1].1).await;
-    let key = store::meeting(&app.state.db, CongressId(cid), mid)
+    let key = meetings::meeting(&app.state.db, CongressId(cid), mid)
         .await
         .unwrap()
         .unwrap()

@@ -196,7 +196,7 @@ pub(super) async fn open_session(app: &TestApp, cid: i64) {
         ))
         .await;
     let mut tx = app.state.db.write().await.unwrap();
-    lianxin::congress::store::create_session(
+    lianxin::congress::create_session(
         &mut tx,
         lianxin::platform::ids::CongressId(cid),
         term,

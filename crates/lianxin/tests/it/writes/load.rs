@@ -63,7 +63,7 @@ async fn tokens(db: &lianxin::db::Db, district: i64, now: i64) -> Tokens {
     .unwrap();
     let mut tx = db.write().await.unwrap();
     let mut mint = async |user: i64| {
-        lianxin::accounts::store::create_api_token(
+        lianxin::accounts::create_api_token(
             &mut tx,
             lianxin::platform::ids::UserId(user),
             "load",
@@ -141,8 +141,8 @@ async fn every_kind_of_write_succeeds_while_the_server_starts_and_works() {
         .unwrap()
         .with_vault(lianxin::platform::vault::Vault::open(&data.path().join("keys")).unwrap());
     lianxin::db::migrate::run(&db).await.unwrap();
-    lianxin::demo::seed(&db, now).await.unwrap();
-    let district = lianxin::congress::store::by_region(&db, lianxin::demo::DISTRICT_CODE)
+    lianxin::app::demo::seed(&db, now).await.unwrap();
+    let district = lianxin::congress::by_region(&db, lianxin::app::demo::DISTRICT_CODE)
         .await
         .unwrap()
         .unwrap()

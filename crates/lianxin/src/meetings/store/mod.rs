@@ -1,6 +1,8 @@
 //! All SQL of meetings and votes. Every query filters by congress or by a meeting or vote the
 //! caller has already found in its congress. Ballot rows carry no voter, no time and no row id.
 
+pub mod ballots;
+
 use crate::db::{Backend, Db, Tx};
 use crate::platform::ids::CongressId;
 use serde::Serialize;
@@ -584,7 +586,7 @@ pub async fn insert_ballots_many(
         by_vote.entry((*v, c.0)).or_default().push(content.clone());
     }
     for ((v, c), contents) in by_vote {
-        super::ballot_store::insert_clear(tx, v, CongressId(c), &contents).await?;
+        ballots::insert_clear(tx, v, CongressId(c), &contents).await?;
     }
     if trackers.is_empty() {
         return Ok(());

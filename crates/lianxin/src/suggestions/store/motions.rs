@@ -1,7 +1,7 @@
 //! All SQL of motions (议案). Like suggestions: every query filters by congress, state changes
 //! are conditional on the state read.
 
-use super::store::history::{
+use super::history::{
     Event, Item, Signer, Step, answer_signer, invite_signer, record_step, signers_of, steps,
 };
 use crate::db::{Db, Tx};
