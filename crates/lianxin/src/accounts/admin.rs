@@ -7,6 +7,7 @@ use super::roles::{ALL_ROLES, Grant, GrantConflict, Office, Role, check_grants};
 use super::{password, store};
 use crate::audit::{self, Outcome, Record};
 use crate::congress::{self as congresses, Congress};
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::platform::ids::{CongressId, UserId};
 use crate::platform::page::clamp_limit;
@@ -185,14 +186,14 @@ async fn create_user(
     let display = f.display_name.trim().to_string();
     let mut errors = Vec::new();
     if !valid_username(&username) {
-        errors.push(FieldError::new("username", "admin.username_invalid"));
+        errors.push(FieldError::new(Field("username"), "admin.username_invalid"));
     }
     if display.is_empty() || display.chars().count() > 50 {
-        errors.push(FieldError::new("display_name", "field.required"));
+        errors.push(FieldError::new(Field("display_name"), "field.required"));
     }
     let mut tx = state.db.write().await?;
     if errors.is_empty() && store::username_taken(&mut tx, &username).await? {
-        errors.push(FieldError::new("username", "admin.username_taken"));
+        errors.push(FieldError::new(Field("username"), "admin.username_taken"));
     }
     if !errors.is_empty() {
         let shell = Shell::new(&state, &ctx, "admin.new_user")
@@ -389,7 +390,10 @@ async fn add_grant(
             &ctx,
             user,
             None,
-            &[FieldError::new("organization", "admin.unit_elsewhere")],
+            &[FieldError::new(
+                Field("organization"),
+                "admin.unit_elsewhere",
+            )],
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -410,7 +414,7 @@ async fn add_grant(
             &ctx,
             user,
             None,
-            &[FieldError::new("role", "admin.grant_exists")],
+            &[FieldError::new(Field("role"), "admin.grant_exists")],
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -427,7 +431,7 @@ async fn add_grant(
             &ctx,
             user,
             None,
-            &[FieldError::new("role", key)],
+            &[FieldError::new(Field("role"), key)],
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;

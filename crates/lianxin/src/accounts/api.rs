@@ -3,6 +3,7 @@
 use super::roles::Grant;
 use super::store;
 use crate::audit::{self, Outcome, Record};
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
@@ -75,10 +76,10 @@ pub async fn create_token(
     let days = req.days.unwrap_or(max.min(90));
     let mut errs = Vec::new();
     if name.is_empty() || name.chars().count() > 100 {
-        errs.push(FieldError::new("name", "field.required"));
+        errs.push(FieldError::new(Field("name"), "field.required"));
     }
     if !(1..=max).contains(&days) {
-        errs.push(FieldError::new("days", "field.days_range").with_arg(max));
+        errs.push(FieldError::new(Field("days"), "field.days_range").with_arg(max));
     }
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));

@@ -3,6 +3,7 @@
 use super::policy::{Permission, allows};
 use super::{password, second_factor_pages, store};
 use crate::audit::{self, Outcome, Record};
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::platform::ids::UserId;
 use crate::web::AppState;
@@ -125,10 +126,16 @@ async fn login(
     let username = f.username.trim().to_string();
     let mut errors = Vec::new();
     if username.is_empty() {
-        errors.push(FieldError::new("username", "login.username_required"));
+        errors.push(FieldError::new(
+            Field("username"),
+            "login.username_required",
+        ));
     }
     if f.password.is_empty() {
-        errors.push(FieldError::new("password", "login.password_required"));
+        errors.push(FieldError::new(
+            Field("password"),
+            "login.password_required",
+        ));
     }
     if !errors.is_empty() {
         let shell = Shell::new(&state, &ctx, "login.title")
@@ -181,7 +188,7 @@ async fn login(
             &attempt(user.as_ref().map(|u| u.id), Outcome::Failed),
         )
         .await?;
-        let error = FieldError::new("username", "login.failed");
+        let error = FieldError::new(Field("username"), "login.failed");
         let shell = Shell::new(&state, &ctx, "login.title")
             .await?
             .with_errors(&[error]);
@@ -388,7 +395,7 @@ async fn audit_page(
     audit_guard(&state, &ctx, "audit.read", &q.filter).await?;
     let mut shell = Shell::new(&state, &ctx, "audit.title").await?;
     if let Err(field) = q.filter.bounds() {
-        shell = shell.with_errors(&[FieldError::new(field, "field.date_invalid")]);
+        shell = shell.with_errors(&[FieldError::new(Field(field), "field.date_invalid")]);
         let page = AuditPage {
             shell,
             entries: Vec::new(),
@@ -495,15 +502,15 @@ async fn change_password(
         .unwrap_or_default();
     let mut errors = Vec::new();
     if !password::verify(&f.current, &stored) {
-        errors.push(FieldError::new("current", "password.current_wrong"));
+        errors.push(FieldError::new(Field("current"), "password.current_wrong"));
     }
     if let Err(key) = password::check_policy(&actor.username, &f.new) {
-        errors.push(FieldError::new("new", key));
+        errors.push(FieldError::new(Field("new"), key));
     } else if f.new == f.current {
-        errors.push(FieldError::new("new", "password.same_as_old"));
+        errors.push(FieldError::new(Field("new"), "password.same_as_old"));
     }
     if f.new != f.confirm {
-        errors.push(FieldError::new("confirm", "password.mismatch"));
+        errors.push(FieldError::new(Field("confirm"), "password.mismatch"));
     }
     if !errors.is_empty() {
         let shell = Shell::new(&state, &ctx, "password.title")

@@ -9,6 +9,7 @@ use super::second_factor::{self as sf, Algorithm};
 use super::security_policy::{self, PARAMS, PolicyError};
 use super::store;
 use crate::audit::{self, Outcome, Record};
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::platform::ids::UserId;
 use crate::web::AppState;
@@ -224,7 +225,7 @@ async fn check_code(
         }
         let shell = Shell::new(&state, &ctx, "second_factor.code_title")
             .await?
-            .with_errors(&[FieldError::new("code", "second_factor.wrong_code")]);
+            .with_errors(&[FieldError::new(Field("code"), "second_factor.wrong_code")]);
         return html(
             StatusCode::UNPROCESSABLE_ENTITY,
             CodePage {
@@ -385,7 +386,7 @@ async fn confirm_enrolment(
         // The same secret stays pending, so the QR code the user scanned remains valid.
         let shell = Shell::new(&state, &ctx, "second_factor.enrol_title")
             .await?
-            .with_errors(&[FieldError::new("code", "second_factor.wrong_code")]);
+            .with_errors(&[FieldError::new(Field("code"), "second_factor.wrong_code")]);
         let page = EnrolPage {
             shell,
             qr_svg: String::new(),
@@ -470,7 +471,7 @@ async fn new_recovery_codes(
         return security_view(
             &state,
             &ctx,
-            &[FieldError::new("code", "second_factor.wrong_code")],
+            &[FieldError::new(Field("code"), "second_factor.wrong_code")],
             Vec::new(),
         )
         .await;
@@ -479,7 +480,7 @@ async fn new_recovery_codes(
         return security_view(
             &state,
             &ctx,
-            &[FieldError::new("code", "second_factor.wrong_code")],
+            &[FieldError::new(Field("code"), "second_factor.wrong_code")],
             Vec::new(),
         )
         .await;
@@ -706,7 +707,7 @@ async fn save_policy(
                     .chain([security_policy::OTP_ALGORITHM_KEY])
                     .find(|k| *k == key)
                     .unwrap_or("policy");
-                let mut fe = FieldError::new(field, msg);
+                let mut fe = FieldError::new(Field(field), msg);
                 if let Some(a) = arg {
                     fe = fe.with_arg(a);
                 }

@@ -2,6 +2,7 @@
 //! restore`. Options come from flags, `LIANXIN_*` variables and a TOML file, in that order of
 //! precedence (see `platform::config`).
 
+use crate::platform::clock::{Clock, SystemClock};
 use crate::platform::config::{self, Config, Layer};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -268,7 +269,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Admin(AdminCommand::Bootstrap { region, name }) => {
             let db = super::server::open(&config).await?;
-            let now = chrono::Utc::now().timestamp_millis();
+            let now = SystemClock.now_ms();
             let district = match crate::congress::by_region(&db, &region).await? {
                 Some(c) => c,
                 None => {
@@ -315,7 +316,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let congress = crate::congress::by_region(&db, &args.region)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no congress with region code {}", args.region))?;
-            let today = chrono::Utc::now()
+            let today = SystemClock
+                .now()
                 .with_timezone(&crate::platform::clock::shanghai())
                 .date_naive()
                 .to_string();
@@ -323,10 +325,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("the congress has no term"))?;
             let bytes = std::fs::read(&args.file)?;
-            let origin = crate::people::service::Origin {
+            let origin = crate::platform::origin::Origin {
                 user: crate::platform::ids::UserId(0),
                 client_addr: None,
-                now: chrono::Utc::now().timestamp_millis(),
+                now: SystemClock.now_ms(),
+                today: SystemClock.today(),
             };
             let bar =
                 indicatif::ProgressBar::new_spinner().with_message("checking rows / 正在检查");
@@ -387,12 +390,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let key = crate::audit::chain::load_or_create_key(&config.keys_dir())?;
             match cmd {
                 AuditCommand::Checkpoint => {
-                    let n = crate::audit::chain::checkpoint(
-                        &db,
-                        &key,
-                        chrono::Utc::now().timestamp_millis(),
-                    )
-                    .await?;
+                    let n =
+                        crate::audit::chain::checkpoint(&db, &key, SystemClock.now_ms()).await?;
                     say(&format!("signed {n} chain heads / 已签署 {n} 条审计链"));
                 }
                 AuditCommand::Verify => {
@@ -441,13 +440,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                     let Some(c) = crate::congress::by_region(&db, &region).await? else {
                         return Ok(fail(&format!("no congress with region code {region}")));
                     };
-                    let v = crate::congress::sealing::rotate(
-                        &db,
-                        c.id,
-                        chrono::Utc::now().timestamp_millis(),
-                    )
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let v = crate::congress::sealing::rotate(&db, c.id, SystemClock.now_ms())
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
                     say(&format!(
                         "{}: sealing key v{v} in use / 签章密钥 v{v} 已启用",
                         c.name

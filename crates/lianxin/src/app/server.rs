@@ -19,6 +19,7 @@ pub async fn open(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+#[allow(clippy::disallowed_methods)] // timing code: the start-up time logged
 pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let db = open(&config).await?;
@@ -99,8 +100,8 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
 /// meetings' answer to "is this member seated" for the sessions.
 pub fn services(db: &Db) -> crate::web::services::Services {
     crate::web::services::Services::default()
-        .with(crate::opinions::intake::Intake::start(db.clone()))
-        .with(crate::meetings::ballot_box::BallotBox::start(db.clone()))
+        .with(crate::opinions::intake::start(db.clone()))
+        .with(crate::meetings::ballot_box::start(db.clone()))
         .with(crate::meetings::PRESENCE)
         .with(crate::opinions::service::REPLIED)
 }

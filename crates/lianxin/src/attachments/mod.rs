@@ -76,7 +76,12 @@ pub struct Checked {
 /// Checks a file: a usable name, an accepted extension whose bytes match it, not empty, not too
 /// large. The refusal names what is wrong, for the `file` field.
 pub fn check(file_name: &str, bytes: &[u8]) -> Result<Checked, AppError> {
-    let refuse = |key: &'static str| AppError::Invalid(vec![FieldError::new("file", key)]);
+    let refuse = |key: &'static str| {
+        AppError::Invalid(vec![FieldError::new(
+            crate::platform::error::Field("file"),
+            key,
+        )])
+    };
     // Only the last path component, without control characters: browsers on Windows send paths.
     let name: String = file_name
         .rsplit(['/', '\\'])

@@ -12,6 +12,7 @@ pub use store::{append, append_alone, append_many, search};
 
 use crate::db::Db;
 use crate::platform::ids::{CongressId, UserId};
+use crate::platform::origin::Origin;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -44,6 +45,44 @@ pub struct Record<'a> {
     pub fields: &'a [&'a str],
     /// Recorded for staff and administrators (等保 requires it); `None` for citizens.
     pub client_addr: Option<String>,
+}
+
+impl<'a> Record<'a> {
+    /// The record of a command's step by `o`: a success that changed `fields` of `target` in
+    /// `congress` (`None` for what spans congresses, such as accounts).
+    pub fn by(
+        o: &Origin,
+        congress: Option<CongressId>,
+        action: &'a str,
+        target: String,
+        fields: &'a [&'a str],
+    ) -> Self {
+        Record {
+            at: o.now,
+            user: Some(o.user),
+            congress,
+            action,
+            target,
+            outcome: Outcome::Success,
+            fields,
+            client_addr: o.client_addr.clone(),
+        }
+    }
+
+    /// The same record with another outcome (a refusal or a failure: nothing changed).
+    pub fn outcome(mut self, outcome: Outcome) -> Self {
+        self.outcome = outcome;
+        self
+    }
+}
+
+/// Puts a refused attempt on record in a transaction of its own (the attempt changed nothing,
+/// so there is no command transaction to join). The refusal stands even if this write fails;
+/// the failure is logged.
+pub async fn refusal(db: &Db, r: &Record<'_>) {
+    if let Err(e) = append_alone(db, r).await {
+        tracing::warn!(action = r.action, error = %e, "refusal not audited");
+    }
 }
 
 #[derive(Debug, sqlx::FromRow, serde::Serialize)]

@@ -8,6 +8,7 @@ use super::store;
 use crate::accounts::admin::scope;
 use crate::accounts::policy::Permission;
 use crate::audit::{self, Outcome, Record};
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::platform::i18n::tr;
 use crate::web::AppState;
@@ -127,10 +128,10 @@ async fn render(
             .filter(|d| (2000..=2100).contains(&d.year()));
         let n: Option<u32> = amount.trim().parse().ok().filter(|n| *n <= 400);
         if start_date.is_none() {
-            errors.push(FieldError::new("start", "field.date_invalid"));
+            errors.push(FieldError::new(Field("start"), "field.date_invalid"));
         }
         if n.is_none() {
-            errors.push(FieldError::new("amount", "calendar.amount_invalid"));
+            errors.push(FieldError::new(Field("amount"), "calendar.amount_invalid"));
         }
         if let (Some(s), Some(n)) = (start_date, n) {
             let span = if q.unit.as_deref() == Some("months") {
@@ -209,7 +210,7 @@ async fn load_year(
     let parsed = match rules::parse(&f.body) {
         Ok(y) if !y.is_empty() => y,
         Ok(_) => {
-            let errs = [FieldError::new("body", "calendar.empty")];
+            let errs = [FieldError::new(Field("body"), "calendar.empty")];
             return render(
                 &state,
                 &ctx,
@@ -232,7 +233,7 @@ async fn load_year(
                 ),
                 tr(ctx.lang, first.key)
             );
-            let mut shell_errors = vec![FieldError::new("body", first.key)];
+            let mut shell_errors = vec![FieldError::new(Field("body"), first.key)];
             shell_errors.truncate(1);
             return render(
                 &state,

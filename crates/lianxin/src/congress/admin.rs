@@ -6,6 +6,7 @@ use super::{Congress, CongressLevel, Session, Term, store};
 use crate::accounts::admin::scope;
 use crate::accounts::policy::{Permission, allows};
 use crate::audit::{self, Outcome, Record};
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::platform::ids::CongressId;
 use crate::web::AppState;
@@ -154,14 +155,14 @@ pub fn date_range(
     let a = NaiveDate::parse_from_str(start.trim(), "%Y-%m-%d");
     let b = NaiveDate::parse_from_str(end.trim(), "%Y-%m-%d");
     if a.is_err() {
-        errors.push(FieldError::new(start_field, "field.date_invalid"));
+        errors.push(FieldError::new(Field(start_field), "field.date_invalid"));
     }
     if b.is_err() {
-        errors.push(FieldError::new(end_field, "field.date_invalid"));
+        errors.push(FieldError::new(Field(end_field), "field.date_invalid"));
     }
     match (a, b) {
         (Ok(a), Ok(b)) if b < a => {
-            errors.push(FieldError::new(end_field, "admin.end_before_start"));
+            errors.push(FieldError::new(Field(end_field), "admin.end_before_start"));
             None
         }
         (Ok(a), Ok(b)) => Some((a.to_string(), b.to_string())),
@@ -191,15 +192,18 @@ async fn add_town(
     let short = f.short_name.trim();
     let code = f.region_code.trim();
     if name.is_empty() || name.chars().count() > 50 {
-        errors.push(FieldError::new("name", "field.required"));
+        errors.push(FieldError::new(Field("name"), "field.required"));
     }
     if short.is_empty() || short.chars().count() > 20 {
-        errors.push(FieldError::new("short_name", "field.required"));
+        errors.push(FieldError::new(Field("short_name"), "field.required"));
     }
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        errors.push(FieldError::new("region_code", "admin.region_invalid"));
+        errors.push(FieldError::new(
+            Field("region_code"),
+            "admin.region_invalid",
+        ));
     } else if store::by_region(&state.db, code).await?.is_some() {
-        errors.push(FieldError::new("region_code", "admin.region_taken"));
+        errors.push(FieldError::new(Field("region_code"), "admin.region_taken"));
     }
     if !errors.is_empty() {
         return render(&state, &ctx, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -254,7 +258,7 @@ async fn add_term(
         .ok()
         .filter(|n| (1..=99).contains(n));
     if number.is_none() {
-        errors.push(FieldError::new("number", "admin.number_invalid"));
+        errors.push(FieldError::new(Field("number"), "admin.number_invalid"));
     }
     let dates = date_range(
         &f.starts_on,
@@ -269,7 +273,7 @@ async fn add_term(
             .iter()
             .any(|t| t.number == n)
     {
-        errors.push(FieldError::new("number", "admin.term_exists"));
+        errors.push(FieldError::new(Field("number"), "admin.term_exists"));
     }
     let (Some(number), Some((starts, ends)), true) = (number, dates, errors.is_empty()) else {
         return render(&state, &ctx, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -323,7 +327,7 @@ async fn add_session(
         .ok()
         .filter(|n| (1..=99).contains(n));
     if number.is_none() {
-        errors.push(FieldError::new("number", "admin.number_invalid"));
+        errors.push(FieldError::new(Field("number"), "admin.number_invalid"));
     }
     let dates = date_range(
         &f.opens_on,
@@ -335,7 +339,10 @@ async fn add_session(
     if let Some((opens, closes)) = &dates
         && (opens.as_str() < term.starts_on.as_str() || closes.as_str() > term.ends_on.as_str())
     {
-        errors.push(FieldError::new("opens_on", "admin.session_outside_term"));
+        errors.push(FieldError::new(
+            Field("opens_on"),
+            "admin.session_outside_term",
+        ));
     }
     if let Some(n) = number
         && store::sessions(&state.db, congress.id)
@@ -343,7 +350,7 @@ async fn add_session(
             .iter()
             .any(|s| s.term_id == term.id && s.number == n)
     {
-        errors.push(FieldError::new("number", "admin.session_exists"));
+        errors.push(FieldError::new(Field("number"), "admin.session_exists"));
     }
     let (Some(number), Some((opens, closes)), true) = (number, dates, errors.is_empty()) else {
         return render(&state, &ctx, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;

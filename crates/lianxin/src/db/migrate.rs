@@ -133,7 +133,9 @@ pub async fn run(db: &Db) -> Result<Vec<i64>, sqlx::Error> {
         )
         .bind(m.version)
         .bind(m.name)
-        .bind(chrono::Utc::now().timestamp_millis())
+        .bind(crate::platform::clock::Clock::now_ms(
+            &crate::platform::clock::SystemClock,
+        ))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

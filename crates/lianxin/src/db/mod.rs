@@ -4,6 +4,7 @@
 //! branches on [`Backend`].
 
 pub mod backup;
+pub mod group_commit;
 pub mod migrate;
 pub mod rekey;
 pub mod tx;

@@ -111,6 +111,7 @@ impl Db {
     /// Opens a write transaction (on SQLite `BEGIN IMMEDIATE`, after this process's turn at the
     /// write lock). Every command that writes in more than one statement goes through here.
     #[track_caller]
+    #[allow(clippy::disallowed_methods)] // timing code: lock waits and holds, for the log
     pub fn write(&self) -> impl Future<Output = Result<Tx<'static>, sqlx::Error>> + Send + '_ {
         let site = Location::caller();
         async move {

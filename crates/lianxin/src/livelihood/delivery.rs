@@ -12,7 +12,8 @@ use crate::accounts::roles::Role;
 use crate::attachments::{self, self as files};
 use crate::congress::Congress;
 use crate::db::Db;
-use crate::platform::error::{AppError, FieldError};
+use crate::platform::error::AppError;
+use crate::platform::error::Field;
 use crate::platform::ids::CongressId;
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
@@ -64,10 +65,6 @@ pub async fn capacity(
     })
 }
 
-fn one(field: &'static str, key: &'static str) -> AppError {
-    AppError::Invalid(vec![FieldError::new(field, key)])
-}
-
 fn selected(p: &ProjectRow) -> Result<(), AppError> {
     if p.state == "selected" {
         Ok(())
@@ -108,11 +105,17 @@ pub async fn add_milestone(
     }
     selected(p)?;
     let Ok(due) = NaiveDate::parse_from_str(m.due_on.trim(), "%Y-%m-%d") else {
-        return Err(one("due_on", "livelihood.milestone_due_required"));
+        return Err(AppError::field(
+            Field("due_on"),
+            "livelihood.milestone_due_required",
+        ));
     };
     let title = m.title.trim();
     if title.is_empty() || title.chars().count() > 100 {
-        return Err(one("title", "livelihood.milestone_title_required"));
+        return Err(AppError::field(
+            Field("title"),
+            "livelihood.milestone_title_required",
+        ));
     }
     let (starts, ends) = plan_span(db, p.cycle_id).await?;
     domain::check_milestone(
@@ -199,11 +202,14 @@ pub async fn report(
     }
     selected(p)?;
     if !matches!(r.kind.as_str(), "progress" | "midyear" | "yearend") {
-        return Err(one("kind", "livelihood.report_kind"));
+        return Err(AppError::field(Field("kind"), "livelihood.report_kind"));
     }
     let body = r.body.trim();
     if body.chars().count() < 5 || body.chars().count() > 5000 {
-        return Err(one("body", "livelihood.report_body_required"));
+        return Err(AppError::field(
+            Field("body"),
+            "livelihood.report_body_required",
+        ));
     }
     let mut ms = store::milestones(db, p.id).await?;
     for (id, percent) in &r.milestones {
@@ -211,10 +217,16 @@ pub async fn report(
             return Err(AppError::NotFound);
         };
         if *percent > 100 {
-            return Err(one("milestones", "livelihood.progress_over_100"));
+            return Err(AppError::field(
+                Field("milestones"),
+                "livelihood.progress_over_100",
+            ));
         }
         if i64::from(*percent) < m.percent {
-            return Err(one("milestones", "livelihood.progress_backwards"));
+            return Err(AppError::field(
+                Field("milestones"),
+                "livelihood.progress_backwards",
+            ));
         }
         m.percent = i64::from(*percent);
     }
@@ -322,14 +334,17 @@ pub async fn add_supervisors(
     }
     selected(p)?;
     if persons.is_empty() {
-        return Err(one("persons", "livelihood.supervisors_required"));
+        return Err(AppError::field(
+            Field("persons"),
+            "livelihood.supervisors_required",
+        ));
     }
     for person in persons {
         if store::deputy_in_office(db, congress, *person)
             .await?
             .is_none()
         {
-            return Err(one("persons", "livelihood.not_a_deputy"));
+            return Err(AppError::field(Field("persons"), "livelihood.not_a_deputy"));
         }
     }
     let mut tx = db.write().await?;
@@ -372,11 +387,17 @@ pub async fn visit(
     selected(p)?;
     let findings = v.findings.trim();
     if findings.chars().count() < 5 || findings.chars().count() > 5000 {
-        return Err(one("findings", "livelihood.findings_required"));
+        return Err(AppError::field(
+            Field("findings"),
+            "livelihood.findings_required",
+        ));
     }
     let problem = v.problem.trim();
     if problem.chars().count() > 2000 {
-        return Err(one("problem", "livelihood.problem_too_long"));
+        return Err(AppError::field(
+            Field("problem"),
+            "livelihood.problem_too_long",
+        ));
     }
     let checked = evidence(&file)?;
     let mut tx = db.write().await?;
@@ -424,7 +445,10 @@ pub async fn settle_problem(
             }
             let n = text.trim().chars().count();
             if !(5..=5000).contains(&n) {
-                return Err(one("rectification", "livelihood.rectification_required"));
+                return Err(AppError::field(
+                    Field("rectification"),
+                    "livelihood.rectification_required",
+                ));
             }
             ("answered", "livelihood.rectify")
         }

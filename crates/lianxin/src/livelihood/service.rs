@@ -7,6 +7,7 @@ use super::domain::{self, CandidateInput, Phase, Span};
 use super::store::{self, CycleRow, NewProjectRow, NewProposalRow, ProjectRow};
 use crate::audit::{self, Outcome, Record};
 use crate::db::{Db, Tx};
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, FieldError};
 use crate::platform::ids::CongressId;
 use chrono::NaiveDate;
@@ -22,34 +23,17 @@ pub(super) async fn record(
     action: &str,
     fields: &[&str],
 ) -> Result<(), sqlx::Error> {
-    audit::append(
-        tx,
-        &Record {
-            at: o.now,
-            user: Some(o.user),
-            congress: Some(congress),
-            action,
-            target,
-            outcome: Outcome::Success,
-            fields,
-            client_addr: o.client_addr.clone(),
-        },
-    )
-    .await?;
-    Ok(())
+    let r = Record::by(o, Some(congress), action, target, fields);
+    audit::append(tx, &r).await.map(drop)
 }
 
 pub(super) fn invalid(problems: domain::Problems) -> AppError {
     AppError::Invalid(
         problems
             .into_iter()
-            .map(|(f, k)| FieldError::new(f, k))
+            .map(|(f, k)| FieldError::new(Field(f), k))
             .collect(),
     )
-}
-
-pub(super) fn one(field: &'static str, key: &'static str) -> AppError {
-    AppError::Invalid(vec![FieldError::new(field, key)])
 }
 
 pub(super) fn text_ok(s: &str, min: usize, max: usize) -> bool {
@@ -108,18 +92,24 @@ pub async fn create_cycle(
 ) -> Result<i64, AppError> {
     let mut errors = Vec::new();
     if !(2000..=2100).contains(&c.year) {
-        errors.push(FieldError::new("year", "livelihood.year_invalid"));
+        errors.push(FieldError::new(Field("year"), "livelihood.year_invalid"));
     }
     if !(1..=100).contains(&c.places) {
-        errors.push(FieldError::new("places", "livelihood.places_invalid"));
+        errors.push(FieldError::new(
+            Field("places"),
+            "livelihood.places_invalid",
+        ));
     }
     if c.ratio_percent > 200 {
-        errors.push(FieldError::new("ratio_percent", "livelihood.ratio_invalid"));
+        errors.push(FieldError::new(
+            Field("ratio_percent"),
+            "livelihood.ratio_invalid",
+        ));
     }
     let form = c.ballot_form.as_deref().unwrap_or("choose");
     if !matches!(form, "choose" | "per_item") {
         errors.push(FieldError::new(
-            "ballot_form",
+            Field("ballot_form"),
             "livelihood.ballot_form_invalid",
         ));
     }
@@ -132,7 +122,7 @@ pub async fn create_cycle(
         "over_half_of_members" | "over_half_of_present" | "most_votes"
     ) {
         errors.push(FieldError::new(
-            "selection_rule",
+            Field("selection_rule"),
             "livelihood.selection_rule_invalid",
         ));
     }
@@ -142,7 +132,7 @@ pub async fn create_cycle(
         c.title.trim().to_string()
     };
     if !text_ok(&title, 1, 100) {
-        errors.push(FieldError::new("title", "livelihood.title_required"));
+        errors.push(FieldError::new(Field("title"), "livelihood.title_required"));
     }
     let mut dates_ok = true;
     let mut plan = Vec::new();
@@ -155,20 +145,23 @@ pub async fn create_cycle(
                 ends,
             }),
             _ => {
-                errors.push(FieldError::new("phases", "livelihood.phase_dates_invalid"));
+                errors.push(FieldError::new(
+                    Field("phases"),
+                    "livelihood.phase_dates_invalid",
+                ));
                 dates_ok = false;
                 break;
             }
         }
     }
     if dates_ok && let Err(p) = domain::check_plan(&plan) {
-        errors.extend(p.into_iter().map(|(f, k)| FieldError::new(f, k)));
+        errors.extend(p.into_iter().map(|(f, k)| FieldError::new(Field(f), k)));
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
     if store::year_taken(db, congress, c.year).await? {
-        return Err(one("year", "livelihood.year_taken"));
+        return Err(AppError::field(Field("year"), "livelihood.year_taken"));
     }
     let mut tx = db.write().await?;
     let id = store::insert_cycle(
@@ -303,25 +296,31 @@ pub async fn propose(
     let mut errors = Vec::new();
     if !text_ok(&p.title, 2, 60) {
         errors.push(FieldError::new(
-            "title",
+            Field("title"),
             "livelihood.proposal_title_required",
         ));
     }
     if !text_ok(&p.body, 10, 2000) {
-        errors.push(FieldError::new("body", "livelihood.proposal_body_required"));
+        errors.push(FieldError::new(
+            Field("body"),
+            "livelihood.proposal_body_required",
+        ));
     }
     if !text_ok(&p.place, 1, 40) {
-        errors.push(FieldError::new("place", "livelihood.place_required"));
+        errors.push(FieldError::new(Field("place"), "livelihood.place_required"));
     }
     if !crate::opinions::domain::CATEGORIES.contains(&p.category.as_str()) {
-        errors.push(FieldError::new("category", "livelihood.category_required"));
+        errors.push(FieldError::new(
+            Field("category"),
+            "livelihood.category_required",
+        ));
     }
     if matches!(source, Source::Public) {
         let fresh = p.website.is_empty()
             && crate::opinions::service::token_time(db, p.issued.trim())
                 .is_some_and(|t| crate::opinions::domain::fill_time_ok(t, now));
         if !fresh {
-            errors.push(FieldError::new("body", "opinion.form_expired"));
+            errors.push(FieldError::new(Field("body"), "opinion.form_expired"));
         }
     }
     if !errors.is_empty() {
@@ -530,7 +529,10 @@ pub async fn reject_proposal(
         .await?
         .ok_or(AppError::NotFound)?;
     if !text_ok(reason, 5, 500) {
-        return Err(one("reason", "livelihood.reason_required"));
+        return Err(AppError::field(
+            Field("reason"),
+            "livelihood.reason_required",
+        ));
     }
     let mut tx = db.write().await?;
     if store::settle_proposals(
@@ -595,14 +597,20 @@ pub async fn add_candidate(
     };
     let mut errors: Vec<FieldError> = match domain::check_candidate(&input) {
         Ok(()) => Vec::new(),
-        Err(p) => p.into_iter().map(|(f, k)| FieldError::new(f, k)).collect(),
+        Err(p) => p
+            .into_iter()
+            .map(|(f, k)| FieldError::new(Field(f), k))
+            .collect(),
     };
     if !text_ok(&f.targets, 2, 1000) {
-        errors.push(FieldError::new("targets", "livelihood.targets_required"));
+        errors.push(FieldError::new(
+            Field("targets"),
+            "livelihood.targets_required",
+        ));
     }
     if !text_ok(&f.timetable, 2, 500) {
         errors.push(FieldError::new(
-            "timetable",
+            Field("timetable"),
             "livelihood.timetable_required",
         ));
     }
@@ -610,14 +618,14 @@ pub async fn add_candidate(
         && !store::unit_exists(db, congress, u).await?
     {
         errors.push(FieldError::new(
-            "lead_unit",
+            Field("lead_unit"),
             "livelihood.lead_unit_required",
         ));
     }
     let title = f.title.trim();
     let existing = store::projects(db, c.id).await?;
     if existing.iter().any(|p| p.title == title) {
-        errors.push(FieldError::new("title", "livelihood.title_taken"));
+        errors.push(FieldError::new(Field("title"), "livelihood.title_taken"));
     }
     let proposals = store::proposals(db, c.id).await?;
     if f.proposals.iter().any(|id| {
@@ -625,7 +633,10 @@ pub async fn add_candidate(
             .iter()
             .any(|p| p.id == *id && p.state == "received")
     }) {
-        errors.push(FieldError::new("proposals", "livelihood.proposal_settled"));
+        errors.push(FieldError::new(
+            Field("proposals"),
+            "livelihood.proposal_settled",
+        ));
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -699,7 +710,10 @@ pub async fn amend_candidate(
             };
             domain::check_candidate(&input).map_err(invalid)?;
             if !text_ok(&f.targets, 2, 1000) || !text_ok(&f.timetable, 2, 500) {
-                return Err(one("targets", "livelihood.targets_required"));
+                return Err(AppError::field(
+                    Field("targets"),
+                    "livelihood.targets_required",
+                ));
             }
             store::amend_project(
                 &mut tx,

@@ -4,11 +4,12 @@
 //! verdicts. The meetings module runs the votes and its tally decides; nothing is counted here.
 
 use super::domain;
-use super::service::{Origin, cycle, one, record, text_ok};
+use super::service::{Origin, cycle, record, text_ok};
 use super::store::{self, CycleLink, ProjectRow};
 use crate::db::Db;
 use crate::meetings::domain::{ItemKind, MeetingKind};
 use crate::meetings::service as meetings;
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, FieldError};
 use crate::platform::ids::CongressId;
 
@@ -31,7 +32,10 @@ pub async fn put_on_review(
         MeetingKind::parse(&m.kind),
         Some(MeetingKind::StandingCommittee | MeetingKind::Presidium | MeetingKind::Chairpersons)
     ) {
-        return Err(one("meeting", "livelihood.review_meeting_kind"));
+        return Err(AppError::field(
+            Field("meeting"),
+            "livelihood.review_meeting_kind",
+        ));
     }
     let candidates = candidates(db, c.id).await?;
     if candidates.is_empty() {
@@ -85,7 +89,10 @@ pub async fn record_review(
         return Err(AppError::Conflict("livelihood.not_on_agenda"));
     }
     if !text_ok(opinion, 5, 5000) {
-        return Err(one("opinion", "livelihood.review_opinion_required"));
+        return Err(AppError::field(
+            Field("opinion"),
+            "livelihood.review_opinion_required",
+        ));
     }
     let mut tx = db.write().await?;
     store::set_review_opinion(&mut tx, c.id, opinion.trim(), o.now).await?;
@@ -123,14 +130,20 @@ pub async fn put_to_vote(
     }
     let decision = decision.map(str::trim).filter(|d| !d.is_empty());
     if revote && !decision.is_some_and(|d| text_ok(d, 5, 200)) {
-        return Err(one("decision", "livelihood.decision_required"));
+        return Err(AppError::field(
+            Field("decision"),
+            "livelihood.decision_required",
+        ));
     }
     if c.review_opinion.is_none() {
         return Err(AppError::Conflict("livelihood.not_reviewed"));
     }
     let m = meetings::meeting(db, congress, meeting_id).await?;
     if MeetingKind::parse(&m.kind) != Some(MeetingKind::CongressSitting) {
-        return Err(one("meeting", "livelihood.vote_meeting_kind"));
+        return Err(AppError::field(
+            Field("meeting"),
+            "livelihood.vote_meeting_kind",
+        ));
     }
     let all = store::projects(db, c.id).await?;
     let selected = all.iter().filter(|p| p.state == "selected").count() as u32;
@@ -154,7 +167,7 @@ pub async fn put_to_vote(
     };
     if !domain::contest_ok(list.len() as u32, places, ratio) {
         return Err(AppError::Invalid(vec![
-            FieldError::new("candidates", "livelihood.contest").with_arg(format!(
+            FieldError::new(Field("candidates"), "livelihood.contest").with_arg(format!(
                 "{}/{}",
                 list.len(),
                 places
@@ -337,7 +350,10 @@ pub async fn put_to_rating(
     }
     let m = meetings::meeting(db, congress, meeting_id).await?;
     if MeetingKind::parse(&m.kind) != Some(MeetingKind::CongressSitting) {
-        return Err(one("meeting", "livelihood.vote_meeting_kind"));
+        return Err(AppError::field(
+            Field("meeting"),
+            "livelihood.vote_meeting_kind",
+        ));
     }
     let projects: Vec<ProjectRow> = store::projects(db, c.id)
         .await?

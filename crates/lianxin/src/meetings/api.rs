@@ -425,7 +425,7 @@ pub async fn cast_ballot(
     let prepared = super::ballot_box::prepare(&state.db, c.id, id, &b.ballot, &o).await?;
     let tracker = state
         .service::<super::ballot_box::BallotBox>()?
-        .cast(prepared)
+        .submit(prepared)
         .await?;
     Ok((StatusCode::CREATED, axum::Json(BallotReceipt { tracker })))
 }

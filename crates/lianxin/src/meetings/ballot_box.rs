@@ -1,7 +1,7 @@
 //! 投票箱 — ballots are checked on arrival and then written by one writer in group commits: a
 //! full chamber voting at once would otherwise queue 500 write transactions on SQLite's single
-//! writer, each waiting for its own fsync. The writer takes whatever has queued (up to
-//! `MAX_BATCH`), writes each ballot with the fact that its member voted and the audit record
+//! writer, each waiting for its own fsync. The shared group-commit writer
+//! ([`crate::db::group_commit`]) takes whatever has queued (up to `MAX_BATCH`) and writes each ballot with the fact that its member voted and the audit record
 //! "member X voted in vote Y", and answers each member only after the commit. A secret vote's
 //! ballots of one batch are sealed together with the vote's public key (`ballot_seal`), so the
 //! transaction that says who voted holds nothing readable of how. A second ballot or
@@ -13,12 +13,13 @@ use super::service::{Origin, refused};
 use super::store::ballots as ballot_store;
 use super::{ballot_seal, store};
 use crate::audit::{Outcome, Record};
+use crate::db::group_commit::{Batch, GroupWriter, write_alone};
 use crate::db::{Db, Tx};
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, FieldError};
 use crate::platform::ids::CongressId;
 use rand::RngExt;
 use std::collections::HashMap;
-use tokio::sync::{mpsc, oneshot};
 
 /// The most ballots one commit takes.
 pub const MAX_BATCH: usize = 256;
@@ -72,7 +73,7 @@ pub async fn prepare(
     let content = domain::check_ballot(rule, v.seats.unwrap_or(0) as u32, &candidates, ballot)
         .map_err(|e| {
             AppError::Invalid(vec![FieldError::new(
-                "ballot",
+                Field("ballot"),
                 match e {
                     domain::BallotError::Shape => "meetings.ballot_shape",
                     domain::BallotError::NotListed => "meetings.ballot_not_listed",
@@ -88,7 +89,7 @@ pub async fn prepare(
     };
     if !form_ok {
         return Err(AppError::Invalid(vec![FieldError::new(
-            "ballot",
+            Field("ballot"),
             "meetings.ballot_shape",
         )]));
     }
@@ -104,7 +105,7 @@ pub async fn prepare(
                 .is_empty()
             {
                 return Err(AppError::Invalid(vec![
-                    FieldError::new("ballot", "meetings.write_in_not_deputy").with_arg(name),
+                    FieldError::new(Field("ballot"), "meetings.write_in_not_deputy").with_arg(name),
                 ]));
             }
         }
@@ -229,80 +230,35 @@ async fn store_all(
 
 /// One ballot in a transaction of its own.
 pub async fn cast_alone(db: &Db, p: Prepared) -> Outcome_ {
-    let mut tx = db.write().await?;
-    let r = store_all(db, &mut tx, &[&p])
+    write_alone(db, &Ballots, &[&p])
         .await?
         .pop()
-        .unwrap_or(Err(AppError::internal("no outcome")));
-    tx.commit().await?;
-    r
+        .unwrap_or(Err(AppError::internal("no outcome")))
 }
 
-struct Job {
-    prepared: Prepared,
-    reply: oneshot::Sender<Outcome_>,
-}
+/// How ballots are written in a batch ([`store_all`]).
+pub struct Ballots;
 
-/// A handle to the writer (cheap to clone; the writer stops when every handle is dropped).
-#[derive(Clone)]
-pub struct BallotBox {
-    tx: mpsc::Sender<Job>,
-}
+impl Batch for Ballots {
+    type Item = Prepared;
+    type Output = Option<String>;
+    const MAX: usize = MAX_BATCH;
+    const NAME: &'static str = "ballot";
 
-impl BallotBox {
-    /// Starts the writer on the current runtime.
-    pub fn start(db: Db) -> BallotBox {
-        let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(writer(db, rx));
-        BallotBox { tx }
-    }
-
-    /// Queues a checked ballot and waits until it is committed (or refused).
-    pub async fn cast(&self, prepared: Prepared) -> Outcome_ {
-        let (reply, answer) = oneshot::channel();
-        self.tx
-            .send(Job { prepared, reply })
-            .await
-            .map_err(|_| AppError::internal("ballot writer stopped"))?;
-        answer
-            .await
-            .map_err(|_| AppError::internal("ballot writer dropped a ballot"))?
+    async fn write(
+        &self,
+        db: &Db,
+        tx: &mut Tx<'static>,
+        items: &[&Prepared],
+    ) -> Result<Vec<Outcome_>, AppError> {
+        Ok(store_all(db, tx, items).await?)
     }
 }
 
-async fn writer(db: Db, mut rx: mpsc::Receiver<Job>) {
-    let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = rx.recv().await {
-        jobs.push(first);
-        while jobs.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(j) => jobs.push(j),
-                Err(_) => break,
-            }
-        }
-        let batch: Vec<&Prepared> = jobs.iter().map(|j| &j.prepared).collect();
-        let result = async {
-            let mut tx = db.write().await?;
-            let out = store_all(&db, &mut tx, &batch).await?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(out)
-        }
-        .await;
-        match result {
-            Ok(out) => {
-                for (job, r) in jobs.drain(..).zip(out) {
-                    let _ = job.reply.send(r);
-                }
-            }
-            Err(e) => {
-                if jobs.len() > 1 {
-                    tracing::warn!(batch = jobs.len(), error = %e, "ballot batch failed; committing one by one");
-                }
-                for job in jobs.drain(..) {
-                    let r = cast_alone(&db, job.prepared).await;
-                    let _ = job.reply.send(r);
-                }
-            }
-        }
-    }
+/// The ballots' writer: every member's phone casts through it.
+pub type BallotBox = GroupWriter<Ballots>;
+
+/// Starts the writer on the current runtime.
+pub fn start(db: Db) -> BallotBox {
+    GroupWriter::start(db, Ballots)
 }

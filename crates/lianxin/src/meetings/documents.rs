@@ -11,6 +11,7 @@ use crate::accounts::policy::Permission;
 use crate::attachments::{self, self as files};
 use crate::audit::Outcome;
 use crate::db::Db;
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::platform::ids::CongressId;
 use crate::web::AppState;
@@ -66,7 +67,7 @@ pub async fn attach(
     let mut tx = db.write().await?;
     if files::count(&mut tx, owner(congress, item_id), PURPOSE).await? >= MAX_FILES {
         return Err(AppError::Invalid(vec![FieldError::new(
-            "file",
+            Field("file"),
             "meetings.documents_too_many",
         )]));
     }

@@ -511,7 +511,7 @@ async fn ballot(
     let prepared = super::ballot_box::prepare(&state.db, c.id, id, &ballot, &o).await?;
     let tracker = state
         .service::<super::ballot_box::BallotBox>()?
-        .cast(prepared)
+        .submit(prepared)
         .await?;
     let q = tracker.map(|t| format!("?tracker={t}")).unwrap_or_default();
     Ok(Redirect::to(&format!("/c/{cid}/meetings/{}{q}#vote-{id}", m.id)).into_response())

@@ -9,6 +9,7 @@ use super::store::ballots as ballot_store;
 use super::store::{self, MeetingRow, VoteRow};
 use crate::audit::{self, Outcome, Record};
 use crate::db::{Db, Tx};
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, FieldError};
 use crate::platform::ids::CongressId;
 use rand::RngExt;
@@ -25,21 +26,8 @@ pub(super) async fn record(
     outcome: Outcome,
     fields: &[&str],
 ) -> Result<(), sqlx::Error> {
-    audit::append(
-        tx,
-        &Record {
-            at: o.now,
-            user: Some(o.user),
-            congress: Some(congress),
-            action,
-            target,
-            outcome,
-            fields,
-            client_addr: o.client_addr.clone(),
-        },
-    )
-    .await?;
-    Ok(())
+    let r = Record::by(o, Some(congress), action, target, fields).outcome(outcome);
+    audit::append(tx, &r).await.map(drop)
 }
 
 /// Audits a refused attempt in its own transaction (the attempt itself changed nothing).
@@ -51,13 +39,8 @@ pub(super) async fn refused(
     action: &str,
     e: AppError,
 ) -> AppError {
-    if let Ok(mut tx) = db.write().await
-        && record(&mut tx, congress, target, o, action, Outcome::Denied, &[])
-            .await
-            .is_ok()
-    {
-        let _ = tx.commit().await;
-    }
+    let r = Record::by(o, Some(congress), action, target, &[]).outcome(Outcome::Denied);
+    audit::refusal(db, &r).await;
     e
 }
 
@@ -80,10 +63,10 @@ pub async fn create_meeting(
     let mut errors = Vec::new();
     let title = m.title.trim();
     if title.is_empty() || title.chars().count() > 120 {
-        errors.push(FieldError::new("title", "meetings.title_required"));
+        errors.push(FieldError::new(Field("title"), "meetings.title_required"));
     }
     if m.place.trim().chars().count() > 120 {
-        errors.push(FieldError::new("place", "meetings.place_too_long"));
+        errors.push(FieldError::new(Field("place"), "meetings.place_too_long"));
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -192,7 +175,7 @@ pub async fn add_item(
     let title = title.trim();
     if title.is_empty() || title.chars().count() > 200 {
         return Err(AppError::Invalid(vec![FieldError::new(
-            "title",
+            Field("title"),
             "meetings.item_title_required",
         )]));
     }
@@ -296,7 +279,7 @@ pub async fn check_in(
                     format!("meeting:{}", m.id),
                     o,
                     "meetings.check_in",
-                    AppError::Invalid(vec![FieldError::new("code", "meetings.code_wrong")]),
+                    AppError::Invalid(vec![FieldError::new(Field("code"), "meetings.code_wrong")]),
                 )
                 .await);
             }
@@ -397,7 +380,7 @@ pub async fn leave(
                 .ok_or(AppError::Denied("meetings.not_on_roll"))?;
             if reason.trim().chars().count() < 2 {
                 return Err(AppError::Invalid(vec![FieldError::new(
-                    "reason",
+                    Field("reason"),
                     "meetings.leave_reason_required",
                 )]));
             }
@@ -530,7 +513,10 @@ pub async fn create_vote(
     let subject = v.subject.trim();
     let mut errors = Vec::new();
     if subject.is_empty() || subject.chars().count() > 300 {
-        errors.push(FieldError::new("subject", "meetings.subject_required"));
+        errors.push(FieldError::new(
+            Field("subject"),
+            "meetings.subject_required",
+        ));
     }
     let appointees: Vec<String> = v
         .appointees
@@ -547,7 +533,7 @@ pub async fn create_vote(
     let merged = appointees.len() > 1;
     if merged && ItemKind::parse(&item.kind) == Some(ItemKind::Appointment) && merged_by.is_none() {
         errors.push(FieldError::new(
-            "merged_by",
+            Field("merged_by"),
             "meetings.merged_needs_decision",
         ));
     }
@@ -585,9 +571,12 @@ pub async fn create_vote(
             other: Default::default(),
         };
         match recount::recount(&probe) {
-            Err(_) => errors.push(FieldError::new("candidates", "meetings.candidates_invalid")),
+            Err(_) => errors.push(FieldError::new(
+                Field("candidates"),
+                "meetings.candidates_invalid",
+            )),
             Ok(out) if !out.valid => errors.push(
-                FieldError::new("candidates", "meetings.candidates_rule")
+                FieldError::new(Field("candidates"), "meetings.candidates_rule")
                     .with_arg(out.invalid_reason.unwrap_or_default()),
             ),
             Ok(_) => {}
@@ -599,7 +588,7 @@ pub async fn create_vote(
         (_, None) => None,
         _ => {
             errors.push(FieldError::new(
-                "ballot_form",
+                Field("ballot_form"),
                 "meetings.ballot_form_invalid",
             ));
             None
@@ -614,7 +603,7 @@ pub async fn create_vote(
         (_, None) => None,
         _ => {
             errors.push(FieldError::new(
-                "selection_rule",
+                Field("selection_rule"),
                 "meetings.selection_rule_invalid",
             ));
             None
@@ -894,7 +883,7 @@ pub async fn close_vote(
     };
     let out = recount::recount(&input).map_err(|e| {
         AppError::Invalid(vec![
-            FieldError::new("counts", "meetings.counts_invalid").with_arg(e.0),
+            FieldError::new(Field("counts"), "meetings.counts_invalid").with_arg(e.0),
         ])
     })?;
     let published = serde_json::to_string(&publishable(input, &out)).map_err(AppError::internal)?;
@@ -1025,13 +1014,13 @@ pub async fn switch_method(
     let (_, v) = vote(db, congress, vote_id).await?;
     if !matches!(to, VoteMethod::Hands | VoteMethod::Paper) {
         return Err(AppError::Invalid(vec![FieldError::new(
-            "method",
+            Field("method"),
             "meetings.switch_to_manual",
         )]));
     }
     if reason.trim().chars().count() < 4 {
         return Err(AppError::Invalid(vec![FieldError::new(
-            "reason",
+            Field("reason"),
             "meetings.switch_reason",
         )]));
     }
@@ -1096,7 +1085,7 @@ pub async fn correct(
     }
     if reason.trim().chars().count() < 10 {
         return Err(AppError::Invalid(vec![FieldError::new(
-            "reason",
+            Field("reason"),
             "meetings.correct_reason",
         )]));
     }
@@ -1117,7 +1106,7 @@ pub async fn correct(
     );
     let out = recount::recount(&input).map_err(|e| {
         AppError::Invalid(vec![
-            FieldError::new("counts", "meetings.counts_invalid").with_arg(e.0),
+            FieldError::new(Field("counts"), "meetings.counts_invalid").with_arg(e.0),
         ])
     })?;
     let published = serde_json::to_string(&input).map_err(AppError::internal)?;

@@ -1,6 +1,7 @@
 //! Rules about people: deputies' status (代表法 Art 61–62), the resident ID number's checksum
 //! (GB 11643-1999), required roster fields, and the pinyin sort key. Pure; no I/O.
 
+use crate::platform::error::Field;
 use crate::platform::error::FieldError;
 use serde::{Deserialize, Serialize};
 
@@ -238,16 +239,16 @@ impl DeputyInput {
         let req = |v: &str, field: &'static str, errs: &mut Vec<FieldError>| {
             let v = v.trim();
             if v.is_empty() {
-                errs.push(FieldError::new(field, "field.required"));
+                errs.push(FieldError::new(Field(field), "field.required"));
             } else if v.chars().count() > MAX_FIELD_CHARS {
-                errs.push(FieldError::new(field, "field.too_long"));
+                errs.push(FieldError::new(Field(field), "field.too_long"));
             }
             v.to_string()
         };
         let name = req(&self.name, "name", &mut errs);
         let gender = Gender::parse(&self.gender);
         if gender.is_none() {
-            errs.push(FieldError::new("gender", "field.gender_invalid"));
+            errs.push(FieldError::new(Field("gender"), "field.gender_invalid"));
         }
         let ethnicity = req(&self.ethnicity, "ethnicity", &mut errs);
         let party = req(&self.party, "party", &mut errs);
@@ -261,7 +262,7 @@ impl DeputyInput {
         } else if valid_id_card(&id) {
             Some(id)
         } else {
-            errs.push(FieldError::new("id_card", "field.id_card_invalid"));
+            errs.push(FieldError::new(Field("id_card"), "field.id_card_invalid"));
             None
         };
         let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
@@ -270,7 +271,7 @@ impl DeputyInput {
             Some(p) => match normalize_phone(&p) {
                 Some(n) => Some(n),
                 None => {
-                    errs.push(FieldError::new("phone", "field.phone_invalid"));
+                    errs.push(FieldError::new(Field("phone"), "field.phone_invalid"));
                     None
                 }
             },
@@ -280,7 +281,7 @@ impl DeputyInput {
             Some(e) => match normalize_email(&e) {
                 Some(n) => Some(n),
                 None => {
-                    errs.push(FieldError::new("email", "field.email_invalid"));
+                    errs.push(FieldError::new(Field("email"), "field.email_invalid"));
                     None
                 }
             },
@@ -290,7 +291,7 @@ impl DeputyInput {
             .as_ref()
             .is_some_and(|a| a.chars().count() > MAX_ADDRESS_CHARS)
         {
-            errs.push(FieldError::new("address", "field.too_long"));
+            errs.push(FieldError::new(Field("address"), "field.too_long"));
         }
         match gender {
             Some(gender) if errs.is_empty() => Ok(ValidDeputy {

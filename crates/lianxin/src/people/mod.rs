@@ -92,11 +92,7 @@ pub async fn contact_of_user(
 }
 
 pub fn origin(state: &AppState, ctx: &Ctx) -> Result<service::Origin, AppError> {
-    Ok(service::Origin {
-        user: ctx.actor()?.user,
-        client_addr: ctx.client_addr.clone(),
-        now: state.clock.now_ms(),
-    })
+    ctx.origin(state)
 }
 
 /// Highlighted pieces of a text: (piece, matched).

@@ -2,40 +2,14 @@
 
 use super::domain::{DeputyInput, DeputyStatus, OrganKind, ValidDeputy};
 use super::store::{self, NamedTable, Refs};
-use crate::audit::{self, Outcome, Record};
+use crate::audit::{self, Record};
 use crate::congress::Congress;
 use crate::db::{Db, Tx};
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, FieldError};
-use crate::platform::ids::{CongressId, UserId};
+use crate::platform::ids::CongressId;
 
-/// Who does it, from where, when.
-#[derive(Debug, Clone)]
-pub struct Origin {
-    pub user: UserId,
-    pub client_addr: Option<String>,
-    pub now: i64,
-}
-
-impl Origin {
-    pub fn record<'a>(
-        &self,
-        congress: CongressId,
-        action: &'a str,
-        target: String,
-        fields: &'a [&'a str],
-    ) -> Record<'a> {
-        Record {
-            at: self.now,
-            user: Some(self.user),
-            congress: Some(congress),
-            action,
-            target,
-            outcome: Outcome::Success,
-            fields,
-            client_addr: self.client_addr.clone(),
-        }
-    }
-}
+pub use crate::platform::origin::Origin;
 
 /// Indexes a deputy for search (name, occupation and the other public roster fields).
 pub async fn index_deputy(
@@ -116,7 +90,7 @@ pub async fn resolve_refs(
         store::lookup_id(tx, NamedTable::Constituency, congress, &v.constituency).await?;
     if constituency.is_none() {
         errs.push(FieldError::new(
-            "constituency",
+            Field("constituency"),
             "field.constituency_unknown",
         ));
     }
@@ -124,14 +98,17 @@ pub async fn resolve_refs(
     if let Some(name) = &v.delegation {
         delegation = store::lookup_id(tx, NamedTable::Delegation, congress, name).await?;
         if delegation.is_none() {
-            errs.push(FieldError::new("delegation", "field.delegation_unknown"));
+            errs.push(FieldError::new(
+                Field("delegation"),
+                "field.delegation_unknown",
+            ));
         }
     }
     let mut station = None;
     if let Some(name) = &v.station {
         station = store::lookup_id(tx, NamedTable::Station, congress, name).await?;
         if station.is_none() {
-            errs.push(FieldError::new("station", "field.station_unknown"));
+            errs.push(FieldError::new(Field("station"), "field.station_unknown"));
         }
     }
     Ok(match constituency {
@@ -167,7 +144,7 @@ pub async fn create_deputy(
         Some(p) => {
             if store::deputy_exists(tx, congress, term, p).await? {
                 return Ok(Err(vec![FieldError::new(
-                    "id_card",
+                    Field("id_card"),
                     "field.duplicate_person",
                 )]));
             }
@@ -179,8 +156,9 @@ pub async fn create_deputy(
     index_deputy(tx, congress, id, v, origin.now).await?;
     audit::append(
         tx,
-        &origin.record(
-            congress,
+        &Record::by(
+            origin,
+            Some(congress),
             "people.deputy_create",
             format!("deputy:{id}"),
             DEPUTY_FIELDS,
@@ -251,8 +229,9 @@ pub async fn update_deputy_cmd(
     }
     audit::append(
         &mut tx,
-        &origin.record(
-            congress.id,
+        &Record::by(
+            origin,
+            Some(congress.id),
             "people.deputy_update",
             format!("deputy:{id}"),
             &changed,
@@ -288,7 +267,13 @@ pub async fn reveal_personal_cmd(
     let mut tx = db.write().await?;
     audit::append(
         &mut tx,
-        &origin.record(congress.id, "people.reveal", format!("deputy:{id}"), &shown),
+        &Record::by(
+            origin,
+            Some(congress.id),
+            "people.reveal",
+            format!("deputy:{id}"),
+            &shown,
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -355,13 +340,13 @@ pub async fn set_status_cmd(
         .ok_or(AppError::NotFound)?;
     let from = DeputyStatus::parse(&current.status).ok_or(AppError::internal("unknown status"))?;
     from.can_become(next)
-        .map_err(|k| AppError::Invalid(vec![FieldError::new("status", k)]))?;
+        .map_err(|k| AppError::Invalid(vec![FieldError::new(Field("status"), k)]))?;
     let mut errs = Vec::new();
     if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
-        errs.push(FieldError::new("status_date", "field.date_invalid"));
+        errs.push(FieldError::new(Field("status_date"), "field.date_invalid"));
     }
     if next != DeputyStatus::InOffice && reason.trim().is_empty() {
-        errs.push(FieldError::new("status_reason", "field.required"));
+        errs.push(FieldError::new(Field("status_reason"), "field.required"));
     }
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
@@ -379,8 +364,9 @@ pub async fn set_status_cmd(
     .await?;
     audit::append(
         &mut tx,
-        &origin.record(
-            congress.id,
+        &Record::by(
+            origin,
+            Some(congress.id),
             "people.deputy_status",
             format!("deputy:{id}"),
             &["status", "status_date", "status_reason"],
@@ -417,18 +403,18 @@ pub fn validate_unit(
     let mut errs = Vec::new();
     let name = input.name.trim().to_string();
     if name.is_empty() {
-        errs.push(FieldError::new("name", "field.required"));
+        errs.push(FieldError::new(Field("name"), "field.required"));
     } else if name.chars().count() > 100 {
-        errs.push(FieldError::new("name", "field.too_long"));
+        errs.push(FieldError::new(Field("name"), "field.too_long"));
     }
     let organ = OrganKind::parse(&input.organ_kind);
     if organ.is_none() {
-        errs.push(FieldError::new("organ_kind", "field.organ_invalid"));
+        errs.push(FieldError::new(Field("organ_kind"), "field.organ_invalid"));
     }
     let head_name = input.head_name.trim();
     let mut head = None;
     if head_name.chars().count() > 50 {
-        errs.push(FieldError::new("head_name", "field.too_long"));
+        errs.push(FieldError::new(Field("head_name"), "field.too_long"));
     } else if !head_name.is_empty() {
         match super::domain::Gender::parse(&input.head_gender) {
             Some(gender) => {
@@ -437,7 +423,10 @@ pub fn validate_unit(
                     gender,
                 })
             }
-            None => errs.push(FieldError::new("head_gender", "field.gender_invalid")),
+            None => errs.push(FieldError::new(
+                Field("head_gender"),
+                "field.gender_invalid",
+            )),
         }
     }
     match organ {
@@ -471,8 +460,9 @@ async fn set_head(
     store::upsert_membership(tx, congress, unit, person, "head", &today).await?;
     audit::append(
         tx,
-        &origin.record(
-            congress,
+        &Record::by(
+            origin,
+            Some(congress),
             "people.unit_head",
             format!("unit:{unit}"),
             &["head"],
@@ -494,7 +484,10 @@ pub async fn create_unit(
         .await?
         .is_some()
     {
-        return Ok(Err(vec![FieldError::new("name", "field.unit_exists")]));
+        return Ok(Err(vec![FieldError::new(
+            Field("name"),
+            "field.unit_exists",
+        )]));
     }
     let id = store::create_org(
         tx,
@@ -508,8 +501,9 @@ pub async fn create_unit(
     .await?;
     audit::append(
         tx,
-        &origin.record(
-            congress,
+        &Record::by(
+            origin,
+            Some(congress),
             "people.unit_create",
             format!("unit:{id}"),
             &["name", "organ_kind"],
@@ -562,7 +556,7 @@ pub async fn update_unit_cmd(
         && other != id
     {
         return Err(AppError::Invalid(vec![FieldError::new(
-            "name",
+            Field("name"),
             "field.unit_exists",
         )]));
     }
@@ -571,8 +565,9 @@ pub async fn update_unit_cmd(
     }
     audit::append(
         &mut tx,
-        &origin.record(
-            congress.id,
+        &Record::by(
+            origin,
+            Some(congress.id),
             "people.unit_update",
             format!("unit:{id}"),
             &["name", "organ_kind"],
@@ -623,14 +618,17 @@ pub async fn add_member_cmd(
         .as_deref()
         .and_then(BodyKind::parse);
     if kind.is_none() {
-        errs.push(FieldError::new("organization_id", "member.body_unknown"));
+        errs.push(FieldError::new(
+            Field("organization_id"),
+            "member.body_unknown",
+        ));
     }
     let post = Post::parse(&input.post);
     if post.is_none() {
-        errs.push(FieldError::new("post", "member.post_invalid"));
+        errs.push(FieldError::new(Field("post"), "member.post_invalid"));
     }
     if chrono::NaiveDate::parse_from_str(input.starts_on.trim(), "%Y-%m-%d").is_err() {
-        errs.push(FieldError::new("starts_on", "field.date_invalid"));
+        errs.push(FieldError::new(Field("starts_on"), "field.date_invalid"));
     }
     let deputy = store::deputy(db, congress.id, input.deputy_id).await?;
     let in_office = deputy
@@ -640,11 +638,11 @@ pub async fn add_member_cmd(
         && let Err(key) = check_member(k, p, in_office)
     {
         errs.push(FieldError::new(
-            if key == "member.not_deputy" {
+            Field(if key == "member.not_deputy" {
                 "deputy_id"
             } else {
                 "post"
-            },
+            }),
             key,
         ));
     }
@@ -655,7 +653,7 @@ pub async fn add_member_cmd(
     let mut tx = db.write().await?;
     if store::is_current_member(&mut tx, input.organization_id, person).await? {
         return Err(AppError::Invalid(vec![FieldError::new(
-            "deputy_id",
+            Field("deputy_id"),
             "member.already",
         )]));
     }
@@ -670,8 +668,9 @@ pub async fn add_member_cmd(
     .await?;
     audit::append(
         &mut tx,
-        &origin.record(
-            congress.id,
+        &Record::by(
+            origin,
+            Some(congress.id),
             "people.member_add",
             format!("membership:{id}"),
             &["organization_id", "person_id", "post", "starts_on"],
@@ -691,7 +690,7 @@ pub async fn end_member_cmd(
 ) -> Result<(), AppError> {
     if chrono::NaiveDate::parse_from_str(ends_on.trim(), "%Y-%m-%d").is_err() {
         return Err(AppError::Invalid(vec![FieldError::new(
-            "ends_on",
+            Field("ends_on"),
             "field.date_invalid",
         )]));
     }
@@ -701,8 +700,9 @@ pub async fn end_member_cmd(
     }
     audit::append(
         &mut tx,
-        &origin.record(
-            congress.id,
+        &Record::by(
+            origin,
+            Some(congress.id),
             "people.member_end",
             format!("membership:{id}"),
             &["ends_on"],

@@ -296,8 +296,9 @@ pub async fn import(
         }
     }
     if report.errors.is_empty() && commit {
-        let rec = origin.record(
-            congress,
+        let rec = audit::Record::by(
+            origin,
+            Some(congress),
             "people.import",
             format!("{}:{}", kind.as_str(), report.rows),
             &["file"],

@@ -17,10 +17,15 @@ pub struct FieldError {
     pub arg: Option<String>,
 }
 
+/// The name of the form field or JSON member an error is about. A type of its own, so that a
+/// field and a message key — both text — cannot be passed in each other's place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field(pub &'static str);
+
 impl FieldError {
-    pub fn new(field: &'static str, key: &'static str) -> Self {
+    pub fn new(field: Field, key: &'static str) -> Self {
         Self {
-            field,
+            field: field.0,
             key,
             arg: None,
         }
@@ -97,6 +102,11 @@ impl AppError {
             AppError::Db(e) if is_busy(e) => "error.busy",
             AppError::Db(_) | AppError::Internal(_) => "error.internal",
         }
+    }
+
+    /// One field's error (422): the field, then the message key.
+    pub fn field(field: Field, key: &'static str) -> Self {
+        AppError::Invalid(vec![FieldError::new(field, key)])
     }
 
     pub fn internal(e: impl std::fmt::Display) -> Self {

@@ -12,6 +12,7 @@ use crate::calendar::rules::Basis;
 use crate::congress::Congress;
 use crate::people::guard;
 use crate::people::{self as people, Personal};
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::platform::ids::CongressId;
 use crate::web::AppState;
@@ -168,28 +169,28 @@ async fn create(
     let actor = ctx.actor()?.clone();
     let mut errors = Vec::new();
     if !KINDS.contains(&f.kind.as_str()) {
-        errors.push(FieldError::new("kind", "field.required"));
+        errors.push(FieldError::new(Field("kind"), "field.required"));
     }
     let name = f.name.trim();
     if name.is_empty() {
-        errors.push(FieldError::new("name", "field.required"));
+        errors.push(FieldError::new(Field("name"), "field.required"));
     } else if name.chars().count() > 100 {
-        errors.push(FieldError::new("name", "field.too_long"));
+        errors.push(FieldError::new(Field("name"), "field.too_long"));
     }
     if f.contact.chars().count() > 100 {
-        errors.push(FieldError::new("contact", "field.too_long"));
+        errors.push(FieldError::new(Field("contact"), "field.too_long"));
     }
     let identifier = f.identifier.trim().to_string();
     if identifier.is_empty() {
-        errors.push(FieldError::new("identifier", "field.required"));
+        errors.push(FieldError::new(Field("identifier"), "field.required"));
     } else if identifier.chars().count() > 100 {
-        errors.push(FieldError::new("identifier", "field.too_long"));
+        errors.push(FieldError::new(Field("identifier"), "field.too_long"));
     }
     let received = chrono::NaiveDate::parse_from_str(f.received_on.trim(), "%Y-%m-%d").ok();
     match received {
-        None => errors.push(FieldError::new("received_on", "field.date_invalid")),
+        None => errors.push(FieldError::new(Field("received_on"), "field.date_invalid")),
         Some(d) if d > state.clock.today() => {
-            errors.push(FieldError::new("received_on", "privacy.future_date"))
+            errors.push(FieldError::new(Field("received_on"), "privacy.future_date"))
         }
         Some(_) => {}
     }
@@ -429,13 +430,13 @@ async fn close(
     let congress = guard(&state, &ctx, cid, Permission::RevealPersonal).await?;
     let mut errors = Vec::new();
     if !matches!(f.outcome.as_str(), "answered" | "refused") {
-        errors.push(FieldError::new("outcome", "field.required"));
+        errors.push(FieldError::new(Field("outcome"), "field.required"));
     }
     let answer = f.answer.trim();
     if answer.is_empty() {
-        errors.push(FieldError::new("answer", "privacy.answer_required"));
+        errors.push(FieldError::new(Field("answer"), "privacy.answer_required"));
     } else if answer.chars().count() > 2000 {
-        errors.push(FieldError::new("answer", "field.too_long"));
+        errors.push(FieldError::new(Field("answer"), "field.too_long"));
     }
     if !errors.is_empty() {
         return render(&state, &ctx, congress, id, &errors, false).await;

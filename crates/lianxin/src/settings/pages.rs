@@ -6,6 +6,7 @@ use super::{Resolved, load, store};
 use crate::accounts::policy::{Permission, allows};
 use crate::audit::{self, Outcome, Record};
 use crate::congress::Congress;
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
@@ -144,29 +145,32 @@ pub fn validate_change(
 ) -> Result<(String, SourceKind), Vec<FieldError>> {
     let mut errs = Vec::new();
     let Some(p) = registry::param(key) else {
-        return Err(vec![FieldError::new("key", "settings.unknown")]);
+        return Err(vec![FieldError::new(Field("key"), "settings.unknown")]);
     };
     let value = match registry::validate(p, value) {
         Ok(v) => Some(v),
         Err(k) => {
-            errs.push(FieldError::new("value", k));
+            errs.push(FieldError::new(Field("value"), k));
             None
         }
     };
     let kind = match SourceKind::parse(kind) {
         Some(k @ (SourceKind::OwnDecision | SourceKind::ByReference)) => Some(k),
         _ => {
-            errs.push(FieldError::new("source_kind", "settings.bad_source"));
+            errs.push(FieldError::new(Field("source_kind"), "settings.bad_source"));
             None
         }
     };
     if text.trim().is_empty() || text.chars().count() > 200 || text.chars().any(char::is_control) {
-        errs.push(FieldError::new("source_text", "settings.source_required"));
+        errs.push(FieldError::new(
+            Field("source_text"),
+            "settings.source_required",
+        ));
     }
     if kind == Some(SourceKind::OwnDecision)
         && chrono::NaiveDate::parse_from_str(decided_on.trim(), "%Y-%m-%d").is_err()
     {
-        errs.push(FieldError::new("decided_on", "field.date_invalid"));
+        errs.push(FieldError::new(Field("decided_on"), "field.date_invalid"));
     }
     match (value, kind) {
         (Some(v), Some(k)) if errs.is_empty() => Ok((v, k)),
@@ -253,7 +257,7 @@ async fn apply_preset(
             &state,
             &ctx,
             congress,
-            &[FieldError::new("preset", "settings.unknown")],
+            &[FieldError::new(Field("preset"), "settings.unknown")],
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;

@@ -3,8 +3,9 @@
 
 use super::domain::{self, DayInput};
 use super::store;
-use crate::audit::{self, Outcome, Record};
+use crate::audit::{self, Record};
 use crate::db::{Db, Tx};
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, FieldError};
 use crate::platform::ids::CongressId;
 use crate::settings::registry::Period;
@@ -20,21 +21,8 @@ async fn record(
     action: &str,
     fields: &[&str],
 ) -> Result<(), sqlx::Error> {
-    audit::append(
-        tx,
-        &Record {
-            at: o.now,
-            user: Some(o.user),
-            congress: Some(congress),
-            action,
-            target,
-            outcome: Outcome::Success,
-            fields,
-            client_addr: o.client_addr.clone(),
-        },
-    )
-    .await?;
-    Ok(())
+    let r = Record::by(o, Some(congress), action, target, fields);
+    audit::append(tx, &r).await.map(drop)
 }
 
 /// The first date a day may be scheduled for today: `station.publish_ahead` after today.
@@ -74,7 +62,7 @@ pub async fn schedule(
         Ok(d) => Some(d),
         Err(es) => {
             for (field, key) in es {
-                let e = FieldError::new(field, key);
+                let e = FieldError::new(Field(field), key);
                 errors.push(if key == "station.day_too_soon" {
                     e.with_arg(first)
                 } else {
@@ -99,20 +87,25 @@ pub async fn schedule(
             [one] => on_duty.push(*one),
             [] => {
                 errors.push(
-                    FieldError::new("deputies", "suggestion.cosigner_unknown").with_arg(name),
+                    FieldError::new(Field("deputies"), "suggestion.cosigner_unknown")
+                        .with_arg(name),
                 );
                 break;
             }
             _ => {
                 errors.push(
-                    FieldError::new("deputies", "suggestion.cosigner_ambiguous").with_arg(name),
+                    FieldError::new(Field("deputies"), "suggestion.cosigner_ambiguous")
+                        .with_arg(name),
                 );
                 break;
             }
         }
     }
     if on_duty.is_empty() && errors.iter().all(|e| e.field != "deputies") {
-        errors.push(FieldError::new("deputies", "station.deputies_required"));
+        errors.push(FieldError::new(
+            Field("deputies"),
+            "station.deputies_required",
+        ));
     }
     let Some(day) = day.filter(|_| errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
@@ -159,14 +152,14 @@ pub async fn cancel(
         .ok_or(AppError::NotFound)?;
     if reason.trim().is_empty() {
         return Err(AppError::Invalid(vec![FieldError::new(
-            "reason",
+            Field("reason"),
             "suggestion.reason_required",
         )]));
     }
     let on = NaiveDate::parse_from_str(&d.on_date, "%Y-%m-%d").map_err(AppError::internal)?;
     if !domain::cancellable(on, o.today) {
         return Err(AppError::Invalid(vec![FieldError::new(
-            "reason",
+            Field("reason"),
             "station.day_passed",
         )]));
     }
@@ -213,16 +206,19 @@ pub async fn record_reception(
     let mut errors = Vec::new();
     let on = NaiveDate::parse_from_str(&d.on_date, "%Y-%m-%d").map_err(AppError::internal)?;
     if on > o.today {
-        errors.push(FieldError::new("matter", "station.day_not_yet"));
+        errors.push(FieldError::new(Field("matter"), "station.day_not_yet"));
     }
     if d.cancelled_at.is_some() {
-        errors.push(FieldError::new("matter", "station.cancelled_already"));
+        errors.push(FieldError::new(
+            Field("matter"),
+            "station.cancelled_already",
+        ));
     }
     let matter = input.matter.trim();
     if matter.is_empty() {
-        errors.push(FieldError::new("matter", "field.required"));
+        errors.push(FieldError::new(Field("matter"), "field.required"));
     } else if matter.chars().count() > 5000 {
-        errors.push(FieldError::new("matter", "field.too_long"));
+        errors.push(FieldError::new(Field("matter"), "field.too_long"));
     }
     let deputy = match input.deputy.trim() {
         "" => None,
@@ -232,7 +228,7 @@ pub async fn record_reception(
             match id.filter(|i| on_duty.iter().any(|(d, _)| d == i)) {
                 Some(i) => Some(i),
                 None => {
-                    errors.push(FieldError::new("deputy", "station.not_on_duty"));
+                    errors.push(FieldError::new(Field("deputy"), "station.not_on_duty"));
                     None
                 }
             }
@@ -240,7 +236,7 @@ pub async fn record_reception(
     };
     let visitor = input.visitor.trim();
     if visitor.chars().count() > 200 {
-        errors.push(FieldError::new("visitor", "field.too_long"));
+        errors.push(FieldError::new(Field("visitor"), "field.too_long"));
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));

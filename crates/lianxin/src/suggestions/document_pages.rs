@@ -6,6 +6,7 @@ use super::store;
 use super::{capacity, guard};
 use crate::audit::{self, Outcome, Record};
 use crate::congress::Congress;
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::platform::i18n::Lang;
 use crate::web::AppState;
@@ -335,9 +336,9 @@ async fn save_templates(
     for (kind, _) in KINDS {
         let body = f.get(*kind).map(|b| b.trim()).unwrap_or("");
         if body.is_empty() {
-            errors.push(FieldError::new(kind, "field.required"));
+            errors.push(FieldError::new(Field(kind), "field.required"));
         } else if body.chars().count() > 10_000 {
-            errors.push(FieldError::new(kind, "field.too_long"));
+            errors.push(FieldError::new(Field(kind), "field.too_long"));
         }
     }
     if !errors.is_empty() {

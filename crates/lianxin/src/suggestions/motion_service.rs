@@ -10,6 +10,7 @@ use super::store::motions::{self as store, Fill, Motion};
 use crate::audit::{self, Outcome, Record};
 use crate::congress::{Congress, CongressLevel};
 use crate::db::{Db, Tx};
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, FieldError};
 use crate::platform::ids::CongressId;
 
@@ -26,10 +27,6 @@ pub struct MotionInput {
     pub cosigners: String,
 }
 
-fn deny(key: &'static str, field: &'static str) -> AppError {
-    AppError::Invalid(vec![FieldError::new(field, key)])
-}
-
 async fn record(
     tx: &mut Tx<'_>,
     c: CongressId,
@@ -38,31 +35,15 @@ async fn record(
     action: &str,
     outcome: Outcome,
 ) -> Result<(), sqlx::Error> {
-    audit::append(
-        tx,
-        &Record {
-            at: o.now,
-            user: Some(o.user),
-            congress: Some(c),
-            action: &format!("motions.{action}"),
-            target: format!("motion:{id}"),
-            outcome,
-            fields: &["state"],
-            client_addr: o.client_addr.clone(),
-        },
-    )
-    .await?;
-    Ok(())
+    let action = format!("motions.{action}");
+    let r = Record::by(o, Some(c), &action, format!("motion:{id}"), &["state"]).outcome(outcome);
+    audit::append(tx, &r).await.map(drop)
 }
 
 async fn refused(db: &Db, c: CongressId, id: i64, o: &Origin, action: &str) {
-    if let Ok(mut tx) = db.write().await
-        && record(&mut tx, c, id, o, action, Outcome::Failed)
-            .await
-            .is_ok()
-    {
-        let _ = tx.commit().await;
-    }
+    let action = format!("motions.{action}");
+    let r = Record::by(o, Some(c), &action, format!("motion:{id}"), &["state"]);
+    audit::refusal(db, &r.outcome(Outcome::Failed)).await;
 }
 
 /// The session sitting today, if any.
@@ -109,7 +90,7 @@ pub async fn set_deadline(
 ) -> Result<(), AppError> {
     let Some(sid) = sitting(db, c, o).await? else {
         return Err(AppError::Invalid(vec![FieldError::new(
-            "deadline",
+            Field("deadline"),
             "motion.refused.not_in_session",
         )]));
     };
@@ -131,7 +112,7 @@ pub async fn set_deadline(
         };
         if !inside {
             return Err(AppError::Invalid(vec![FieldError::new(
-                "deadline",
+                Field("deadline"),
                 "motion.deadline_in_session",
             )]));
         }
@@ -173,27 +154,32 @@ pub async fn draft(
     };
     let mut errors = Vec::new();
     if !motion::PROPOSERS.contains(&proposer) || (proposer == "deputies") != lead.is_some() {
-        errors.push(FieldError::new("proposer", "motion.proposer_invalid"));
+        errors.push(FieldError::new(
+            Field("proposer"),
+            "motion.proposer_invalid",
+        ));
     }
     let title = input.title.trim();
     let content = input.content.trim();
     if title.is_empty() {
-        errors.push(FieldError::new("title", "field.required"));
+        errors.push(FieldError::new(Field("title"), "field.required"));
     } else if title.chars().count() > 100 {
-        errors.push(FieldError::new("title", "field.too_long"));
+        errors.push(FieldError::new(Field("title"), "field.too_long"));
     }
     if content.is_empty() {
-        errors.push(FieldError::new("content", "field.required"));
+        errors.push(FieldError::new(Field("content"), "field.required"));
     }
     let mut cosigners = Vec::new();
     for name in crate::text::name_list(&input.cosigners) {
         match crate::people::deputies_named(db, c, name).await?.as_slice() {
             [one] if Some(*one) == lead => {}
             [one] => cosigners.push(*one),
-            [] => errors
-                .push(FieldError::new("cosigners", "suggestion.cosigner_unknown").with_arg(name)),
-            _ => errors
-                .push(FieldError::new("cosigners", "suggestion.cosigner_ambiguous").with_arg(name)),
+            [] => errors.push(
+                FieldError::new(Field("cosigners"), "suggestion.cosigner_unknown").with_arg(name),
+            ),
+            _ => errors.push(
+                FieldError::new(Field("cosigners"), "suggestion.cosigner_ambiguous").with_arg(name),
+            ),
         }
     }
     if !errors.is_empty() {
@@ -244,7 +230,7 @@ async fn step(
         Ok(to) => to,
         Err(key) => {
             refused(db, c, m.id, o, cmd.name()).await;
-            return Err(deny(key, "state"));
+            return Err(AppError::field(Field("state"), key));
         }
     };
     let mut tx = db.write().await?;
@@ -298,7 +284,10 @@ pub async fn answer(
     if m.state != "draft" || !store::answer(&mut tx, c, id, deputy, consent, o.now).await? {
         drop(tx);
         refused(db, c, id, o, "consent").await;
-        return Err(deny("suggestion.refused.not_invited", "state"));
+        return Err(AppError::field(
+            Field("state"),
+            "suggestion.refused.not_invited",
+        ));
     }
     store::event(
         &mut tx,
@@ -372,7 +361,7 @@ pub async fn decide(
         "on_agenda" => MotionCommand::PutOnAgenda,
         "refer" => MotionCommand::Refer,
         "not_on_agenda" => MotionCommand::NotOnAgenda,
-        _ => return Err(deny("field.required", "decision")),
+        _ => return Err(AppError::field(Field("decision"), "field.required")),
     };
     if cmd == MotionCommand::Refer {
         let ok = match committee {
@@ -383,11 +372,14 @@ pub async fn decide(
             None => false,
         };
         if !ok {
-            return Err(deny("motion.committee_required", "committee"));
+            return Err(AppError::field(
+                Field("committee"),
+                "motion.committee_required",
+            ));
         }
     }
     if cmd == MotionCommand::NotOnAgenda && note.trim().is_empty() {
-        return Err(deny("suggestion.reason_required", "note"));
+        return Err(AppError::field(Field("note"), "suggestion.reason_required"));
     }
     let fill = Fill {
         committee: if cmd == MotionCommand::Refer {
@@ -412,7 +404,7 @@ pub async fn report(
 ) -> Result<(), AppError> {
     let m = get(db, c, id).await?;
     if text.trim().is_empty() {
-        return Err(deny("field.required", "report"));
+        return Err(AppError::field(Field("report"), "field.required"));
     }
     step(
         db,
@@ -453,7 +445,7 @@ pub async fn convert(
         MotionState::parse(&m.state).ok_or_else(|| AppError::internal("unknown motion state"))?;
     if let Err(key) = motion::next(from, cmd) {
         refused(db, c, id, o, "convert").await;
-        return Err(deny(key, "state"));
+        return Err(AppError::field(Field("state"), key));
     }
     if !agrees {
         step(db, c, &m, cmd, "", NO_FILL, o).await?;

@@ -9,6 +9,7 @@ use crate::audit::{self, Outcome, Record};
 use crate::calendar::deadlines::{self, Registration, Span};
 use crate::calendar::rules::{Basis, Calendar};
 use crate::db::{Db, Tx};
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, FieldError};
 use crate::platform::ids::{CongressId, UserId};
 use chrono::NaiveDate;
@@ -57,24 +58,9 @@ pub const CONTACT_FORMS: &[&str] = &["visit", "meeting", "phone", "site_inspecti
 
 async fn refused(db: &Db, congress: CongressId, id: i64, o: &Origin, action: &str) {
     // The attempt is on record even though nothing changed (issue 5: "the attempt audited").
-    let _ = audit::append_alone(
-        db,
-        &Record {
-            at: o.now,
-            user: Some(o.user),
-            congress: Some(congress),
-            action: &format!("suggestions.{action}"),
-            target: format!("suggestion:{id}"),
-            outcome: Outcome::Failed,
-            fields: &[],
-            client_addr: o.client_addr.clone(),
-        },
-    )
-    .await;
-}
-
-fn deny(key: &'static str, field: &'static str) -> AppError {
-    AppError::Invalid(vec![FieldError::new(field, key)])
+    let action = format!("suggestions.{action}");
+    let r = Record::by(o, Some(congress), &action, format!("suggestion:{id}"), &[]);
+    audit::refusal(db, &r.outcome(Outcome::Failed)).await;
 }
 
 /// Input of a new draft.
@@ -126,17 +112,17 @@ pub async fn draft(
     let title = input.title.trim();
     let content = input.content.trim();
     if title.is_empty() {
-        errors.push(FieldError::new("title", "field.required"));
+        errors.push(FieldError::new(Field("title"), "field.required"));
     } else if title.chars().count() > 100 {
-        errors.push(FieldError::new("title", "field.too_long"));
+        errors.push(FieldError::new(Field("title"), "field.too_long"));
     }
     if content.is_empty() {
-        errors.push(FieldError::new("content", "field.required"));
+        errors.push(FieldError::new(Field("content"), "field.required"));
     } else if content.chars().count() > 20_000 {
-        errors.push(FieldError::new("content", "field.too_long"));
+        errors.push(FieldError::new(Field("content"), "field.too_long"));
     }
     if !CATEGORIES.contains(&input.category.as_str()) {
-        errors.push(FieldError::new("category", "field.required"));
+        errors.push(FieldError::new(Field("category"), "field.required"));
     }
     let mut cosigners = Vec::new();
     for name in crate::text::name_list(&input.cosigners) {
@@ -146,13 +132,15 @@ pub async fn draft(
             [one] => cosigners.push(*one),
             [] => {
                 errors.push(
-                    FieldError::new("cosigners", "suggestion.cosigner_unknown").with_arg(name),
+                    FieldError::new(Field("cosigners"), "suggestion.cosigner_unknown")
+                        .with_arg(name),
                 );
                 break;
             }
             _ => {
                 errors.push(
-                    FieldError::new("cosigners", "suggestion.cosigner_ambiguous").with_arg(name),
+                    FieldError::new(Field("cosigners"), "suggestion.cosigner_ambiguous")
+                        .with_arg(name),
                 );
                 break;
             }
@@ -169,7 +157,7 @@ pub async fn draft(
                 Err(_) => None,
             };
             if found.is_none() {
-                errors.push(FieldError::new("town", "suggestion.town_not_here"));
+                errors.push(FieldError::new(Field("town"), "suggestion.town_not_here"));
             }
             found
         }
@@ -180,11 +168,14 @@ pub async fn draft(
         let d = store::delegation_of(db, congress, deputy).await?;
         if period_kind != "session" {
             errors.push(FieldError::new(
-                "as_delegation",
+                Field("as_delegation"),
                 "suggestion.delegation_only_in_session",
             ));
         } else if d.is_none() {
-            errors.push(FieldError::new("as_delegation", "suggestion.no_delegation"));
+            errors.push(FieldError::new(
+                Field("as_delegation"),
+                "suggestion.no_delegation",
+            ));
         }
         d
     } else {
@@ -272,21 +263,15 @@ async fn record(
     action: &str,
     fields: &[&str],
 ) -> Result<(), sqlx::Error> {
-    audit::append(
-        tx,
-        &Record {
-            at: o.now,
-            user: Some(o.user),
-            congress: Some(congress),
-            action: &format!("suggestions.{action}"),
-            target: format!("suggestion:{id}"),
-            outcome: Outcome::Success,
-            fields,
-            client_addr: o.client_addr.clone(),
-        },
-    )
-    .await?;
-    Ok(())
+    let action = format!("suggestions.{action}");
+    let r = Record::by(
+        o,
+        Some(congress),
+        &action,
+        format!("suggestion:{id}"),
+        fields,
+    );
+    audit::append(tx, &r).await.map(drop)
 }
 
 /// Loads an item and checks that `cap` may see it at all (others get "not found").
@@ -377,7 +362,7 @@ async fn decide(
         Ok(to) => Ok((from, to)),
         Err(key) => {
             refused(db, congress, s.id, o, cmd.name()).await;
-            Err(deny(key, "state"))
+            Err(AppError::field(Field("state"), key))
         }
     }
 }
@@ -405,14 +390,20 @@ pub async fn answer_invitation(
     let s = load(db, congress, id, Capacity::Deputy(deputy)).await?;
     if !matches!(state_of(&s)?, State::Draft | State::ReturnedForRevision) {
         refused(db, congress, id, o, "consent").await;
-        return Err(deny("suggestion.refused.not_draft", "state"));
+        return Err(AppError::field(
+            Field("state"),
+            "suggestion.refused.not_draft",
+        ));
     }
     let mut tx = db.write().await?;
     let consent = if accept { "accepted" } else { "declined" };
     if !store::answer(&mut tx, congress, id, deputy, consent, o.now).await? {
         drop(tx);
         refused(db, congress, id, o, "consent").await;
-        return Err(deny("suggestion.refused.not_invited", "state"));
+        return Err(AppError::field(
+            Field("state"),
+            "suggestion.refused.not_invited",
+        ));
     }
     store::event(
         &mut tx,
@@ -485,7 +476,10 @@ pub async fn review(
 ) -> Result<Option<i64>, AppError> {
     let s = load(db, congress, id, Capacity::Office).await?;
     if !matches!(cmd, Command::Register) && reason.trim().is_empty() {
-        return Err(deny("suggestion.reason_required", "reason"));
+        return Err(AppError::field(
+            Field("reason"),
+            "suggestion.reason_required",
+        ));
     }
     let (from, to) = decide(db, congress, &s, cmd, o).await?;
     let mut tx = db.write().await?;

@@ -122,6 +122,7 @@ async fn every_kind_of_bad_row_is_reported_and_a_valid_file_imports_after_confir
         user: lianxin::platform::ids::UserId(1),
         client_addr: None,
         now: 0,
+        today: lianxin::platform::clock::china_date(0),
     };
     let term = lianxin::congress::current_term(
         &app.state.db,

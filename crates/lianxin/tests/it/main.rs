@@ -3,6 +3,8 @@
 //! by default and run by `.ci/run` with Debian's Chromium.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// Tests wait with timeouts and time the load they put on a server: timing code, not rules.
+#![allow(clippy::disallowed_methods)]
 
 mod admin;
 mod api;

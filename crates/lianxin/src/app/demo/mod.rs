@@ -280,6 +280,7 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<bool> {
         user: UserId(0),
         client_addr: None,
         now,
+        today: crate::platform::clock::china_date(now),
     };
     let sys = seed_system_user(&mut tx, &hash, now).await?;
     let origin = Origin {

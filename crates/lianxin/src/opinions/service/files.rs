@@ -4,11 +4,11 @@
 //! attachment (`crate::attachments`).
 
 use super::super::store;
-use super::invalid;
 use crate::attachments::{self, self as files, Attachment};
 use crate::audit::{self, Outcome, Record};
 use crate::db::Db;
 use crate::platform::error::AppError;
+use crate::platform::error::Field;
 use crate::platform::ids::CongressId;
 
 /// Files a citizen may add to one opinion.
@@ -35,13 +35,13 @@ pub async fn attach_by_citizen(
     let code = super::super::domain::normalize_code(typed_code).ok_or(AppError::NotFound)?;
     let o = store::by_code(db, &code).await?.ok_or(AppError::NotFound)?;
     if !o.is_open() {
-        return Err(invalid("file", "opinion.files_closed"));
+        return Err(AppError::field(Field("file"), "opinion.files_closed"));
     }
     let checked = attachments::check(file_name, bytes)?;
     let congress = CongressId(o.congress_id);
     let mut tx = db.write().await?;
     if files::count(&mut tx, owner(congress, o.id), PURPOSE).await? >= MAX_FILES {
-        return Err(invalid("file", "opinion.files_too_many"));
+        return Err(AppError::field(Field("file"), "opinion.files_too_many"));
     }
     let aid = files::insert(
         db,

@@ -2,10 +2,10 @@
 //! itself is `text::similar` (pure); here it meets the opinions of one congress.
 
 use super::super::store;
-use super::invalid;
 use crate::audit::{self, Outcome, Record};
 use crate::db::{Db, Tx};
 use crate::platform::error::AppError;
+use crate::platform::error::Field;
 use crate::platform::ids::CongressId;
 use crate::platform::origin::Origin;
 use crate::text::similar;
@@ -136,15 +136,24 @@ pub async fn merge(
         return Err(AppError::NotFound);
     }
     let Some(p) = members.iter().find(|m| m.id == primary) else {
-        return Err(invalid("primary", "opinion.primary_not_in_group"));
+        return Err(AppError::field(
+            Field("primary"),
+            "opinion.primary_not_in_group",
+        ));
     };
     if !p.is_open() || p.merged_into.is_some() {
-        return Err(invalid("primary", "opinion.primary_not_open"));
+        return Err(AppError::field(
+            Field("primary"),
+            "opinion.primary_not_open",
+        ));
     }
     let mut tx = db.write().await?;
     let merged = store::merge(&mut tx, congress, group, primary, o.now).await?;
     if merged.is_empty() {
-        return Err(invalid("primary", "opinion.nothing_to_merge"));
+        return Err(AppError::field(
+            Field("primary"),
+            "opinion.nothing_to_merge",
+        ));
     }
     for m in &merged {
         store::event(
@@ -193,7 +202,7 @@ pub async fn split(db: &Db, congress: CongressId, id: i64, o: &Origin) -> Result
         .await?
         .ok_or(AppError::NotFound)?;
     if op.group_id.is_none() {
-        return Err(invalid("group", "opinion.not_in_group"));
+        return Err(AppError::field(Field("group"), "opinion.not_in_group"));
     }
     let mut tx = db.write().await?;
     let freed = store::split(&mut tx, congress, id, o.now).await?;

@@ -16,14 +16,11 @@ use super::domain;
 use super::store;
 use crate::audit::{self, Outcome, Record};
 use crate::db::Db;
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, FieldError};
 use crate::platform::ids::CongressId;
 use crate::platform::origin::Origin;
 use chrono::NaiveDate;
-
-fn invalid(field: &'static str, key: &'static str) -> AppError {
-    AppError::Invalid(vec![FieldError::new(field, key)])
-}
 
 /// 办理人 — in what capacity someone acts on an opinion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,7 +145,6 @@ pub(crate) fn token_time(db: &Db, token: &str) -> Option<i64> {
 }
 
 pub use grouping::threshold as grouping_threshold;
-pub(crate) use submission::store_alone;
 pub use submission::{
     OpinionInput, Prepared, Received, checked, enter_for_citizen, prepare_citizen, prepare_staff,
     store_prepared, submit,
@@ -172,19 +168,19 @@ pub async fn answer(
     let text = text.trim();
     if text.is_empty() {
         return Err(AppError::Invalid(vec![FieldError::new(
-            "answer",
+            Field("answer"),
             "field.required",
         )]));
     }
     if text.chars().count() > 5000 {
         return Err(AppError::Invalid(vec![FieldError::new(
-            "answer",
+            Field("answer"),
             "field.too_long",
         )]));
     }
     if !handler.holds(&op) {
         return Err(AppError::Invalid(vec![FieldError::new(
-            "answer",
+            Field("answer"),
             "opinion.answered_already",
         )]));
     }
@@ -192,7 +188,7 @@ pub async fn answer(
     let mut tx = db.write().await?;
     if !store::set_answered(&mut tx, congress, id, text, &on, o.now).await? {
         return Err(AppError::Invalid(vec![FieldError::new(
-            "answer",
+            Field("answer"),
             "opinion.answered_already",
         )]));
     }
@@ -247,16 +243,19 @@ pub async fn rate(
     if !domain::may_rate(&o.state, o.rated_round, o.reopened)
         || o.merged_into.is_some() && o.state != "answered"
     {
-        errors.push(FieldError::new("rating", "opinion.cannot_rate"));
+        errors.push(FieldError::new(Field("rating"), "opinion.cannot_rate"));
     }
     if !domain::RATINGS.contains(&rating) {
-        errors.push(FieldError::new("rating", "suggestion.rating_required"));
+        errors.push(FieldError::new(
+            Field("rating"),
+            "suggestion.rating_required",
+        ));
     }
     let reason = reason.trim();
     if rating == "unsatisfied" && reason.is_empty() {
-        errors.push(FieldError::new("reason", "opinion.reason_required"));
+        errors.push(FieldError::new(Field("reason"), "opinion.reason_required"));
     } else if reason.chars().count() > 1000 {
-        errors.push(FieldError::new("reason", "field.too_long"));
+        errors.push(FieldError::new(Field("reason"), "field.too_long"));
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -269,7 +268,7 @@ pub async fn rate(
     let mut tx = db.write().await?;
     if !store::set_rating(&mut tx, o.id, rating, reason, reopen, &due, now).await? {
         return Err(AppError::Invalid(vec![FieldError::new(
-            "rating",
+            Field("rating"),
             "opinion.cannot_rate",
         )]));
     }

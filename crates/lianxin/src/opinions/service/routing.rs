@@ -6,9 +6,10 @@
 
 use super::super::domain;
 use super::super::store::{self, Opinion};
-use super::{Handler, due_date, invalid, tell_citizen};
-use crate::audit::{self, Outcome, Record};
+use super::{Handler, due_date, tell_citizen};
+use crate::audit::{self, Record};
 use crate::db::{Db, Tx};
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, FieldError};
 use crate::platform::ids::{CongressId, UserId};
 use crate::platform::origin::Origin;
@@ -17,10 +18,10 @@ use crate::platform::origin::Origin;
 fn stated_reason<'a>(reason: &'a str, missing: &'static str) -> Result<&'a str, AppError> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(invalid("reason", missing));
+        return Err(AppError::field(Field("reason"), missing));
     }
     if reason.chars().count() > 1000 {
-        return Err(invalid("reason", "field.too_long"));
+        return Err(AppError::field(Field("reason"), "field.too_long"));
     }
     Ok(reason)
 }
@@ -38,7 +39,7 @@ async fn held(
         .filter(|o| handler.sees(o))
         .ok_or(AppError::NotFound)?;
     if !handler.holds(&o) {
-        return Err(invalid("state", "opinion.not_held"));
+        return Err(AppError::field(Field("state"), "opinion.not_held"));
     }
     Ok(o)
 }
@@ -51,20 +52,8 @@ async fn record(
     fields: &'static [&'static str],
     o: &Origin,
 ) -> Result<(), AppError> {
-    audit::append(
-        tx,
-        &Record {
-            at: o.now,
-            user: Some(o.user),
-            congress: Some(congress),
-            action,
-            target: format!("opinion:{id}"),
-            outcome: Outcome::Success,
-            fields,
-            client_addr: o.client_addr.clone(),
-        },
-    )
-    .await?;
+    let r = Record::by(o, Some(congress), action, format!("opinion:{id}"), fields);
+    audit::append(tx, &r).await?;
     Ok(())
 }
 
@@ -111,7 +100,7 @@ pub async fn route(
     }
     let op = held(db, congress, id, handler).await?;
     let Some(unit_name) = crate::people::unit_name(db, congress, unit).await? else {
-        return Err(invalid("unit", "opinion.unit_required"));
+        return Err(AppError::field(Field("unit"), "opinion.unit_required"));
     };
     let town = crate::congress::get(db, congress)
         .await?
@@ -126,7 +115,7 @@ pub async fn route(
     let due = due_date(db, congress, o.today).await?.to_string();
     let mut tx = db.write().await?;
     if !store::route(&mut tx, congress, id, unit, &due, o.now).await? {
-        return Err(invalid("state", "opinion.not_held"));
+        return Err(AppError::field(Field("state"), "opinion.not_held"));
     }
     let note = format!("{via}转交{unit_name}办理，应于{due}前答复");
     store::event(
@@ -182,7 +171,7 @@ pub async fn unit_return(
     let reason = stated_reason(reason, "opinion.reason_required_return")?;
     let mut tx = db.write().await?;
     if !store::unit_return(&mut tx, congress, id, unit, o.now).await? {
-        return Err(invalid("state", "opinion.not_held"));
+        return Err(AppError::field(Field("state"), "opinion.not_held"));
     }
     store::event(
         &mut tx,
@@ -252,17 +241,20 @@ pub async fn refer(
     let op = held(db, congress, id, handler).await?;
     let mut errors = Vec::new();
     if !REFERRALS.contains(&referral) {
-        errors.push(FieldError::new("referral", "opinion.referral_required"));
+        errors.push(FieldError::new(
+            Field("referral"),
+            "opinion.referral_required",
+        ));
     }
     let explanation = explanation.trim();
     // A closure names its reason: a few words will not do.
     if explanation.chars().count() < 10 {
         errors.push(FieldError::new(
-            "explanation",
+            Field("explanation"),
             "opinion.explanation_required",
         ));
     } else if explanation.chars().count() > 5000 {
-        errors.push(FieldError::new("explanation", "field.too_long"));
+        errors.push(FieldError::new(Field("explanation"), "field.too_long"));
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -279,7 +271,7 @@ pub async fn refer(
     )
     .await?
     {
-        return Err(invalid("state", "opinion.not_held"));
+        return Err(AppError::field(Field("state"), "opinion.not_held"));
     }
     store::event(&mut tx, congress, id, Some(o.user.0), "referred", "", o.now).await?;
     tell_citizen(db, &mut tx, &op, "已答复并告知办理渠道", o.now).await?;
@@ -313,13 +305,13 @@ pub async fn transfer(
     let there = crate::congress::get(db, to).await?;
     let Some(there) = there.filter(|t| here.parent == Some(t.id) || t.parent == Some(here.id))
     else {
-        return Err(invalid("to", "opinion.transfer_not_related"));
+        return Err(AppError::field(Field("to"), "opinion.transfer_not_related"));
     };
     let reason = stated_reason(reason, "opinion.reason_required_transfer")?;
     let due = due_date(db, to, o.today).await?.to_string();
     let mut tx = db.write().await?;
     if !store::transfer(&mut tx, from, id, to, &due, o.now).await? {
-        return Err(invalid("state", "opinion.not_held"));
+        return Err(AppError::field(Field("state"), "opinion.not_held"));
     }
     let note = format!("移交{}办理，应于{due}前答复", there.name);
     store::event(&mut tx, to, id, Some(o.user.0), "transferred", &note, o.now).await?;
@@ -410,7 +402,7 @@ pub async fn convert(
     o: &Origin,
 ) -> Result<i64, AppError> {
     if ids.is_empty() {
-        return Err(invalid("ids", "opinion.choose_some"));
+        return Err(AppError::field(Field("ids"), "opinion.choose_some"));
     }
     let mut ops = Vec::new();
     for id in ids {
@@ -443,7 +435,7 @@ pub async fn convert(
     let mut tx = db.write().await?;
     for op in &ops {
         if !store::converted(&mut tx, congress, op.id, sid, o.now).await? {
-            return Err(invalid("state", "opinion.not_held"));
+            return Err(AppError::field(Field("state"), "opinion.not_held"));
         }
         store::event(
             &mut tx,

@@ -9,6 +9,7 @@ use super::super::store::{self, NewOpinion};
 use super::{due_date, token_time};
 use crate::audit::{self, Outcome, Record};
 use crate::db::{Db, Tx};
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, FieldError};
 use crate::platform::ids::{CongressId, UserId};
 use rand::RngExt;
@@ -89,12 +90,12 @@ pub async fn prepare_citizen(
     // A script that fills the hidden field, or posts without a served form, learns only that
     // the form expired; a person who was quicker than possible is asked to try again.
     if !input.website.is_empty() {
-        errors.push(FieldError::new("body", "opinion.form_expired"));
+        errors.push(FieldError::new(Field("body"), "opinion.form_expired"));
     } else {
         match token_time(db, input.issued.trim()) {
-            None => errors.push(FieldError::new("body", "opinion.form_expired")),
+            None => errors.push(FieldError::new(Field("body"), "opinion.form_expired")),
             Some(t) if !domain::fill_time_ok(t, now) => {
-                errors.push(FieldError::new("body", "opinion.form_expired"));
+                errors.push(FieldError::new(Field("body"), "opinion.form_expired"));
             }
             Some(_) => {}
         }
@@ -118,7 +119,7 @@ pub async fn prepare_staff(
         "phone" => "phone",
         "letter" => "letter",
         _ => {
-            errors.push(FieldError::new("channel", "field.required"));
+            errors.push(FieldError::new(Field("channel"), "field.required"));
             "walk_in"
         }
     };
@@ -160,7 +161,7 @@ pub async fn enter_for_citizen(
     store_alone(db, &p).await
 }
 
-pub(crate) async fn store_alone(db: &Db, p: &Prepared) -> Result<Received, AppError> {
+async fn store_alone(db: &Db, p: &Prepared) -> Result<Received, AppError> {
     let mut tx = db.write().await?;
     let r = store_prepared(db, &mut tx, p).await?;
     tx.commit().await?;
@@ -177,28 +178,31 @@ async fn prepare(
     client_addr: Option<String>,
 ) -> Result<Prepared, AppError> {
     if !KINDS.contains(&input.kind.as_str()) {
-        errors.push(FieldError::new("kind", "field.required"));
+        errors.push(FieldError::new(Field("kind"), "field.required"));
     }
     if !CATEGORIES.contains(&input.category.as_str()) {
-        errors.push(FieldError::new("category", "field.required"));
+        errors.push(FieldError::new(Field("category"), "field.required"));
     }
     let body = input.body.trim();
     if body.is_empty() {
-        errors.push(FieldError::new("body", "field.required"));
+        errors.push(FieldError::new(Field("body"), "field.required"));
     } else if body.chars().count() > 5000 {
-        errors.push(FieldError::new("body", "opinion.body_too_long"));
+        errors.push(FieldError::new(Field("body"), "opinion.body_too_long"));
     } else if crate::text::has_bad_controls(body) {
-        errors.push(FieldError::new("body", "field.bad_characters"));
+        errors.push(FieldError::new(Field("body"), "field.bad_characters"));
     }
     let place = input.place.trim();
     if place.chars().count() > 100 {
-        errors.push(FieldError::new("place", "field.too_long"));
+        errors.push(FieldError::new(Field("place"), "field.too_long"));
     }
     let contact = input.contact.trim();
     if contact.chars().count() > 100 {
-        errors.push(FieldError::new("contact", "field.too_long"));
+        errors.push(FieldError::new(Field("contact"), "field.too_long"));
     } else if !contact.is_empty() && !checked(&input.consent) {
-        errors.push(FieldError::new("consent", "opinion.consent_required"));
+        errors.push(FieldError::new(
+            Field("consent"),
+            "opinion.consent_required",
+        ));
     }
     let deputy = match input.deputy.trim().parse::<i64>() {
         Ok(d) => crate::people::deputy_name_in_office(db, congress, d)

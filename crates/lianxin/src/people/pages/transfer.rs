@@ -1,6 +1,7 @@
 //! XLSX import (preview, then confirm) and export of the roster and the units, and templates.
 
 use super::*;
+use crate::platform::error::Field;
 
 #[derive(Template)]
 #[template(path = "people/templates/import.html")]
@@ -95,7 +96,7 @@ pub(super) async fn import_preview(
     let Some(bytes) = bytes else {
         let shell = Shell::new(&state, &ctx, "import.title")
             .await?
-            .with_errors(&[FieldError::new("file", "import.choose_file")]);
+            .with_errors(&[FieldError::new(Field("file"), "import.choose_file")]);
         return html_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             ImportPage {

@@ -3,6 +3,7 @@
 use super::super::domain::Command;
 use super::super::service::{self};
 use super::super::{capacity, guard};
+use crate::platform::error::Field;
 use crate::platform::error::{AppError, AppResult, FieldError};
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
@@ -83,7 +84,7 @@ pub(super) async fn review(
                 &ctx,
                 cid,
                 id,
-                &[FieldError::new("decision", "field.required")],
+                &[FieldError::new(Field("decision"), "field.required")],
                 String::new(),
             )
             .await;
@@ -410,7 +411,7 @@ pub(super) async fn merge(
     let r = match f.into.trim().parse::<i64>() {
         Ok(into) => service::merge(&state.db, congress.id, id, into, &ctx.origin(&state)?).await,
         Err(_) => Err(AppError::Invalid(vec![FieldError::new(
-            "into",
+            Field("into"),
             "suggestion.merge_target_unknown",
         )])),
     };

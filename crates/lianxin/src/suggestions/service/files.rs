@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::attachments::{self, self as files, Attachment};
+use crate::platform::error::Field;
 
 /// What a file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,7 +106,10 @@ pub async fn attach(
 ) -> Result<i64, AppError> {
     let s = load(db, congress, id, cap).await?;
     let Some(purpose) = Purpose::parse(purpose) else {
-        return Err(deny("attachment.purpose_required", "purpose"));
+        return Err(AppError::field(
+            Field("purpose"),
+            "attachment.purpose_required",
+        ));
     };
     if !may_attach(db, congress, &s, cap, purpose).await? {
         return Err(not_entitled(db, congress, id, o, "attach").await);
@@ -117,7 +121,7 @@ pub async fn attach(
     {
         drop(tx);
         refused(db, congress, id, o, "attach").await;
-        return Err(deny("attachment.too_many", "file"));
+        return Err(AppError::field(Field("file"), "attachment.too_many"));
     }
     let aid = files::insert(
         db,

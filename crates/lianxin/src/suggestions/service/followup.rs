@@ -2,6 +2,7 @@
 //! extension requests and decisions, key supervision, and co-units' opinions (countersigning).
 
 use super::*;
+use crate::platform::error::Field;
 
 /// An earlier suggestion like this one (issue 5 item 15: merge or co-sign instead of a duplicate).
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -70,13 +71,19 @@ pub async fn request_extension(
     let current = i64::from(reply_months(s.complex == 1));
     let mut errors = Vec::new();
     if !domain::extension_allowed(u32::try_from(months).unwrap_or(0)) {
-        errors.push(FieldError::new("months", "suggestion.extension_beyond_law"));
+        errors.push(FieldError::new(
+            Field("months"),
+            "suggestion.extension_beyond_law",
+        ));
     } else if months <= current {
-        errors.push(FieldError::new("months", "suggestion.extension_not_longer"));
+        errors.push(FieldError::new(
+            Field("months"),
+            "suggestion.extension_not_longer",
+        ));
     }
     if reason.trim().is_empty() {
         errors.push(FieldError::new(
-            "extension_reason",
+            Field("extension_reason"),
             "suggestion.reason_required",
         ));
     }
@@ -122,7 +129,10 @@ pub async fn decide_extension(
 ) -> Result<(), AppError> {
     let s = load(db, congress, id, Capacity::Office).await?;
     let Some(months) = s.extension_months else {
-        return Err(deny("suggestion.no_extension_request", "state"));
+        return Err(AppError::field(
+            Field("state"),
+            "suggestion.no_extension_request",
+        ));
     };
     let mut tx = db.write().await?;
     store::set_extension_request(&mut tx, congress, id, None, None).await?;
@@ -196,15 +206,21 @@ pub async fn key_supervision(
             State::Draft | State::Submitted | State::ReturnedForRevision
         )
     {
-        return Err(deny("suggestion.key_not_open", "supervisor"));
+        return Err(AppError::field(
+            Field("supervisor"),
+            "suggestion.key_not_open",
+        ));
     }
     let supervisor = supervisor.trim();
     let note = note.trim();
     if s.key_supervision == 0 && supervisor.is_empty() {
-        return Err(deny("suggestion.supervisor_required", "supervisor"));
+        return Err(AppError::field(
+            Field("supervisor"),
+            "suggestion.supervisor_required",
+        ));
     }
     if s.key_supervision == 1 && supervisor.is_empty() && note.is_empty() {
-        return Err(deny("field.required", "note"));
+        return Err(AppError::field(Field("note"), "field.required"));
     }
     let mut tx = db.write().await?;
     let action = if s.key_supervision == 0 || !supervisor.is_empty() {
@@ -271,7 +287,7 @@ pub async fn co_opinion(
         return Err(not_entitled(db, congress, id, o, "co_opinion").await);
     }
     if opinion.trim().is_empty() {
-        return Err(deny("field.required", "opinion"));
+        return Err(AppError::field(Field("opinion"), "field.required"));
     }
     let mut tx = db.write().await?;
     store::set_opinion(&mut tx, congress, id, unit, opinion.trim(), o.user.0, o.now).await?;

@@ -3,6 +3,7 @@
 //! closing of escalated items.
 
 use super::*;
+use crate::platform::error::Field;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -27,11 +28,17 @@ pub async fn assign(
     for u in std::iter::once(lead).chain(co.iter().copied()) {
         if crate::people::unit(db, congress, u).await?.is_none() {
             refused(db, congress, id, o, "assign").await;
-            return Err(deny("suggestion.unit_not_here", "lead_unit"));
+            return Err(AppError::field(
+                Field("lead_unit"),
+                "suggestion.unit_not_here",
+            ));
         }
     }
     if co.contains(&lead) {
-        return Err(deny("suggestion.lead_also_co", "co_units"));
+        return Err(AppError::field(
+            Field("co_units"),
+            "suggestion.lead_also_co",
+        ));
     }
     let key = if complex {
         "suggestion.complex_reply_window"
@@ -117,7 +124,10 @@ pub async fn unit_return(
         return Err(not_entitled(db, congress, id, o, "unit_return").await);
     }
     if reason.trim().is_empty() {
-        return Err(deny("suggestion.reason_required", "reason"));
+        return Err(AppError::field(
+            Field("reason"),
+            "suggestion.reason_required",
+        ));
     }
     let (span, _) = setting_span(db, congress, "suggestion.return_window").await?;
     let calendar = crate::calendar::load(db).await?;
@@ -177,18 +187,21 @@ pub async fn log_contact(
 ) -> Result<(), AppError> {
     let s = load(db, congress, id, Capacity::Unit { unit, head: false }).await?;
     if !state_of(&s)?.reply_pending() {
-        return Err(deny("suggestion.refused.not_assigned", "state"));
+        return Err(AppError::field(
+            Field("state"),
+            "suggestion.refused.not_assigned",
+        ));
     }
     let mut errors = Vec::new();
     let date = NaiveDate::parse_from_str(on_date.trim(), "%Y-%m-%d").ok();
     if date.is_none_or(|d| d > o.today) {
-        errors.push(FieldError::new("on_date", "field.date_invalid"));
+        errors.push(FieldError::new(Field("on_date"), "field.date_invalid"));
     }
     if !CONTACT_FORMS.contains(&form) {
-        errors.push(FieldError::new("form", "field.required"));
+        errors.push(FieldError::new(Field("form"), "field.required"));
     }
     if content.trim().is_empty() {
-        errors.push(FieldError::new("content", "field.required"));
+        errors.push(FieldError::new(Field("content"), "field.required"));
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -259,10 +272,10 @@ pub async fn reply(
     let offered = reply_classes(db, congress).await?;
     let class = ReplyClass::parse(class).filter(|c| offered.contains(c));
     if class.is_none() {
-        errors.push(FieldError::new("class", "suggestion.class_required"));
+        errors.push(FieldError::new(Field("class"), "suggestion.class_required"));
     }
     if body.trim().is_empty() {
-        errors.push(FieldError::new("body", "field.required"));
+        errors.push(FieldError::new(Field("body"), "field.required"));
     }
     let Some(class) = class.filter(|_| errors.is_empty()) else {
         refused(db, congress, id, o, "reply").await;
@@ -289,7 +302,10 @@ pub async fn reply(
         let window_end = window.compute(&calendar, assigned, Basis::default()).due;
         if co_units.iter().any(|u| !given.contains(u)) && o.today <= window_end {
             refused(db, congress, id, o, "reply").await;
-            return Err(deny("suggestion.refused.countersign_pending", "state"));
+            return Err(AppError::field(
+                Field("state"),
+                "suggestion.refused.countersign_pending",
+            ));
         }
     }
     let (span, basis) = setting_span(db, congress, "suggestion.feedback_window").await?;
@@ -393,7 +409,10 @@ pub async fn delivery(
     if !store::set_delivery(&mut tx, congress, id, from, to).await? {
         drop(tx);
         refused(db, congress, id, o, action).await;
-        return Err(deny("suggestion.refused.delivery", "state"));
+        return Err(AppError::field(
+            Field("state"),
+            "suggestion.refused.delivery",
+        ));
     }
     store::event(
         &mut tx,
@@ -422,7 +441,10 @@ pub async fn close_escalated(
 ) -> Result<(), AppError> {
     let s = load(db, congress, id, Capacity::Office).await?;
     if note.trim().is_empty() {
-        return Err(deny("suggestion.reason_required", "reason"));
+        return Err(AppError::field(
+            Field("reason"),
+            "suggestion.reason_required",
+        ));
     }
     let (from, to) = decide(db, congress, &s, Command::Close, o).await?;
     let mut tx = db.write().await?;

@@ -4,6 +4,7 @@
 //! its number, its deadline and its history.
 
 use super::*;
+use crate::platform::error::Field;
 
 /// Merges the registered item `id` into `into` (registered or assigned, not itself merged).
 /// If `into` is already assigned, `id` is assigned to the same units at once.
@@ -16,21 +17,30 @@ pub async fn merge(
 ) -> Result<(), AppError> {
     let s = load(db, congress, id, Capacity::Office).await?;
     if into == id {
-        return Err(deny("suggestion.merge_self", "into"));
+        return Err(AppError::field(Field("into"), "suggestion.merge_self"));
     }
     let Some(target) = store::get(db, congress, into).await? else {
         refused(db, congress, id, o, "merge").await;
-        return Err(deny("suggestion.merge_target_unknown", "into"));
+        return Err(AppError::field(
+            Field("into"),
+            "suggestion.merge_target_unknown",
+        ));
     };
     let target_state = state_of(&target)?;
     if state_of(&s)? != State::Registered || s.merged_into.is_some() {
         refused(db, congress, id, o, "merge").await;
-        return Err(deny("suggestion.refused.not_registered", "state"));
+        return Err(AppError::field(
+            Field("state"),
+            "suggestion.refused.not_registered",
+        ));
     }
     if !matches!(target_state, State::Registered | State::Assigned) || target.merged_into.is_some()
     {
         refused(db, congress, id, o, "merge").await;
-        return Err(deny("suggestion.merge_target_state", "into"));
+        return Err(AppError::field(
+            Field("into"),
+            "suggestion.merge_target_state",
+        ));
     }
     let mut tx = db.write().await?;
     if !store::set_merged(&mut tx, congress, id, into).await? {

@@ -4,6 +4,7 @@
 //! (`text::redact`); nothing else of the item leaves the office.
 
 use super::*;
+use crate::platform::error::Field;
 
 /// Whether the congress lets the office publish replies.
 pub async fn publication_allowed(db: &Db, congress: CongressId) -> Result<bool, AppError> {
@@ -23,19 +24,28 @@ pub async fn publish(
     let action = if publish { "publish" } else { "unpublish" };
     if publish && !publication_allowed(db, congress).await? {
         refused(db, congress, id, o, action).await;
-        return Err(deny("suggestion.publication_off", "state"));
+        return Err(AppError::field(
+            Field("state"),
+            "suggestion.publication_off",
+        ));
     }
     // Only a reply that stands: not while it is being handled again.
     if publish && (s.replied_on.is_none() || state_of(&s)?.reply_pending()) {
         refused(db, congress, id, o, action).await;
-        return Err(deny("suggestion.refused.not_replied", "state"));
+        return Err(AppError::field(
+            Field("state"),
+            "suggestion.refused.not_replied",
+        ));
     }
     let mut tx = db.write().await?;
     let at = publish.then_some(o.now);
     if !store::set_published(&mut tx, congress, id, at).await? {
         drop(tx);
         refused(db, congress, id, o, action).await;
-        return Err(deny("suggestion.refused.not_replied", "state"));
+        return Err(AppError::field(
+            Field("state"),
+            "suggestion.refused.not_replied",
+        ));
     }
     store::event(
         &mut tx,

@@ -5,6 +5,7 @@
 //! satisfaction: with no rating at all the item closes as not rated).
 
 use super::*;
+use crate::platform::error::Field;
 
 /// Who rates an item's reply, by the congress's setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,15 +80,21 @@ pub async fn rate(
         return Err(not_entitled(db, congress, id, o, "rate").await);
     }
     let Some(rating) = Rating::parse(rating) else {
-        return Err(deny("suggestion.rating_required", "rating"));
+        return Err(AppError::field(
+            Field("rating"),
+            "suggestion.rating_required",
+        ));
     };
     let comment = comment.trim();
     if comment.chars().count() > 2000 {
-        return Err(deny("field.too_long", "comment"));
+        return Err(AppError::field(Field("comment"), "field.too_long"));
     }
     if state_of(&s)? != State::Replied {
         refused(db, congress, id, o, "rate").await;
-        return Err(deny("suggestion.refused.not_replied", "state"));
+        return Err(AppError::field(
+            Field("state"),
+            "suggestion.refused.not_replied",
+        ));
     }
     let round = s.unsatisfied_count;
     let mut tx = db.write().await?;
@@ -105,7 +112,10 @@ pub async fn rate(
     {
         drop(tx);
         refused(db, congress, id, o, "rate").await;
-        return Err(deny("suggestion.refused.rated_already", "rating"));
+        return Err(AppError::field(
+            Field("rating"),
+            "suggestion.refused.rated_already",
+        ));
     }
     // Who has rated this round, this one included.
     let mut given: Vec<(i64, Rating)> = store::ratings(db, congress, id)
@@ -166,7 +176,7 @@ async fn settle(
         earlier_unsatisfied: u32::try_from(s.unsatisfied_count).unwrap_or(u32::MAX),
     };
     let from = state_of(s)?;
-    let to = domain::next(from, cmd).map_err(|key| deny(key, "state"))?;
+    let to = domain::next(from, cmd).map_err(|key| AppError::field(Field("state"), key))?;
     if let Some(o) = actor {
         transition(
             tx,
