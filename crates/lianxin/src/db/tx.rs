@@ -12,11 +12,11 @@
 //!
 //! Busy is an answer: a writer that cannot get its turn within [`WRITE_WAIT`] gets
 //! [`sqlx::Error::PoolTimedOut`], which the web layer answers with 503 and `Retry-After`
-//! ([`is_busy`](crate::platform::error::is_busy)); the log names the transaction that held the lock and for how long.
+//! ([`is_busy`]); the log names the transaction that held the lock and for how long.
 //!
 //! PostgreSQL runs at READ COMMITTED, where no statement fails with a serialization failure, but
 //! two commands that lock the same rows in opposite order deadlock and one is aborted (40P01);
-//! [`is_retryable`] tells the web layer to run such a request once more.
+//! [`is_retryable`](crate::platform::error::is_retryable) tells the web layer to run such a request once more.
 
 use super::{Backend, Db};
 use crate::platform::error::is_busy;

@@ -236,7 +236,7 @@ pub async fn cast_alone(db: &Db, p: Prepared) -> Outcome_ {
         .unwrap_or(Err(AppError::internal("no outcome")))
 }
 
-/// How ballots are written in a batch ([`store_all`]).
+/// How ballots are written in a batch: in a handful of statements whatever its size.
 pub struct Ballots;
 
 impl Batch for Ballots {
