@@ -71,7 +71,7 @@ pub(super) async fn guard(
     cid: i64,
     perm: Permission,
 ) -> Result<Congress, AppError> {
-    crate::people::guard(state, ctx, cid, perm).await
+    crate::accounts::policy::guard(state, ctx, cid, perm).await
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

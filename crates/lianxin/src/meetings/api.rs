@@ -43,7 +43,7 @@ pub(super) async fn guard(
     cid: i64,
     perm: Permission,
 ) -> Result<Congress, AppError> {
-    crate::people::guard(state, ctx, cid, perm).await
+    crate::accounts::policy::guard(state, ctx, cid, perm).await
 }
 
 #[utoipa::path(get, path = "/api/v1/congresses/{cid}/meetings", tag = "meetings", params(("cid" = i64, Path)),

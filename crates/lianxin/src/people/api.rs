@@ -3,8 +3,9 @@
 use super::domain::DeputyInput;
 use super::service::{self, UnitInput};
 use super::store::{self, DeputyDetail, DeputyRow, PublicDeputy, Unit};
-use super::{current_term, guard, origin};
+use super::{current_term, origin};
 use crate::accounts::policy::Permission;
+use crate::accounts::policy::guard;
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::ids::CongressId;
 use crate::platform::page::clamp_limit;

@@ -18,24 +18,10 @@ pub use store::{
     sealed_personal, stations_of_district, unit, units,
 };
 
-use crate::accounts::policy::{Permission, require};
 use crate::congress::Congress;
 use crate::platform::error::AppError;
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
-
-/// Loads the congress of the path and checks the permission: the one entry to every handler here.
-pub async fn guard(
-    state: &AppState,
-    ctx: &Ctx,
-    congress_id: i64,
-    perm: Permission,
-) -> Result<Congress, AppError> {
-    let actor = ctx.actor()?;
-    let congress = crate::web::shell::congress(state, congress_id).await?;
-    require(actor, perm, congress.target(), state.policy())?;
-    Ok(congress)
-}
 
 /// The term new deputies join: the one in force today.
 pub async fn current_term(state: &AppState, congress: &Congress) -> Result<i64, AppError> {

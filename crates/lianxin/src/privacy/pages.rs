@@ -6,11 +6,11 @@
 
 use super::store::{self, NewRequest};
 use crate::accounts::policy::Permission;
+use crate::accounts::policy::guard;
 use crate::audit::{self, Outcome, Record};
 use crate::calendar::deadlines::{self, Registration, Span};
 use crate::calendar::rules::Basis;
 use crate::congress::Congress;
-use crate::people::guard;
 use crate::people::{self as people, Personal};
 use crate::platform::error::Field;
 use crate::platform::error::{AppError, AppResult, FieldError};

@@ -21,5 +21,5 @@ use crate::web::ctx::Ctx;
 
 /// The congress of the path, if the actor may manage its stations.
 pub async fn guard(state: &AppState, ctx: &Ctx, cid: i64) -> Result<Congress, AppError> {
-    crate::people::guard(state, ctx, cid, Permission::ManageStations).await
+    crate::accounts::policy::guard(state, ctx, cid, Permission::ManageStations).await
 }

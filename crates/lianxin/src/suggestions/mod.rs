@@ -7,10 +7,7 @@ pub mod api;
 pub mod document_pages;
 pub mod documents;
 pub mod domain;
-pub mod motion;
-pub mod motion_api;
-pub mod motion_pages;
-pub mod motion_service;
+pub mod motions;
 pub mod pages;
 pub mod public;
 pub mod reminders;
@@ -43,7 +40,7 @@ pub async fn progress(
 
 /// The congress of the path, if the actor may open suggestions there at all.
 pub async fn guard(state: &AppState, ctx: &Ctx, cid: i64) -> Result<Congress, AppError> {
-    crate::people::guard(state, ctx, cid, Permission::ViewSuggestions).await
+    crate::accounts::policy::guard(state, ctx, cid, Permission::ViewSuggestions).await
 }
 
 /// In what capacity the actor works on this congress's suggestions: the office first, then a

@@ -128,12 +128,14 @@ pub async fn run(db: &Db, today: NaiveDate, now: i64) -> Result<Ran, sqlx::Error
                 &mut tx,
                 congress,
                 item.id,
-                None,
-                Command::FeedbackLapsed.name(),
-                "replied",
-                "closed",
-                "",
-                now,
+                &store::Step {
+                    user: None,
+                    action: Command::FeedbackLapsed.name(),
+                    from: "replied",
+                    to: "closed",
+                    note: "",
+                    now,
+                },
             )
             .await?;
             store::set_closed(&mut tx, congress, item.id, &today.to_string()).await?;

@@ -222,12 +222,14 @@ pub async fn draft(
         &mut tx,
         congress,
         id,
-        Some(o.user.0),
-        "draft",
-        "",
-        "draft",
-        "",
-        o.now,
+        &store::Step {
+            user: Some(o.user.0),
+            action: "draft",
+            from: "",
+            to: "draft",
+            note: "",
+            now: o.now,
+        },
     )
     .await?;
     crate::search::index(
@@ -337,12 +339,14 @@ async fn transition(
         tx,
         congress,
         s.id,
-        Some(o.user.0),
-        cmd.name(),
-        from.as_str(),
-        to.as_str(),
-        note,
-        o.now,
+        &store::Step {
+            user: Some(o.user.0),
+            action: cmd.name(),
+            from: from.as_str(),
+            to: to.as_str(),
+            note,
+            now: o.now,
+        },
     )
     .await?;
     record(tx, congress, s.id, o, cmd.name(), fields).await?;
@@ -409,12 +413,14 @@ pub async fn answer_invitation(
         &mut tx,
         congress,
         id,
-        Some(o.user.0),
-        consent,
-        &s.state,
-        &s.state,
-        "",
-        o.now,
+        &store::Step {
+            user: Some(o.user.0),
+            action: consent,
+            from: &s.state,
+            to: &s.state,
+            note: "",
+            now: o.now,
+        },
     )
     .await?;
     record(&mut tx, congress, id, o, "consent", &["consent"]).await?;

@@ -1105,7 +1105,7 @@ fn declared_routes() -> BTreeSet<(String, String)> {
         "congress/api.rs",
         "people/api.rs",
         "suggestions/api.rs",
-        "suggestions/motion_api.rs",
+        "suggestions/motions/api.rs",
         "stations/api.rs",
         "opinions/api.rs",
         "meetings/api.rs",

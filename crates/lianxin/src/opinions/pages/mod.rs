@@ -57,7 +57,8 @@ pub fn routes() -> Router<AppState> {
 
 /// Anyone who handles opinions in the congress, with the capacity they act in.
 pub(crate) async fn guard(state: &AppState, ctx: &Ctx, cid: i64) -> AppResult<(Congress, Handler)> {
-    let congress = crate::people::guard(state, ctx, cid, Permission::HandleOpinions).await?;
+    let congress =
+        crate::accounts::policy::guard(state, ctx, cid, Permission::HandleOpinions).await?;
     let handler = handler(state, ctx, &congress).await?;
     Ok((congress, handler))
 }
@@ -87,7 +88,7 @@ pub(crate) async fn handler(
 
 /// Station staff and the office only (entry, transfer, groups, insight).
 pub(crate) async fn staff_guard(state: &AppState, ctx: &Ctx, cid: i64) -> AppResult<Congress> {
-    crate::people::guard(state, ctx, cid, Permission::ManageStations).await
+    crate::accounts::policy::guard(state, ctx, cid, Permission::ManageStations).await
 }
 
 fn html(status: StatusCode, t: impl Template) -> AppResult<Response> {

@@ -139,12 +139,14 @@ pub async fn attach(
         &mut tx,
         congress,
         id,
-        Some(o.user.0),
-        "attach",
-        &s.state,
-        &s.state,
-        &checked.file_name,
-        o.now,
+        &store::Step {
+            user: Some(o.user.0),
+            action: "attach",
+            from: &s.state,
+            to: &s.state,
+            note: &checked.file_name,
+            now: o.now,
+        },
     )
     .await?;
     record(&mut tx, congress, id, o, "attach", &["attachment"]).await?;
@@ -177,12 +179,14 @@ pub async fn detach(
         &mut tx,
         congress,
         id,
-        Some(o.user.0),
-        "detach",
-        &s.state,
-        &s.state,
-        &a.file_name,
-        o.now,
+        &store::Step {
+            user: Some(o.user.0),
+            action: "detach",
+            from: &s.state,
+            to: &s.state,
+            note: &a.file_name,
+            now: o.now,
+        },
     )
     .await?;
     record(&mut tx, congress, id, o, "detach", &["attachment"]).await?;

@@ -97,12 +97,14 @@ pub async fn request_extension(
         &mut tx,
         congress,
         id,
-        Some(o.user.0),
-        "extension_request",
-        &s.state,
-        &s.state,
-        &format!("{months}: {}", reason.trim()),
-        o.now,
+        &store::Step {
+            user: Some(o.user.0),
+            action: "extension_request",
+            from: &s.state,
+            to: &s.state,
+            note: &format!("{months}: {}", reason.trim()),
+            now: o.now,
+        },
     )
     .await?;
     record(
@@ -175,12 +177,14 @@ pub async fn decide_extension(
         &mut tx,
         congress,
         id,
-        Some(o.user.0),
-        action,
-        &s.state,
-        &s.state,
-        "",
-        o.now,
+        &store::Step {
+            user: Some(o.user.0),
+            action,
+            from: &s.state,
+            to: &s.state,
+            note: "",
+            now: o.now,
+        },
     )
     .await?;
     record(&mut tx, congress, id, o, action, &["due_on"]).await?;
@@ -248,12 +252,14 @@ pub async fn key_supervision(
         &mut tx,
         congress,
         id,
-        Some(o.user.0),
-        action,
-        &s.state,
-        &s.state,
-        &text,
-        o.now,
+        &store::Step {
+            user: Some(o.user.0),
+            action,
+            from: &s.state,
+            to: &s.state,
+            note: &text,
+            now: o.now,
+        },
     )
     .await?;
     record(
@@ -295,12 +301,14 @@ pub async fn co_opinion(
         &mut tx,
         congress,
         id,
-        Some(o.user.0),
-        "co_opinion",
-        &s.state,
-        &s.state,
-        "",
-        o.now,
+        &store::Step {
+            user: Some(o.user.0),
+            action: "co_opinion",
+            from: &s.state,
+            to: &s.state,
+            note: "",
+            now: o.now,
+        },
     )
     .await?;
     record(&mut tx, congress, id, o, "co_opinion", &["opinion"]).await?;

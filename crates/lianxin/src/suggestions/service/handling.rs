@@ -418,12 +418,14 @@ pub async fn delivery(
         &mut tx,
         congress,
         id,
-        Some(o.user.0),
-        action,
-        &s.state,
-        &s.state,
-        "",
-        o.now,
+        &store::Step {
+            user: Some(o.user.0),
+            action,
+            from: &s.state,
+            to: &s.state,
+            note: "",
+            now: o.now,
+        },
     )
     .await?;
     record(&mut tx, congress, id, o, action, &["delivery"]).await?;

@@ -54,12 +54,14 @@ pub async fn merge(
         &mut tx,
         congress,
         id,
-        Some(o.user.0),
-        "merge",
-        &s.state,
-        &s.state,
-        &note,
-        o.now,
+        &store::Step {
+            user: Some(o.user.0),
+            action: "merge",
+            from: &s.state,
+            to: &s.state,
+            note: &note,
+            now: o.now,
+        },
     )
     .await?;
     record(&mut tx, congress, id, o, "merge", &["merged_into"]).await?;

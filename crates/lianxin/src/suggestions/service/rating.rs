@@ -131,12 +131,14 @@ pub async fn rate(
             &mut tx,
             congress,
             id,
-            Some(o.user.0),
-            "rate_signer",
-            &s.state,
-            &s.state,
-            rating.as_str(),
-            o.now,
+            &store::Step {
+                user: Some(o.user.0),
+                action: "rate_signer",
+                from: &s.state,
+                to: &s.state,
+                note: rating.as_str(),
+                now: o.now,
+            },
         )
         .await?;
         record(
@@ -198,12 +200,14 @@ async fn settle(
             tx,
             congress,
             s.id,
-            None,
-            cmd.name(),
-            from.as_str(),
-            to.as_str(),
-            rating.as_str(),
-            now,
+            &store::Step {
+                user: None,
+                action: cmd.name(),
+                from: from.as_str(),
+                to: to.as_str(),
+                note: rating.as_str(),
+                now,
+            },
         )
         .await?;
         audit::append(

@@ -21,6 +21,14 @@ impl Item {
             Item::Motion => ("motion_events", "motion_signers", "motion_id"),
         }
     }
+
+    /// The items' own table.
+    fn table(self) -> &'static str {
+        match self {
+            Item::Suggestion => "suggestions",
+            Item::Motion => "motions",
+        }
+    }
 }
 
 /// One step in an item's history.
@@ -51,6 +59,30 @@ pub struct Step<'a> {
     pub to: &'a str,
     pub note: &'a str,
     pub now: i64,
+}
+
+/// Moves the item from `from` to `to`; false if it was no longer in `from` (someone else acted).
+pub async fn move_state(
+    tx: &mut Tx<'_>,
+    item: Item,
+    congress: CongressId,
+    id: i64,
+    from: &str,
+    to: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let table = item.table();
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {table} SET state = $4, updated_at = $5 WHERE congress_id = $1 AND id = $2 AND state = $3"
+    )))
+    .bind(congress.0)
+    .bind(id)
+    .bind(from)
+    .bind(to)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 pub async fn record_step(

@@ -10,7 +10,6 @@ mod audience;
 mod followup;
 mod handling;
 pub(super) mod history;
-pub(super) mod motions;
 mod publication;
 mod ratings;
 mod stats;
@@ -200,40 +199,17 @@ pub async fn set_state(
     to: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE suggestions SET state = $4, updated_at = $5 WHERE congress_id = $1 AND id = $2 AND state = $3",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .bind(from)
-    .bind(to)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    history::move_state(tx, Item::Suggestion, congress, id, from, to, now).await
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Appends a step to the item's history.
 pub async fn event(
     tx: &mut Tx<'_>,
     congress: CongressId,
     id: i64,
-    user: Option<i64>,
-    action: &str,
-    from: &str,
-    to: &str,
-    note: &str,
-    now: i64,
+    step: &Step<'_>,
 ) -> Result<(), sqlx::Error> {
-    let step = Step {
-        user,
-        action,
-        from,
-        to,
-        note,
-        now,
-    };
-    history::record_step(tx, Item::Suggestion, congress, id, &step).await
+    history::record_step(tx, Item::Suggestion, congress, id, step).await
 }
 
 pub async fn events(db: &Db, congress: CongressId, id: i64) -> Result<Vec<Event>, sqlx::Error> {

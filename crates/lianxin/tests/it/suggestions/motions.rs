@@ -291,3 +291,67 @@ async fn after_the_presidiums_deadline_no_motion_is_filed() {
     let r = office.post_form(&format!("{item}/file"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
 }
+
+/// Handling a motion as a suggestion is one transaction (issue 18): when the motion's own step
+/// cannot be written, no suggestion is left behind without its motion pointing to it.
+#[tokio::test]
+async fn a_motion_becomes_a_suggestion_in_one_transaction_or_not_at_all() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let mut deputy = app.login("deputy").await;
+    let r = deputy
+        .post_form(
+            &format!("/c/{cid}/motions"),
+            &[
+                ("title", "关于加强示范区河道管理的议案"),
+                ("content", "案由：……；案据：……；方案：……"),
+                ("cosigners", ""),
+            ],
+        )
+        .await;
+    let id = id_from(&r.location());
+    sqlx::query("UPDATE motions SET state = 'not_on_agenda' WHERE id = $1")
+        .bind(id)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    // Whatever writes the motion's new state fails, as a full disk or a lost connection would.
+    let sql: &[&str] = match app.backend() {
+        lianxin::db::Backend::Sqlite => &[
+            "CREATE TRIGGER motions_fail BEFORE UPDATE OF state ON motions \
+             WHEN NEW.state = 'converted' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        ],
+        lianxin::db::Backend::Postgres => &[
+            "CREATE FUNCTION motions_fail() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$",
+            "CREATE TRIGGER motions_fail BEFORE UPDATE ON motions FOR EACH ROW \
+             WHEN (NEW.state = 'converted') EXECUTE FUNCTION motions_fail()",
+        ],
+    };
+    for s in sql {
+        sqlx::query(sqlx::AssertSqlSafe(*s))
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+    }
+    let suggestions = format!("SELECT COUNT(*) FROM suggestions WHERE congress_id = {cid}");
+    let before = app.count(&suggestions).await;
+    let r = deputy
+        .post_form(
+            &format!("/c/{cid}/motions/{id}/convert"),
+            &[("accept", "1")],
+        )
+        .await;
+    assert!(r.status.is_server_error(), "{}", r.status);
+    assert_eq!(
+        app.count(&suggestions).await,
+        before,
+        "no orphan suggestion"
+    );
+    let state: (String,) = sqlx::query_as("SELECT state FROM motions WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(state.0, "not_on_agenda");
+}

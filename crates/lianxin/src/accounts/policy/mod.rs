@@ -2,6 +2,9 @@
 //! below says so. Handlers ask `allows` (or `require`) before they read or change anything in a
 //! congress; lists across congresses ask `visible_congresses`.
 
+mod guard;
+pub use guard::guard;
+
 use super::roles::{Actor, Office, Role};
 use crate::platform::error::AppError;
 

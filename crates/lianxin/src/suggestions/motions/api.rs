@@ -1,12 +1,12 @@
 //! `/api/v1/congresses/{cid}/motions`: the motion commands in JSON, with the same capacities as
 //! the pages (the office and deputies; units have no part in motions).
 
-use super::motion_service::{self as service, MotionInput};
-use super::service::Capacity;
-use super::store::motions::{self as store, Motion};
-use super::{capacity, guard};
+use super::service::{self, MotionInput};
+use super::store::{self, Motion};
 use crate::congress::Congress;
 use crate::platform::error::{AppError, AppResult};
+use crate::suggestions::service::Capacity;
+use crate::suggestions::{capacity, guard};
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::extract::{Id, Ids, Json};

@@ -4,15 +4,16 @@
 //! suggestion. One transaction each, with history and audit; refusals change nothing and are
 //! audited.
 
-use super::motion::{self, MotionCommand, MotionState};
-use super::service::Origin;
-use super::store::motions::{self as store, Fill, Motion};
+use super::domain::{self as motion, MotionCommand, MotionState};
+use super::store::{self, Fill, Motion, Step};
 use crate::audit::{self, Outcome, Record};
 use crate::congress::{Congress, CongressLevel};
 use crate::db::{Db, Tx};
 use crate::platform::error::Field;
 use crate::platform::error::{AppError, FieldError};
 use crate::platform::ids::CongressId;
+use crate::suggestions::service::Origin;
+use crate::suggestions::store as suggestions;
 
 /// Input of a new motion.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -187,10 +188,17 @@ pub async fn draft(
     }
     let session = sitting(db, c, o).await?;
     let mut tx = db.write().await?;
-    let id = store::insert(
-        &mut tx, c, session, proposer, lead, title, content, o.user.0, o.now,
-    )
-    .await?;
+    let new = store::NewMotion {
+        congress: c,
+        session,
+        proposer,
+        lead,
+        title,
+        content,
+        by: o.user.0,
+        now: o.now,
+    };
+    let id = store::insert(&mut tx, &new).await?;
     for d in cosigners {
         store::invite(&mut tx, c, id, d).await?;
     }
@@ -198,12 +206,14 @@ pub async fn draft(
         &mut tx,
         c,
         id,
-        Some(o.user.0),
-        "draft",
-        "",
-        "draft",
-        "",
-        o.now,
+        &store::Step {
+            user: Some(o.user.0),
+            action: "draft",
+            from: "",
+            to: "draft",
+            note: "",
+            now: o.now,
+        },
     )
     .await?;
     record(&mut tx, c, id, o, "draft", Outcome::Success).await?;
@@ -215,6 +225,66 @@ pub async fn get(db: &Db, c: CongressId, id: i64) -> Result<Motion, AppError> {
     store::get(db, c, id).await?.ok_or(AppError::NotFound)
 }
 
+/// A step the motion machine allows: from where, to where, by which command.
+struct Move {
+    cmd: MotionCommand,
+    from: MotionState,
+    to: MotionState,
+}
+
+/// Asks the machine; a refusal is audited and changes nothing.
+async fn allowed(
+    db: &Db,
+    c: CongressId,
+    m: &Motion,
+    cmd: MotionCommand,
+    o: &Origin,
+) -> Result<Move, AppError> {
+    let from =
+        MotionState::parse(&m.state).ok_or_else(|| AppError::internal("unknown motion state"))?;
+    match motion::next(from, cmd) {
+        Ok(to) => Ok(Move { cmd, from, to }),
+        Err(key) => {
+            refused(db, c, m.id, o, cmd.name()).await;
+            Err(AppError::field(Field("state"), key))
+        }
+    }
+}
+
+/// Applies an allowed step inside the caller's transaction: the state (conditional on the
+/// state read), the fields it fills, its history step and its audit record.
+async fn apply(
+    tx: &mut Tx<'_>,
+    c: CongressId,
+    m: &Motion,
+    mv: &Move,
+    note: &str,
+    fill: Fill<'_>,
+    o: &Origin,
+) -> Result<(), AppError> {
+    if !store::set_state(tx, c, m.id, mv.from.as_str(), mv.to.as_str(), o.now).await? {
+        return Err(AppError::Conflict("suggestion.changed_meanwhile"));
+    }
+    let mut fill = fill;
+    if matches!(mv.cmd, MotionCommand::File { .. }) {
+        // Numbered per session inside the filing transaction; the unique key refuses a race.
+        fill.number = Some(store::next_number(tx, c, fill.session).await?);
+    }
+    store::fill(tx, c, m.id, &fill).await?;
+    let step = Step {
+        user: Some(o.user.0),
+        action: mv.cmd.name(),
+        from: mv.from.as_str(),
+        to: mv.to.as_str(),
+        note,
+        now: o.now,
+    };
+    store::event(tx, c, m.id, &step).await?;
+    record(tx, c, m.id, o, mv.cmd.name(), Outcome::Success).await?;
+    Ok(())
+}
+
+/// One step in its own transaction.
 async fn step(
     db: &Db,
     c: CongressId,
@@ -224,40 +294,11 @@ async fn step(
     fill: Fill<'_>,
     o: &Origin,
 ) -> Result<MotionState, AppError> {
-    let from =
-        MotionState::parse(&m.state).ok_or_else(|| AppError::internal("unknown motion state"))?;
-    let to = match motion::next(from, cmd) {
-        Ok(to) => to,
-        Err(key) => {
-            refused(db, c, m.id, o, cmd.name()).await;
-            return Err(AppError::field(Field("state"), key));
-        }
-    };
+    let mv = allowed(db, c, m, cmd, o).await?;
     let mut tx = db.write().await?;
-    if !store::set_state(&mut tx, c, m.id, from.as_str(), to.as_str(), o.now).await? {
-        return Err(AppError::Conflict("suggestion.changed_meanwhile"));
-    }
-    let mut fill = fill;
-    if matches!(cmd, MotionCommand::File { .. }) {
-        // Numbered per session inside the filing transaction; the unique key refuses a race.
-        fill.number = Some(store::next_number(&mut tx, c, fill.session).await?);
-    }
-    store::fill(&mut tx, c, m.id, &fill).await?;
-    store::event(
-        &mut tx,
-        c,
-        m.id,
-        Some(o.user.0),
-        cmd.name(),
-        from.as_str(),
-        to.as_str(),
-        note,
-        o.now,
-    )
-    .await?;
-    record(&mut tx, c, m.id, o, cmd.name(), Outcome::Success).await?;
+    apply(&mut tx, c, m, &mv, note, fill, o).await?;
     tx.commit().await?;
-    Ok(to)
+    Ok(mv.to)
 }
 
 const NO_FILL: Fill<'static> = Fill {
@@ -293,12 +334,14 @@ pub async fn answer(
         &mut tx,
         c,
         id,
-        Some(o.user.0),
-        consent,
-        "draft",
-        "draft",
-        "",
-        o.now,
+        &store::Step {
+            user: Some(o.user.0),
+            action: consent,
+            from: "draft",
+            to: "draft",
+            note: "",
+            now: o.now,
+        },
     )
     .await?;
     record(&mut tx, c, id, o, "consent", Outcome::Success).await?;
@@ -340,7 +383,9 @@ pub async fn file(
         before_deadline,
         institutional,
         signers: accepted + 1,
-        min_signers: super::domain::motion_min_signers(congress.level == CongressLevel::Town),
+        min_signers: crate::suggestions::domain::motion_min_signers(
+            congress.level == CongressLevel::Town,
+        ),
     };
     step(db, c, &m, cmd, "", Fill { session, ..NO_FILL }, o).await?;
     Ok(get(db, c, id).await?.number.unwrap_or(0))
@@ -441,25 +486,22 @@ pub async fn convert(
         institutional: m.proposer != "deputies",
         agrees,
     };
-    let from =
-        MotionState::parse(&m.state).ok_or_else(|| AppError::internal("unknown motion state"))?;
-    if let Err(key) = motion::next(from, cmd) {
-        refused(db, c, id, o, "convert").await;
-        return Err(AppError::field(Field("state"), key));
-    }
+    let mv = allowed(db, c, &m, cmd, o).await?;
     if !agrees {
-        step(db, c, &m, cmd, "", NO_FILL, o).await?;
+        let mut tx = db.write().await?;
+        apply(&mut tx, c, &m, &mv, "", NO_FILL, o).await?;
+        tx.commit().await?;
         return Ok(None);
     }
     let (period_kind, period_key) = match m.session_id {
         Some(s) => ("session".to_string(), format!("s{s}")),
-        None => super::service::period_of(db, c, o.today).await?,
+        None => crate::suggestions::service::period_of(db, c, o.today).await?,
     };
     let signers = store::signers(db, c, id).await?;
     let mut tx = db.write().await?;
-    let sid = super::store::insert(
+    let sid = suggestions::insert(
         &mut tx,
-        &super::store::NewSuggestion {
+        &suggestions::NewSuggestion {
             congress: c,
             lead_deputy: deputy,
             title: &m.title,
@@ -474,39 +516,29 @@ pub async fn convert(
     )
     .await?;
     for g in signers.iter().filter(|g| g.consent == "accepted") {
-        super::store::invite(&mut tx, c, sid, g.deputy_id).await?;
-        super::store::answer(&mut tx, c, sid, g.deputy_id, "accepted", o.now).await?;
+        suggestions::invite(&mut tx, c, sid, g.deputy_id).await?;
+        suggestions::answer(&mut tx, c, sid, g.deputy_id, "accepted", o.now).await?;
     }
-    super::store::set_state(&mut tx, c, sid, "draft", "submitted", o.now).await?;
+    suggestions::set_state(&mut tx, c, sid, "draft", "submitted", o.now).await?;
     let note = match m.number {
         Some(n) => format!("由第{n}号议案转为建议"),
         None => "由议案转为建议".to_string(),
     };
-    super::store::event(
-        &mut tx,
-        c,
-        sid,
-        Some(o.user.0),
-        "from_motion",
-        "",
-        "submitted",
-        &note,
-        o.now,
-    )
-    .await?;
+    let from_motion = Step {
+        user: Some(o.user.0),
+        action: "from_motion",
+        from: "",
+        to: "submitted",
+        note: &note,
+        now: o.now,
+    };
+    suggestions::event(&mut tx, c, sid, &from_motion).await?;
+    // The suggestion and the motion's step commit together: a failure leaves neither.
+    let link = Fill {
+        suggestion: Some(sid),
+        ..NO_FILL
+    };
+    apply(&mut tx, c, &m, &mv, "", link, o).await?;
     tx.commit().await?;
-    step(
-        db,
-        c,
-        &m,
-        cmd,
-        "",
-        Fill {
-            suggestion: Some(sid),
-            ..NO_FILL
-        },
-        o,
-    )
-    .await?;
     Ok(Some(sid))
 }

@@ -2,13 +2,13 @@
 //! (a deputy's motion, or an institutional one keyed in by the office), and the detail page with
 //! the step each viewer may take.
 
-use super::motion::{MotionState, PROPOSERS};
-use super::motion_service::{self as service, MotionInput};
-use super::service::Capacity;
-use super::store::motions as store;
-use super::{capacity, guard};
+use super::domain::{MotionState, PROPOSERS};
+use super::service::{self, MotionInput};
+use super::store;
 use crate::congress::Congress;
 use crate::platform::error::{AppError, AppResult, FieldError};
+use crate::suggestions::service::Capacity;
+use crate::suggestions::{capacity, guard};
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::extract::{Form, Id, Ids, Query};
@@ -48,7 +48,7 @@ async fn who(state: &AppState, ctx: &Ctx, cid: i64) -> AppResult<(Congress, Capa
 }
 
 #[derive(Template)]
-#[template(path = "suggestions/templates/motion_list.html")]
+#[template(path = "suggestions/motions/templates/motion_list.html")]
 struct ListPage {
     shell: Shell,
     congress: Congress,
@@ -135,7 +135,7 @@ async fn set_deadline(
 }
 
 #[derive(Template)]
-#[template(path = "suggestions/templates/motion_new.html")]
+#[template(path = "suggestions/motions/templates/motion_new.html")]
 struct NewPage {
     shell: Shell,
     congress: Congress,
@@ -200,7 +200,7 @@ async fn create(
 }
 
 #[derive(Template)]
-#[template(path = "suggestions/templates/motion_detail.html")]
+#[template(path = "suggestions/motions/templates/motion_detail.html")]
 struct DetailPage {
     shell: Shell,
     congress: Congress,
@@ -275,8 +275,9 @@ async fn render(
         .into_iter()
         .map(|o| (o.id.to_string(), o.name))
         .collect();
-    let min_signers =
-        super::domain::motion_min_signers(congress.level == crate::congress::CongressLevel::Town);
+    let min_signers = crate::suggestions::domain::motion_min_signers(
+        congress.level == crate::congress::CongressLevel::Town,
+    );
     let shell = Shell::new(state, ctx, "motion.title")
         .await?
         .with_errors(errors);

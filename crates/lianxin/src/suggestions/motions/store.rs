@@ -1,11 +1,13 @@
 //! All SQL of motions (议案). Like suggestions: every query filters by congress, state changes
-//! are conditional on the state read.
+//! are conditional on the state read; history, signers and state moves are the suggestions'
+//! queries (`history::Item::Motion` names the tables).
 
-use super::history::{
-    Event, Item, Signer, Step, answer_signer, invite_signer, record_step, signers_of, steps,
-};
 use crate::db::{Db, Tx};
 use crate::platform::ids::CongressId;
+pub use crate::suggestions::store::history::{Event, Signer, Step};
+use crate::suggestions::store::history::{
+    Item, answer_signer, invite_signer, move_state, record_step, signers_of, steps,
+};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -59,35 +61,38 @@ pub async fn list(
     .await
 }
 
-#[allow(clippy::too_many_arguments)]
-pub async fn insert(
-    tx: &mut Tx<'_>,
-    congress: CongressId,
-    session: Option<i64>,
-    proposer: &str,
-    lead: Option<i64>,
-    title: &str,
-    content: &str,
-    by: i64,
-    now: i64,
-) -> Result<i64, sqlx::Error> {
+/// A new motion, as drafted.
+pub struct NewMotion<'a> {
+    pub congress: CongressId,
+    pub session: Option<i64>,
+    /// `deputies` or an institutional proposer.
+    pub proposer: &'a str,
+    pub lead: Option<i64>,
+    pub title: &'a str,
+    pub content: &'a str,
+    pub by: i64,
+    pub now: i64,
+}
+
+pub async fn insert(tx: &mut Tx<'_>, n: &NewMotion<'_>) -> Result<i64, sqlx::Error> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO motions (congress_id, session_id, proposer, lead_deputy_id, title, content, state, created_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $8) RETURNING id",
     )
-    .bind(congress.0)
-    .bind(session)
-    .bind(proposer)
-    .bind(lead)
-    .bind(title)
-    .bind(content)
-    .bind(by)
-    .bind(now)
+    .bind(n.congress.0)
+    .bind(n.session)
+    .bind(n.proposer)
+    .bind(n.lead)
+    .bind(n.title)
+    .bind(n.content)
+    .bind(n.by)
+    .bind(n.now)
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)
 }
 
+/// Moves the motion from `from` to `to`; false if it was no longer in `from`.
 pub async fn set_state(
     tx: &mut Tx<'_>,
     congress: CongressId,
@@ -96,17 +101,7 @@ pub async fn set_state(
     to: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE motions SET state = $4, updated_at = $5 WHERE congress_id = $1 AND id = $2 AND state = $3",
-    )
-    .bind(congress.0)
-    .bind(id)
-    .bind(from)
-    .bind(to)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    move_state(tx, Item::Motion, congress, id, from, to, now).await
 }
 
 /// Sets the fields a step fills in (`number`, `committee_id`, `report`, `decision_note`,
@@ -161,27 +156,14 @@ pub async fn next_number(
     Ok(n)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Appends a step to the motion's history.
 pub async fn event(
     tx: &mut Tx<'_>,
     congress: CongressId,
     id: i64,
-    user: Option<i64>,
-    action: &str,
-    from: &str,
-    to: &str,
-    note: &str,
-    now: i64,
+    step: &Step<'_>,
 ) -> Result<(), sqlx::Error> {
-    let step = Step {
-        user,
-        action,
-        from,
-        to,
-        note,
-        now,
-    };
-    record_step(tx, Item::Motion, congress, id, &step).await
+    record_step(tx, Item::Motion, congress, id, step).await
 }
 
 pub async fn events(db: &Db, congress: CongressId, id: i64) -> Result<Vec<Event>, sqlx::Error> {
