@@ -8,7 +8,7 @@
 mod store;
 
 /// What other slices use of this slice's store: its facade of queries and commands.
-pub use store::{Attachment, Owner, body, count, delete, get, insert, list};
+pub use store::{Attachment, Owner, body, count, delete, get, insert, list, move_to};
 
 use crate::platform::error::{AppError, FieldError};
 

@@ -135,3 +135,43 @@ pub async fn delete(tx: &mut Tx<'_>, o: Owner<'_>, id: i64) -> Result<bool, sqlx
     .await?;
     Ok(r.rows_affected() == 1)
 }
+
+/// Moves an owner's attachments to another congress, as the owner itself moves (an opinion
+/// transferred): copied under the new congress, then deleted under the old one, because the
+/// congress is part of every key (a sharded database keeps the congress of a row fixed).
+/// Bodies are sealed without reference to the congress, so they are copied as they are.
+pub async fn move_to(tx: &mut Tx<'_>, from: Owner<'_>, to: CongressId) -> Result<(), sqlx::Error> {
+    if tx.backend() == crate::db::Backend::Sqlite {
+        // One database file: the rowid is the id across congresses, so the row is re-keyed.
+        sqlx::query(
+            "UPDATE attachments SET congress_id = $4 WHERE congress_id = $1 AND owner_kind = $2 AND owner_id = $3",
+        )
+        .bind(from.congress.0)
+        .bind(from.kind)
+        .bind(from.id)
+        .bind(to.0)
+        .execute(&mut **tx)
+        .await?;
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO attachments (id, congress_id, owner_kind, owner_id, purpose, file_name, media_type, size, digest, body_sealed, uploaded_by, created_at) \
+         SELECT id, $4, owner_kind, owner_id, purpose, file_name, media_type, size, digest, body_sealed, uploaded_by, created_at \
+         FROM attachments WHERE congress_id = $1 AND owner_kind = $2 AND owner_id = $3",
+    )
+    .bind(from.congress.0)
+    .bind(from.kind)
+    .bind(from.id)
+    .bind(to.0)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM attachments WHERE congress_id = $1 AND owner_kind = $2 AND owner_id = $3",
+    )
+    .bind(from.congress.0)
+    .bind(from.kind)
+    .bind(from.id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -91,6 +91,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0013_sealed_ballots.sql"),
         postgres: include_str!("migrations/postgres/0013_sealed_ballots.sql"),
     },
+    Migration {
+        version: 14,
+        name: "tenant_keys",
+        sqlite: include_str!("migrations/sqlite/0014_tenant_keys.sql"),
+        postgres: include_str!("migrations/postgres/0014_tenant_keys.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction. On PostgreSQL an
@@ -184,6 +190,11 @@ mod tests {
         for m in MIGRATIONS {
             let s = declared_columns(m.sqlite);
             let p = declared_columns(m.postgres);
+            if p.is_empty() && m.postgres.contains("ALTER TABLE") {
+                // Keys only (0014): PostgreSQL alters them in place, SQLite has to rebuild the
+                // tables; the live schemas are compared by the suite (tests/it/schema.rs).
+                continue;
+            }
             assert!(!s.is_empty(), "migration {} declares no tables", m.version);
             assert_eq!(
                 s, p,

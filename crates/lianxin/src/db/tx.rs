@@ -36,9 +36,15 @@ pub const SLOW_WRITE: Duration = Duration::from_secs(2);
 pub struct Tx<'a> {
     inner: sqlx::Transaction<'a, sqlx::Any>,
     _turn: Option<Turn>,
+    backend: Backend,
 }
 
 impl<'a> Tx<'a> {
+    /// Which database the transaction runs on, for the few statements that differ (store files).
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.inner.commit().await
     }
@@ -117,7 +123,11 @@ impl Db {
         async move {
             if self.backend == Backend::Postgres {
                 let inner = self.pool.begin().await?;
-                return Ok(Tx { inner, _turn: None });
+                return Ok(Tx {
+                    inner,
+                    _turn: None,
+                    backend: self.backend,
+                });
             }
             let waited = Instant::now();
             let guard = match tokio::time::timeout(
@@ -155,6 +165,7 @@ impl Db {
                 Ok(inner) => Ok(Tx {
                     inner,
                     _turn: Some(turn),
+                    backend: self.backend,
                 }),
                 Err(e) => {
                     if is_busy(&e) {
@@ -179,7 +190,11 @@ impl Db {
     /// Opens a read transaction: one snapshot for several queries, never a write (deferred).
     pub async fn read(&self) -> Result<Tx<'static>, sqlx::Error> {
         let inner = self.pool.begin().await?;
-        Ok(Tx { inner, _turn: None })
+        Ok(Tx {
+            inner,
+            _turn: None,
+            backend: self.backend,
+        })
     }
 }
 

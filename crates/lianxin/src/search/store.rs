@@ -22,7 +22,7 @@ pub async fn index_tokens(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO search_docs (congress_id, kind, item_id, title, body, tokens, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (kind, item_id) DO UPDATE SET congress_id = $1, title = $4, body = $5, tokens = $6, updated_at = $7",
+         ON CONFLICT (congress_id, kind, item_id) DO UPDATE SET title = $4, body = $5, tokens = $6, updated_at = $7",
     )
     .bind(doc.congress.0)
     .bind(doc.kind)
@@ -36,8 +36,15 @@ pub async fn index_tokens(
     Ok(())
 }
 
-pub async fn remove(tx: &mut Tx<'_>, kind: &str, item_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM search_docs WHERE kind = $1 AND item_id = $2")
+/// Takes an item out of one congress's index (an opinion transferred away).
+pub async fn remove(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    kind: &str,
+    item_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM search_docs WHERE congress_id = $1 AND kind = $2 AND item_id = $3")
+        .bind(congress.0)
         .bind(kind)
         .bind(item_id)
         .execute(&mut **tx)

@@ -310,9 +310,22 @@ pub async fn transfer(
     let reason = stated_reason(reason, "opinion.reason_required_transfer")?;
     let due = due_date(db, to, o.today).await?.to_string();
     let mut tx = db.write().await?;
-    if !store::transfer(&mut tx, from, id, to, &due, o.now).await? {
-        return Err(AppError::field(Field("state"), "opinion.not_held"));
+    match store::transfer(&mut tx, from, id, to, &due, o.now).await {
+        Ok(true) => {}
+        Ok(false) => return Err(AppError::field(Field("state"), "opinion.not_held")),
+        // A livelihood proposal of the old congress still refers to it (its key holds).
+        Err(sqlx::Error::Database(d)) if d.is_foreign_key_violation() => {
+            return Err(AppError::Conflict("opinion.transfer_in_use"));
+        }
+        Err(e) => return Err(e.into()),
     }
+    let files = crate::attachments::Owner {
+        congress: from,
+        kind: "opinion",
+        id,
+    };
+    crate::attachments::move_to(&mut tx, files, to).await?;
+    crate::search::remove(&mut tx, from, "opinion", id).await?;
     let note = format!("移交{}办理，应于{due}前答复", there.name);
     store::event(&mut tx, to, id, Some(o.user.0), "transferred", &note, o.now).await?;
     crate::search::index(
@@ -374,7 +387,13 @@ pub async fn transfer(
         o,
     )
     .await?;
-    tx.commit().await?;
+    // SQLite checks the opinion's references at commit (PostgreSQL at the move, above).
+    tx.commit().await.map_err(|e| match e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+            AppError::Conflict("opinion.transfer_in_use")
+        }
+        e => e.into(),
+    })?;
     Ok(())
 }
 

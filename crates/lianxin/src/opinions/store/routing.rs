@@ -2,7 +2,7 @@
 //! another congress, conversion to a suggestion and the suggestion's reply coming back. Each
 //! update names the state it expects, so a step raced by another changes nothing (false).
 
-use crate::db::Tx;
+use crate::db::{Backend, Tx};
 use crate::platform::ids::CongressId;
 
 /// The states an opinion is open in.
@@ -80,6 +80,13 @@ pub async fn refer(
 
 /// 移交: the opinion now belongs to another congress (a town's to its district or back). What
 /// belonged to the old congress — its deputy, station, unit, group — no longer applies.
+///
+/// The opinion and its history are *moved*, keeping the id and the tracking code. The congress
+/// is part of every key, so that a sharded database keeps a congress's rows together and never
+/// has to change the congress of a row: on PostgreSQL the rows are written under the new congress
+/// and deleted under the old one (a column added to `opinions` or `opinion_events` must be added
+/// to these copies — the transfer test compares every column before and after); on SQLite, one
+/// file with one rowid per opinion, they are re-keyed in place.
 pub async fn transfer(
     tx: &mut Tx<'_>,
     from: CongressId,
@@ -88,33 +95,90 @@ pub async fn transfer(
     due_on: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE opinions SET congress_id = $3, holder = 'congress', deputy_id = NULL, station_id = NULL, unit_id = NULL, \
-         group_id = NULL, merged_into = NULL, due_on = $4, updated_at = $5 \
-         WHERE congress_id = $1 AND id = $2 AND holder = 'congress' AND {OPEN}"
-    )))
-    .bind(from.0)
-    .bind(id)
-    .bind(to.0)
-    .bind(due_on)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    if r.rows_affected() == 1 {
-        // Anything merged into it stays behind, handled on its own.
+    // What the transfer resets: the deputy, station, unit and group were the old congress's.
+    let sqlite = tx.backend() == Backend::Sqlite;
+    if sqlite {
+        // SQLite's rowid is the id across congresses, so the row cannot be copied beside
+        // itself: it is re-keyed in place, and its references are checked at commit (a
+        // reference left in the old congress fails the commit, as PostgreSQL's delete does).
+        sqlx::query("PRAGMA defer_foreign_keys = ON")
+            .execute(&mut **tx)
+            .await?;
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE opinions SET congress_id = $3, holder = 'congress', deputy_id = NULL, station_id = NULL, unit_id = NULL, \
+             group_id = NULL, merged_into = NULL, due_on = $4, updated_at = $5 \
+             WHERE congress_id = $1 AND id = $2 AND holder = 'congress' AND {OPEN}"
+        )))
+        .bind(from.0)
+        .bind(id)
+        .bind(to.0)
+        .bind(due_on)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        if r.rows_affected() != 1 {
+            return Ok(false);
+        }
         sqlx::query(
-            "UPDATE opinions SET merged_into = NULL WHERE congress_id = $1 AND merged_into = $2",
+            "UPDATE opinion_events SET congress_id = $3 WHERE congress_id = $1 AND opinion_id = $2",
         )
         .bind(from.0)
         .bind(id)
+        .bind(to.0)
         .execute(&mut **tx)
         .await?;
-        sqlx::query("DELETE FROM opinion_buckets WHERE opinion_id = $1")
+    } else {
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO opinions (id, congress_id, tracking_code, kind, category, place, deputy_id, station_id, channel, body, \
+             contact_sealed, share_contact, state, answer, answered_on, rating, rating_reason, rated_round, reopened, created_at, \
+             updated_at, holder, unit_id, due_on, referral, suggestion_id, group_id, merged_into) \
+             SELECT id, $3, tracking_code, kind, category, place, NULL, NULL, channel, body, \
+             contact_sealed, share_contact, state, answer, answered_on, rating, rating_reason, rated_round, reopened, created_at, \
+             $5, 'congress', NULL, $4, referral, suggestion_id, NULL, NULL \
+             FROM opinions WHERE congress_id = $1 AND id = $2 AND holder = 'congress' AND {OPEN}"
+        )))
+        .bind(from.0)
+        .bind(id)
+        .bind(to.0)
+        .bind(due_on)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        if r.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO opinion_events (id, congress_id, opinion_id, at, user_id, action, public_note) \
+             SELECT id, $3, opinion_id, at, user_id, action, public_note FROM opinion_events \
+             WHERE congress_id = $1 AND opinion_id = $2",
+        )
+        .bind(from.0)
+        .bind(id)
+        .bind(to.0)
+        .execute(&mut **tx)
+        .await?;
+    }
+    // Anything merged into it stays behind, handled on its own.
+    sqlx::query(
+        "UPDATE opinions SET merged_into = NULL WHERE congress_id = $1 AND merged_into = $2",
+    )
+    .bind(from.0)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    let mut left = vec!["DELETE FROM opinion_buckets WHERE congress_id = $1 AND opinion_id = $2"];
+    if !sqlite {
+        left.push("DELETE FROM opinion_events WHERE congress_id = $1 AND opinion_id = $2");
+        left.push("DELETE FROM opinions WHERE congress_id = $1 AND id = $2");
+    }
+    for sql in left {
+        sqlx::query(sql)
+            .bind(from.0)
             .bind(id)
             .execute(&mut **tx)
             .await?;
     }
-    Ok(r.rows_affected() == 1)
+    Ok(true)
 }
 
 /// 转为代表建议: the opinion is now followed through the suggestion.

@@ -109,7 +109,7 @@ pub async fn set_opinion(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO suggestion_opinions (congress_id, suggestion_id, unit_id, opinion, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (suggestion_id, unit_id) DO UPDATE SET opinion = $4, created_by = $5, created_at = $6",
+         ON CONFLICT (congress_id, suggestion_id, unit_id) DO UPDATE SET opinion = $4, created_by = $5, created_at = $6",
     )
     .bind(congress.0)
     .bind(id)

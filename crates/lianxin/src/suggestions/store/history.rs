@@ -137,7 +137,7 @@ pub async fn invite_signer(
     let (_, signers, col) = item.tables();
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO {signers} (congress_id, {col}, deputy_id, consent) VALUES ($1, $2, $3, 'invited') \
-         ON CONFLICT ({col}, deputy_id) DO NOTHING"
+         ON CONFLICT (congress_id, {col}, deputy_id) DO NOTHING"
     )))
     .bind(congress.0)
     .bind(id)

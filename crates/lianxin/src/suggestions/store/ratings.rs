@@ -30,7 +30,7 @@ pub async fn insert_rating(
 ) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "INSERT INTO suggestion_ratings (congress_id, suggestion_id, deputy_id, round, rating, comment, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (suggestion_id, deputy_id, round) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (congress_id, suggestion_id, deputy_id, round) DO NOTHING",
     )
     .bind(congress.0)
     .bind(id)

@@ -312,3 +312,122 @@ async fn a_deputy_turns_opinions_into_a_suggestion_whose_reply_answers_the_citiz
         .unwrap();
     assert_eq!(rating.as_deref(), Some("satisfied"));
 }
+
+/// A row of `opinions` as text, column by column, apart from its congress.
+async fn opinion_row(app: &TestApp, id: i64) -> Vec<(String, String)> {
+    let cols: Vec<String> = crate::schema::columns_of(app, "opinions").await;
+    let mut out = Vec::new();
+    for c in cols.into_iter().filter(|c| c != "congress_id") {
+        let (v,): (Option<String>,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT CAST({c} AS TEXT) FROM opinions WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+        out.push((c, v.unwrap_or_default()));
+    }
+    out
+}
+
+/// A transfer moves the opinion whole (issue 18: the congress is part of every key, so a row
+/// never changes its congress): same id and tracking code, every column kept but those the
+/// transfer resets, its history and its photos with it, nothing left behind in the old congress.
+#[tokio::test]
+async fn a_transferred_opinion_moves_whole_and_leaves_nothing_behind() {
+    let app = TestApp::demo().await;
+    app.passwords_last_a_year().await;
+    let cid = app.congress_id("示范区").await;
+    let town = app.congress_id("青石镇").await;
+    let (id, code) = send_opinion(
+        &app,
+        cid,
+        "青石镇中学门口的减速带被压坏了",
+        None,
+        "13912344321",
+    )
+    .await;
+    let mut citizen = app.client();
+    citizen.get(&format!("/track?code={code}")).await;
+    let png = [
+        &[0x89u8, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A][..],
+        &[7u8; 64][..],
+    ]
+    .concat();
+    let (ct, body) = crate::suggestions::multipart("citizen", "减速带.png", &png);
+    let path = format!("/track/attachments?code={code}&_csrf={}", citizen.csrf());
+    assert_eq!(
+        citizen.post_raw(&path, &ct, body).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let before = opinion_row(&app, id).await;
+    let events = |c: i64| {
+        format!("SELECT COUNT(*) FROM opinion_events WHERE opinion_id = {id} AND congress_id = {c}")
+    };
+    let history = app.count(&events(cid)).await;
+    assert!(history >= 1);
+
+    let mut staff = app.login("lianluozhan").await;
+    let r = staff
+        .post_form(
+            &format!("/c/{cid}/opinions/{id}/transfer"),
+            &[
+                ("to", &town.to_string()),
+                ("reason", "学校在青石镇，由镇人大督促"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+
+    let after = opinion_row(&app, id).await;
+    let reset = [
+        "updated_at",
+        "due_on",
+        "holder",
+        "deputy_id",
+        "station_id",
+        "unit_id",
+        "group_id",
+        "merged_into",
+    ];
+    for ((c, b), (c2, a)) in before.iter().zip(&after) {
+        assert_eq!(c, c2);
+        if !reset.contains(&c.as_str()) {
+            assert_eq!(a, b, "{c} kept");
+        }
+    }
+    assert_eq!(
+        app.count(&format!("SELECT congress_id FROM opinions WHERE id = {id}"))
+            .await,
+        town
+    );
+    assert_eq!(app.count(&events(cid)).await, 0, "no history left behind");
+    assert_eq!(
+        app.count(&events(town)).await,
+        history + 1,
+        "its history, and the transfer"
+    );
+    for (table, col) in [
+        ("attachments", "owner_kind = 'opinion' AND owner_id"),
+        ("search_docs", "kind = 'opinion' AND item_id"),
+    ] {
+        let left =
+            format!("SELECT COUNT(*) FROM {table} WHERE {col} = {id} AND congress_id = {cid}");
+        assert_eq!(app.count(&left).await, 0, "{table} left behind");
+        let moved =
+            format!("SELECT COUNT(*) FROM {table} WHERE {col} = {id} AND congress_id = {town}");
+        assert_eq!(app.count(&moved).await, 1, "{table} moved");
+    }
+    // The town's staff see the photo; the citizen's code still finds it.
+    let aid = app
+        .count(&format!(
+            "SELECT id FROM attachments WHERE owner_kind = 'opinion' AND owner_id = {id}"
+        ))
+        .await;
+    let mut town_staff = app.login("qingshi").await;
+    let r = town_staff
+        .get(&format!("/c/{town}/opinions/{id}/attachments/{aid}"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(track(&app, &code).await.contains("减速带"));
+}
