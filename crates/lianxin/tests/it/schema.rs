@@ -471,3 +471,115 @@ pub async fn columns_of(app: &TestApp, table: &str) -> Vec<String> {
         .unwrap();
     rows.into_iter().map(|(c,)| c).collect()
 }
+
+/// The tenant keys arrive on a database that already holds a district's work: the demo district
+/// written under migration 13 on SQLite (with an opinion transferred to a town, whose history 0014 moves
+/// along), then 0014 — every row kept, every new key holding.
+#[tokio::test]
+async fn a_database_with_data_takes_the_tenant_keys() {
+    // On SQLite, whose rebuild of every table is what could lose or break rows; PostgreSQL alters
+    // its keys in place (and today's transfer, used by the seeding, needs its new keys already).
+    let dir = tempfile::tempdir().unwrap();
+    let db = lianxin::db::Db::connect(
+        &format!("sqlite://{}/s.sqlite?mode=rwc", dir.path().display()),
+        None,
+    )
+    .await
+    .unwrap()
+    .with_vault(lianxin::platform::vault::Vault::open(&dir.path().join("keys")).unwrap());
+    lianxin::db::migrate::run_through(&db, 13).await.unwrap();
+    // Today's code names the new keys in its ON CONFLICT clauses: stand-ins for the seeding only
+    // (each is a superset of a key 0013 has, so no row can break it).
+    let stand_ins = [
+        ("x1", "search_docs (congress_id, kind, item_id)"),
+        (
+            "x2",
+            "suggestion_signers (congress_id, suggestion_id, deputy_id)",
+        ),
+        ("x3", "motion_signers (congress_id, motion_id, deputy_id)"),
+        (
+            "x4",
+            "suggestion_ratings (congress_id, suggestion_id, deputy_id, round)",
+        ),
+        (
+            "x5",
+            "suggestion_opinions (congress_id, suggestion_id, unit_id)",
+        ),
+    ];
+    for (name, on) in stand_ins {
+        let sql = format!("CREATE UNIQUE INDEX {name} ON {on}");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&db.pool)
+            .await
+            .unwrap();
+    }
+    assert!(
+        lianxin::app::demo::seed(&db, start_time().timestamp_millis())
+            .await
+            .unwrap()
+    );
+    for (name, _) in stand_ins {
+        let sql = format!("DROP INDEX {name}");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&db.pool)
+            .await
+            .unwrap();
+    }
+    // A transfer made before 0014 left the opinion's history in the old congress.
+    let (moved, town): (i64, i64) = sqlx::query_as(
+        "SELECT e.opinion_id, e.congress_id FROM opinion_events e WHERE e.action = 'transferred' ORDER BY e.id LIMIT 1",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE opinion_events SET congress_id = (SELECT parent_id FROM congresses WHERE id = $2) WHERE opinion_id = $1 AND action <> 'transferred'")
+        .bind(moved)
+        .bind(town)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let tables: Vec<String> = sqlite_tables(&db)
+        .await
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    let mut before = Vec::new();
+    for t in &tables {
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {t}")))
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        before.push(n);
+    }
+    assert!(
+        before.iter().sum::<i64>() > 1000,
+        "the demo wrote its district"
+    );
+    assert_eq!(lianxin::db::migrate::run(&db).await.unwrap(), vec![14]);
+    for (t, n) in tables
+        .iter()
+        .zip(&before)
+        .filter(|(t, _)| *t != "schema_migrations")
+    {
+        let (m,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {t}")))
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(m, *n, "{t}: rows kept");
+    }
+    let (left,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM opinion_events WHERE opinion_id = $1 AND congress_id <> $2",
+    )
+    .bind(moved)
+    .bind(town)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(left, 0, "the history went with the opinion");
+    let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    assert!(broken.is_empty(), "{broken:?}");
+    assert_eq!(breaches(&sqlite_tables(&db).await), Vec::<String>::new());
+}

@@ -3,16 +3,17 @@
 -- key between tenant tables. SQLite keeps `id INTEGER PRIMARY KEY` (the rowid, which gives new
 -- rows their id) and states the key the rules want as UNIQUE (congress_id, id); composite primary
 -- keys lead with congress_id as on PostgreSQL. Generated once from the schema of 0001-0013 and
--- reviewed. Parents are rebuilt before their children. legacy_alter_table keeps the children's
--- references pointing at the name (not at the renamed old table), so the old table is dropped
--- without touching them; every copied row is checked against the new foreign keys as it is
--- inserted.
+-- reviewed. Parents are rebuilt before their children, each as: rename to __old, create, copy,
+-- drop the old one. Foreign keys cannot be switched off inside the migration's transaction, so
+-- they are deferred to its commit: dropping an old parent orphans the old children's rows for a
+-- moment, dropping those children settles them again, and the commit checks every copied row
+-- against the new keys (an upgrade with data is tested on the demo database).
+PRAGMA defer_foreign_keys = ON;
 
 -- History moves with a transferred opinion (the rows a transfer left in the old congress).
 UPDATE opinion_events SET congress_id = (SELECT o.congress_id FROM opinions o WHERE o.id = opinion_events.opinion_id)
 WHERE congress_id <> (SELECT o.congress_id FROM opinions o WHERE o.id = opinion_events.opinion_id);
 
-PRAGMA legacy_alter_table = ON;
 
 -- terms
 ALTER TABLE terms RENAME TO terms__old;
@@ -1045,5 +1046,3 @@ CREATE TABLE vote_participation (
 );
 INSERT INTO vote_participation (vote_id, congress_id, person_id) SELECT vote_id, congress_id, person_id FROM vote_participation__old;
 DROP TABLE vote_participation__old;
-
-PRAGMA legacy_alter_table = OFF;
