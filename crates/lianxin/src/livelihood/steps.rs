@@ -8,6 +8,7 @@ use super::service::{Origin, cycle, record, text_ok};
 use super::store::{self, CycleLink, ProjectRow};
 use crate::db::Db;
 use crate::meetings::domain::{ItemKind, MeetingKind};
+use crate::meetings::recount::Stored;
 use crate::meetings::service as meetings;
 use crate::platform::error::Field;
 use crate::platform::error::{AppError, FieldError};
@@ -230,34 +231,20 @@ pub struct Selection {
 }
 
 /// Reads a closed selection vote's result (the `meetings::recount` output it was sealed with).
-pub fn selection_of(result: &serde_json::Value) -> Selection {
-    let names = |k: &str| -> Vec<String> {
-        result[k]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|n| n.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let runoff = names("runoff");
+pub fn selection_of(result: &Stored) -> Selection {
     Selection {
-        approvals: result["counts"]
-            .as_object()
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| (k.clone(), v.as_i64().unwrap_or(0)))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        selected: names("elected"),
-        unfilled: if runoff.is_empty() {
-            result["unfilled"].as_u64().unwrap_or(0) as u32
+        approvals: result
+            .counts
+            .keys()
+            .map(|k| (k.clone(), result.count(k)))
+            .collect(),
+        selected: result.elected.clone(),
+        unfilled: if result.runoff.is_empty() {
+            result.unfilled
         } else {
             0
         },
-        runoff,
+        runoff: result.runoff.clone(),
     }
 }
 
@@ -276,11 +263,11 @@ pub async fn apply_vote(
         return Err(AppError::Conflict("livelihood.outcome_recorded"));
     }
     let (_, v) = meetings::vote(db, congress, vote_id).await?;
-    let result: serde_json::Value = match (&v.state[..], &v.result) {
-        ("closed", Some(r)) => serde_json::from_str(r).map_err(AppError::internal)?,
+    let result = match (&v.state[..], &v.result) {
+        ("closed", Some(r)) => Stored::parse(r).map_err(AppError::internal)?,
         _ => return Err(AppError::Conflict("livelihood.vote_not_closed")),
     };
-    if result["valid"] != serde_json::Value::Bool(true) {
+    if !result.valid {
         return Err(AppError::Conflict("livelihood.vote_invalid"));
     }
     let s = selection_of(&result);
@@ -426,8 +413,8 @@ pub async fn apply_ratings(
         let Some(r) = v.result.as_deref().filter(|_| v.state == "closed") else {
             continue;
         };
-        let out: serde_json::Value = serde_json::from_str(r).map_err(AppError::internal)?;
-        let verdict = if out["passed"] == serde_json::Value::Bool(true) {
+        let out = Stored::parse(r).map_err(AppError::internal)?;
+        let verdict = if out.passed == Some(true) {
             "satisfied"
         } else {
             "unsatisfied"
@@ -435,7 +422,7 @@ pub async fn apply_ratings(
         let mut tx = db.write().await?;
         if store::set_rating(&mut tx, p.id, verdict).await? {
             if verdict == "unsatisfied" {
-                let n = |k: &str| out["counts"][k].as_i64().unwrap_or(0);
+                let n = |k: &str| out.count(k);
                 let body = format!(
                     "满意度测评结果为不满意（满意{}票、基本满意{}票、不满意{}票）。请牵头单位整改，并向常委会报告整改情况。",
                     n("satisfied"),
@@ -470,7 +457,8 @@ mod tests {
     /// The selection as the cycle reads it from the meetings tally's sealed output.
     fn select(input: serde_json::Value) -> Selection {
         let out = recount_json(&input.to_string()).expect("well-formed");
-        selection_of(&serde_json::to_value(&out).expect("serialises"))
+        let text = serde_json::to_string(&out).expect("serialises");
+        selection_of(&Stored::parse(&text).expect("reads back"))
     }
 
     fn choose(members: u32, places: u32, ballots: Vec<Vec<&str>>) -> serde_json::Value {

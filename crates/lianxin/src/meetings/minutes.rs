@@ -3,6 +3,7 @@
 //! article it rests on and its seal. Laid out by the documents' common layout (GB/T 9704 fonts).
 
 use super::api::MeetingView;
+use super::recount::{Stored, Verdict};
 use crate::platform::clock::format_ms;
 use std::fmt::Write;
 
@@ -51,38 +52,39 @@ pub fn text(v: &MeetingView, congress: &str) -> String {
         let _ = writeln!(s, "　　本次会议未进行表决。");
     }
     for (n, x) in v.votes.iter().filter(|x| x.state == "closed").enumerate() {
-        let r = x.result.clone().unwrap_or_default();
-        let c = &r["counts"];
+        let stored = x
+            .result
+            .clone()
+            .and_then(|v| serde_json::from_value::<Stored>(v).ok())
+            .unwrap_or_else(Stored::none);
+        let c = |k: &str| stored.count(k);
         let tally = match x.rule.as_str() {
             "decision" => format!(
                 "赞成{}票，反对{}票，弃权{}票，未按表决器{}人",
-                c["yes"], c["no"], c["abstain"], c["not_voted"]
+                c("yes"),
+                c("no"),
+                c("abstain"),
+                c("not_voted")
             ),
             "rating" => format!(
                 "满意{}票，基本满意{}票，不满意{}票，未表态{}人",
-                c["satisfied"], c["basically_satisfied"], c["dissatisfied"], c["not_voted"]
+                c("satisfied"),
+                c("basically_satisfied"),
+                c("dissatisfied"),
+                c("not_voted")
             ),
-            _ => c
-                .as_object()
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, n)| format!("{k}{n}票"))
-                        .collect::<Vec<_>>()
-                        .join("，")
-                })
-                .unwrap_or_default(),
+            _ => stored
+                .counts
+                .iter()
+                .map(|(k, n)| format!("{k}{n}票"))
+                .collect::<Vec<_>>()
+                .join("，"),
         };
-        let verdict = match (r["passed"].as_bool(), r["elected"].as_array()) {
-            (Some(true), _) => "通过".to_string(),
-            (Some(false), _) => "未通过".to_string(),
-            (None, Some(e)) if !e.is_empty() => format!(
-                "当选：{}",
-                e.iter()
-                    .filter_map(|n| n.as_str())
-                    .collect::<Vec<_>>()
-                    .join("、")
-            ),
-            _ => "无人当选".to_string(),
+        let verdict = match stored.verdict() {
+            Verdict::Passed => "通过".to_string(),
+            Verdict::NotPassed => "未通过".to_string(),
+            Verdict::Elected(e) => format!("当选：{}", e.join("、")),
+            Verdict::NoneElected => "无人当选".to_string(),
         };
         let method = match x.method.as_str() {
             "secret" => "电子无记名表决",
@@ -99,7 +101,7 @@ pub fn text(v: &MeetingView, congress: &str) -> String {
             x.members.unwrap_or(0),
             x.present.unwrap_or(0),
             tally,
-            r["threshold"],
+            stored.threshold,
             verdict
         );
         if let Some(note) = &x.method_note {

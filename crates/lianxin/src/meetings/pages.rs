@@ -5,6 +5,7 @@
 
 use super::api::{self, MeetingAction, MeetingView, VoteView, guard};
 use super::domain::{self, ItemKind, VoteMethod};
+use super::recount::{Stored, Verdict};
 use super::service::{self, NewVote};
 use super::store::{self, MeetingRow};
 use crate::accounts::policy::{Permission, allows};
@@ -348,35 +349,27 @@ async fn vote_page(
     let v = api::vote_view(&state, row).await?;
     let t = T(ctx.lang);
     let r = v.result.clone().unwrap_or_default();
-    let names = |k: &str| {
-        r[k].as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|n| n.as_str())
-                    .collect::<Vec<_>>()
-                    .join("、")
-            })
-            .unwrap_or_default()
+    let stored = serde_json::from_value::<Stored>(r).ok();
+    let counts = stored
+        .as_ref()
+        .map(|s| ordered_counts(&v.rule, &s.counts, &t))
+        .unwrap_or_default();
+    let verdict = match stored.as_ref().map(Stored::verdict) {
+        Some(Verdict::Passed) => t.t("meetings.passed"),
+        Some(Verdict::NotPassed) => t.t("meetings.not_passed"),
+        _ => String::new(),
     };
-    let counts = ordered_counts(&v.rule, &r["counts"], &t);
-    let verdict = match r["passed"].as_bool() {
-        Some(true) => t.t("meetings.passed"),
-        Some(false) => t.t("meetings.not_passed"),
-        None => String::new(),
-    };
+    let threshold = stored
+        .as_ref()
+        .map(|s| s.threshold.to_string())
+        .unwrap_or_default();
+    let stored = stored.unwrap_or_else(Stored::none);
     html(VotePage {
         shell: Shell::new(&state, &ctx, "meetings.vote").await?,
-        threshold: r["threshold"].to_string(),
-        elected: names("elected"),
-        runoff: names("runoff"),
-        basis: r["basis"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        threshold,
+        elected: stored.elected.join("、"),
+        runoff: stored.runoff.join("、"),
+        basis: stored.basis,
         published: v
             .published
             .as_ref()
@@ -392,10 +385,11 @@ async fn vote_page(
 
 /// A result's counts in the order people read them: 赞成, 反对, 弃权, then not voting; names by
 /// votes, most first.
-fn ordered_counts(rule: &str, counts: &serde_json::Value, t: &T) -> Vec<(String, String)> {
-    let Some(m) = counts.as_object() else {
-        return Vec::new();
-    };
+fn ordered_counts(
+    rule: &str,
+    m: &serde_json::Map<String, serde_json::Value>,
+    t: &T,
+) -> Vec<(String, String)> {
     let fixed: &[&str] = match rule {
         "decision" => &["yes", "no", "abstain", "not_voted"],
         "rating" => &[
@@ -630,39 +624,20 @@ async fn board_state(state: &AppState, c: &Congress, id: i64, t: &T) -> AppResul
                     v.present.unwrap_or(0)
                 ),
             );
-        } else if let Some(r) = v
-            .result
-            .as_deref()
-            .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok())
-        {
-            b.counts = ordered_counts(&v.rule, &r["counts"], t)
+        } else if let Some(r) = v.result.as_deref().and_then(|r| Stored::parse(r).ok()) {
+            b.counts = ordered_counts(&v.rule, &r.counts, t)
                 .into_iter()
                 .map(|(k, n)| format!("{k} {n}"))
                 .collect::<Vec<_>>()
                 .join(" · ");
-            b.threshold = t.f("meetings.threshold", "n", r["threshold"].to_string());
-            b.verdict = match (r["passed"].as_bool(), r["elected"].as_array()) {
-                (Some(true), _) => t.t("meetings.passed"),
-                (Some(false), _) => t.t("meetings.not_passed"),
-                (None, Some(e)) => format!(
-                    "{}{}",
-                    t.t("meetings.elected"),
-                    e.iter()
-                        .filter_map(|n| n.as_str())
-                        .collect::<Vec<_>>()
-                        .join("、")
-                ),
-                _ => String::new(),
+            b.threshold = t.f("meetings.threshold", "n", r.threshold.to_string());
+            b.verdict = match r.verdict() {
+                Verdict::Passed => t.t("meetings.passed"),
+                Verdict::NotPassed => t.t("meetings.not_passed"),
+                Verdict::Elected(e) => format!("{}{}", t.t("meetings.elected"), e.join("、")),
+                Verdict::NoneElected => String::new(),
             };
-            b.basis = r["basis"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join("；")
-                })
-                .unwrap_or_default();
+            b.basis = r.basis.join("；");
         }
     }
     Ok(b)

@@ -3,6 +3,7 @@
 //! `results.publish`): what was voted on, the counts, the verdict and the seal; never
 //! who voted how. The same as JSON at `/api/v1/public/congresses/{cid}/results`.
 
+use super::recount::{Stored, Verdict};
 use super::store::{self, PublicResult};
 use crate::congress as congresses;
 use crate::platform::error::{AppError, AppResult};
@@ -64,17 +65,10 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Id(cid): Id) -> AppResult
                     .join(" · "),
                 None => String::new(),
             };
-            let verdict = match (v["passed"].as_bool(), v["elected"].as_array()) {
-                (Some(true), _) => t.t("meetings.passed"),
-                (Some(false), _) => t.t("meetings.not_passed"),
-                (None, Some(e)) => format!(
-                    "{}{}",
-                    t.t("meetings.elected"),
-                    e.iter()
-                        .filter_map(|n| n.as_str())
-                        .collect::<Vec<_>>()
-                        .join("、")
-                ),
+            let verdict = match Stored::parse(&r.result).as_ref().map(Stored::verdict) {
+                Ok(Verdict::Passed) => t.t("meetings.passed"),
+                Ok(Verdict::NotPassed) => t.t("meetings.not_passed"),
+                Ok(Verdict::Elected(e)) => format!("{}{}", t.t("meetings.elected"), e.join("、")),
                 _ => String::new(),
             };
             (r, counts, verdict)

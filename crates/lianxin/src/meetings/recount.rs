@@ -138,6 +138,66 @@ pub struct Output {
     pub basis: Vec<String>,
 }
 
+/// A vote's result as it is stored with the vote (an [`Output`], serialised and sealed) and read
+/// back by those who act on it or show it: the vote and minutes pages, the portal, the livelihood
+/// cycle. Every field they read is required, so a field renamed in [`Output`] fails to parse
+/// (tested) instead of reading as "nobody elected".
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Stored {
+    pub valid: bool,
+    pub threshold: u32,
+    pub counts: Map<String, Value>,
+    pub passed: Option<bool>,
+    pub elected: Vec<String>,
+    pub runoff: Vec<String>,
+    pub unfilled: u32,
+    pub basis: Vec<String>,
+}
+
+impl Stored {
+    pub fn parse(text: &str) -> Result<Stored, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// A vote not yet counted: nothing to show.
+    pub fn none() -> Stored {
+        Stored {
+            valid: false,
+            threshold: 0,
+            counts: Map::new(),
+            passed: None,
+            elected: Vec::new(),
+            runoff: Vec::new(),
+            unfilled: 0,
+            basis: Vec::new(),
+        }
+    }
+
+    /// What the vote decided, as every reader words it.
+    pub fn verdict(&self) -> Verdict<'_> {
+        match self.passed {
+            Some(true) => Verdict::Passed,
+            Some(false) => Verdict::NotPassed,
+            None if self.elected.is_empty() => Verdict::NoneElected,
+            None => Verdict::Elected(&self.elected),
+        }
+    }
+
+    /// How many votes (or grades) a choice received.
+    pub fn count(&self, choice: &str) -> i64 {
+        self.counts.get(choice).and_then(Value::as_i64).unwrap_or(0)
+    }
+}
+
+/// What a vote decided: a motion or rating passed or not, or who was elected (selected).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict<'a> {
+    Passed,
+    NotPassed,
+    Elected(&'a [String]),
+    NoneElected,
+}
+
 /// Why an input cannot be counted (exit code 2): the message names the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]

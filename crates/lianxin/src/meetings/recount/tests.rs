@@ -169,3 +169,25 @@ proptest! {
         prop_assert_eq!(o.unfilled, 0);
     }
 }
+
+/// What readers parse is what the count writes: every field of [`Stored`] comes from the
+/// [`Output`] of the same vote, and a renamed field is an error, not an empty list.
+#[test]
+fn the_stored_result_reads_back_what_the_count_wrote() {
+    let out = run(
+        json!({"rule": "election", "body": "congress", "members": 5, "present": 5,
+        "seats": 1, "candidates": ["甲", "乙"], "ballots": [{"for": ["甲"]}, {"for": ["甲"]}, {"for": ["甲"]}, {"for": ["乙"]}, {}]}),
+    );
+    let text = serde_json::to_string(&out).unwrap();
+    let stored = Stored::parse(&text).unwrap();
+    assert!(stored.valid);
+    assert_eq!(stored.elected, out.elected);
+    assert_eq!(stored.elected, vec!["甲"]);
+    assert_eq!(
+        (stored.passed, stored.unfilled, stored.threshold),
+        (out.passed, out.unfilled, out.threshold)
+    );
+    assert_eq!(stored.count("甲"), 3);
+    let renamed = text.replace("\"elected\"", "\"chosen\"");
+    assert!(Stored::parse(&renamed).is_err());
+}
