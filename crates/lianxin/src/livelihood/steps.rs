@@ -351,36 +351,30 @@ pub async fn put_to_rating(
         return Err(AppError::Conflict("livelihood.nothing_to_rate"));
     }
     let title = format!("{}年民生实事项目满意度测评", c.year);
-    let item = meetings::add_item(db, congress, m.id, ItemKind::Rating, &title, o).await?;
+    // The item, its votes, the projects' links and the cycle's link: one transaction, so a
+    // failure halfway leaves no item with only some of its votes.
+    let mut tx = db.write().await?;
+    let item = meetings::add_item_in(&mut tx, congress, &m, ItemKind::Rating, &title, o).await?;
     let mut votes = Vec::new();
     for p in &projects {
-        let vote = meetings::create_vote(
-            db,
-            congress,
-            m.id,
-            item,
-            &meetings::NewVote {
-                method: None,
-                subject: format!("{}（满意度测评）", p.title),
-                seats: None,
-                candidates: None,
-                post: None,
-                write_ins_deputies_only: None,
-                keep_order: None,
-                appointees: None,
-                merged_by: None,
-                ballot_form: None,
-                selection_rule: None,
-            },
-            o,
-        )
-        .await?;
-        let mut tx = db.write().await?;
+        let rating = meetings::NewVote {
+            method: None,
+            subject: format!("{}（满意度测评）", p.title),
+            seats: None,
+            candidates: None,
+            post: None,
+            write_ins_deputies_only: None,
+            keep_order: None,
+            appointees: None,
+            merged_by: None,
+            ballot_form: None,
+            selection_rule: None,
+        };
+        let on = (item, ItemKind::Rating);
+        let vote = meetings::create_vote_in(&mut tx, congress, &m, on, &rating, o).await?;
         store::set_rating_vote(&mut tx, p.id, vote).await?;
-        tx.commit().await?;
         votes.push(vote);
     }
-    let mut tx = db.write().await?;
     store::set_cycle_link(&mut tx, c.id, CycleLink::RatingItem, item).await?;
     record(
         &mut tx,

@@ -169,6 +169,21 @@ pub async fn add_item(
     o: &Origin,
 ) -> Result<i64, AppError> {
     let m = meeting(db, congress, meeting_id).await?;
+    let mut tx = db.write().await?;
+    let id = add_item_in(&mut tx, congress, &m, kind, title, o).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`add_item`] inside the caller's transaction (a step that adds an item and its votes at once).
+pub async fn add_item_in(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    m: &MeetingRow,
+    kind: ItemKind,
+    title: &str,
+    o: &Origin,
+) -> Result<i64, AppError> {
     if m.state == "closed" {
         return Err(AppError::Conflict("meetings.closed"));
     }
@@ -179,10 +194,9 @@ pub async fn add_item(
             "meetings.item_title_required",
         )]));
     }
-    let mut tx = db.write().await?;
-    let id = store::insert_item(&mut tx, congress, m.id, kind.as_str(), title, o.now).await?;
+    let id = store::insert_item(tx, congress, m.id, kind.as_str(), title, o.now).await?;
     record(
-        &mut tx,
+        tx,
         congress,
         format!("meeting:{}", m.id),
         o,
@@ -191,7 +205,6 @@ pub async fn add_item(
         &["kind", "title"],
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -499,16 +512,33 @@ pub async fn create_vote(
     o: &Origin,
 ) -> Result<i64, AppError> {
     let m = meeting(db, congress, meeting_id).await?;
-    if m.state == "closed" {
-        return Err(AppError::Conflict("meetings.closed"));
-    }
     let item = store::items(db, m.id)
         .await?
         .into_iter()
         .find(|i| i.id == item_id)
         .ok_or(AppError::NotFound)?;
-    let rule = ItemKind::parse(&item.kind)
-        .and_then(ItemKind::rule)
+    let kind = ItemKind::parse(&item.kind).ok_or(AppError::Conflict("meetings.item_not_voted"))?;
+    let mut tx = db.write().await?;
+    let id = create_vote_in(&mut tx, congress, &m, (item.id, kind), v, o).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`create_vote`] inside the caller's transaction, for the agenda item `(id, kind)` of `m`
+/// (putting every project of a cycle to its rating vote in one step).
+pub async fn create_vote_in(
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    m: &MeetingRow,
+    (item_id, kind): (i64, ItemKind),
+    v: &NewVote,
+    o: &Origin,
+) -> Result<i64, AppError> {
+    if m.state == "closed" {
+        return Err(AppError::Conflict("meetings.closed"));
+    }
+    let rule = kind
+        .rule()
         .ok_or(AppError::Conflict("meetings.item_not_voted"))?;
     let subject = v.subject.trim();
     let mut errors = Vec::new();
@@ -531,7 +561,7 @@ pub async fn create_vote(
         .map(str::trim)
         .filter(|m| !m.is_empty());
     let merged = appointees.len() > 1;
-    if merged && ItemKind::parse(&item.kind) == Some(ItemKind::Appointment) && merged_by.is_none() {
+    if merged && kind == ItemKind::Appointment && merged_by.is_none() {
         errors.push(FieldError::new(
             Field("merged_by"),
             "meetings.merged_needs_decision",
@@ -616,12 +646,11 @@ pub async fn create_vote(
         .then(|| serde_json::to_string(&candidates))
         .transpose()
         .map_err(AppError::internal)?;
-    let mut tx = db.write().await?;
     let id = store::insert_vote(
-        &mut tx,
+        tx,
         congress,
         m.id,
-        item.id,
+        item_id,
         rule_str(rule),
         v.method.unwrap_or(VoteMethod::Secret).as_str(),
         subject,
@@ -635,12 +664,12 @@ pub async fn create_vote(
     )
     .await?;
     if let Some(form) = ballot_form {
-        store::set_selection_rules(&mut tx, id, form, selection_rule).await?;
+        store::set_selection_rules(tx, id, form, selection_rule).await?;
     }
     if merged && let Some(decision) = merged_by {
         let note = format!("合并表决（{}）：{decision}", appointees.join("、"));
         store::switch_method(
-            &mut tx,
+            tx,
             id,
             v.method.unwrap_or(VoteMethod::Secret).as_str(),
             &note,
@@ -648,7 +677,7 @@ pub async fn create_vote(
         .await?;
     }
     record(
-        &mut tx,
+        tx,
         congress,
         format!("vote:{id}"),
         o,
@@ -657,7 +686,6 @@ pub async fn create_vote(
         &["method", "subject", "seats", "candidates"],
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 

@@ -1031,3 +1031,70 @@ async fn a_suggestion_proposed_twice_at_once_is_stored_once() {
         1
     );
 }
+
+/// Putting the projects to their rating is one transaction (issue 18): when the last project's
+/// vote cannot be linked, no agenda item, no vote and no link is left behind.
+#[tokio::test]
+async fn the_rating_is_put_on_the_agenda_whole_or_not_at_all() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let (cycle, last): (i64, i64) = sqlx::query_as(
+        "SELECT cycle_id, MAX(id) FROM livelihood_projects WHERE congress_id = $1 AND state = 'selected' \
+         AND rating_vote_id IS NULL GROUP BY cycle_id ORDER BY cycle_id LIMIT 1",
+    )
+    .bind(cid)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    let sitting = count(
+        &app,
+        &format!(
+            "SELECT MAX(id) FROM meetings WHERE congress_id = {cid} AND kind = 'congress_sitting'"
+        ),
+    )
+    .await;
+    sqlx::query("UPDATE meetings SET state = 'planned' WHERE id = $1")
+        .bind(sitting)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let sql: Vec<String> = match app.backend() {
+        lianxin::db::Backend::Sqlite => vec![format!(
+            "CREATE TRIGGER rating_fails BEFORE UPDATE OF rating_vote_id ON livelihood_projects \
+             WHEN NEW.id = {last} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        )],
+        lianxin::db::Backend::Postgres => vec![
+            "CREATE FUNCTION rating_fails() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
+                .to_string(),
+            format!(
+                "CREATE TRIGGER rating_fails BEFORE UPDATE ON livelihood_projects FOR EACH ROW \
+                 WHEN (NEW.id = {last} AND NEW.rating_vote_id IS NOT NULL) EXECUTE FUNCTION rating_fails()"
+            ),
+        ],
+    };
+    for s in &sql {
+        sqlx::query(sqlx::AssertSqlSafe(s.as_str()))
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+    }
+    let items = format!("SELECT COUNT(*) FROM agenda_items WHERE meeting_id = {sitting}");
+    let votes = format!("SELECT COUNT(*) FROM votes WHERE meeting_id = {sitting}");
+    let (items_before, votes_before) = (count(&app, &items).await, count(&app, &votes).await);
+    let mut staff = app.login("bangong").await;
+    let r = staff
+        .json(
+            "POST",
+            &format!("/api/v1/congresses/{cid}/livelihood/cycles/{cycle}/actions"),
+            json!({"action": "rating", "meeting": sitting}),
+        )
+        .await;
+    assert!(r.status.is_server_error(), "{} {}", r.status, r.text());
+    assert_eq!(count(&app, &items).await, items_before, "no agenda item");
+    assert_eq!(count(&app, &votes).await, votes_before, "no vote");
+    let linked = format!(
+        "SELECT COUNT(*) FROM livelihood_projects WHERE cycle_id = {cycle} AND rating_vote_id IS NOT NULL"
+    );
+    assert_eq!(count(&app, &linked).await, 0, "no project linked");
+}
