@@ -455,12 +455,32 @@ async fn body_rules(
 }
 
 pub async fn quorum(db: &Db, congress: CongressId, m: &MeetingRow) -> Result<QuorumNow, AppError> {
+    let rules = quorum_rules(db, congress, m).await?;
     let mut tx = db.write().await?;
-    let (members, present) = store::member_counts(&mut tx, m.id).await?;
+    let q = quorum_in(&mut tx, m, &rules).await?;
     tx.commit().await?;
+    Ok(q)
+}
+
+/// The body whose quorum applies to the meeting, and the presidium's own rule if it has one.
+async fn quorum_rules(
+    db: &Db,
+    congress: CongressId,
+    m: &MeetingRow,
+) -> Result<(recount::BodyKind, Option<String>), AppError> {
     let kind = MeetingKind::parse(&m.kind).ok_or_else(|| AppError::internal("meeting kind"))?;
-    let (body, presidium_quorum) = body_rules(db, congress, kind).await?;
-    let q = recount::quorum_of(body, presidium_quorum.as_deref(), members, present)
+    body_rules(db, congress, kind).await
+}
+
+/// The quorum as the caller's transaction counts the roll (opening a vote snapshots exactly
+/// what it checked).
+async fn quorum_in(
+    tx: &mut Tx<'_>,
+    m: &MeetingRow,
+    (body, presidium_quorum): &(recount::BodyKind, Option<String>),
+) -> Result<QuorumNow, AppError> {
+    let (members, present) = store::member_counts(tx, m.id).await?;
+    let q = recount::quorum_of(*body, presidium_quorum.as_deref(), members, present)
         .map_err(AppError::internal)?
         .0;
     Ok(QuorumNow {
@@ -760,8 +780,15 @@ pub async fn open_vote(
     } else {
         None
     };
+    let rules = quorum_rules(db, congress, &m).await?;
     let opened = async {
         let mut tx = db.write().await?;
+        // Counted again inside the transaction that opens the vote: the snapshot is what was
+        // checked, even if someone checked in or out since the look above.
+        let q = quorum_in(&mut tx, &m, &rules).await?;
+        if !q.met {
+            return Err(AppError::Conflict("meetings.no_quorum"));
+        }
         if !store::open_vote(&mut tx, v.id, q.members, q.present, o.now).await? {
             return Err(AppError::Conflict("meetings.vote_not_ready"));
         }
@@ -776,6 +803,9 @@ pub async fn open_vote(
         Err(e) => {
             // Not opened: the key must not outlive it.
             let _ = ballot_seal::destroy_key(&db.vault, v.id);
+            if matches!(e, AppError::Conflict("meetings.no_quorum")) {
+                return Err(refused(db, congress, target, o, "meetings.vote_open", e).await);
+            }
             return Err(e);
         }
     };

@@ -18,6 +18,47 @@ pub async fn assign(
     complex: bool,
     o: &Origin,
 ) -> Result<NaiveDate, AppError> {
+    let plan = plan_assign(db, congress, id, lead, co, complex, o).await?;
+    // The items merged into this one that wait are assigned alike, in the same transaction.
+    let mut merged = Vec::new();
+    for sid in merge::waiting_merged(db, congress, id).await? {
+        merged.push(plan_assign(db, congress, sid, lead, co, complex, o).await?);
+    }
+    let mut tx = db.write().await?;
+    let due = write_assign(db, &mut tx, congress, &plan, o).await?;
+    for m in &merged {
+        write_assign(db, &mut tx, congress, m, o).await?;
+    }
+    tx.commit().await?;
+    Ok(due)
+}
+
+/// What an assignment will write, checked and read before its transaction.
+pub(super) struct AssignPlan {
+    s: Suggestion,
+    from: State,
+    to: State,
+    cmd: Command,
+    lead: i64,
+    co: Vec<i64>,
+    complex: bool,
+    span: Span,
+    basis: Basis,
+    calendar: Calendar,
+    units: Vec<i64>,
+    deputies: Vec<i64>,
+}
+
+/// The checks of [`assign`] (refusals audited), and what it needs to write.
+pub(super) async fn plan_assign(
+    db: &Db,
+    congress: CongressId,
+    id: i64,
+    lead: Option<i64>,
+    co: &[i64],
+    complex: bool,
+    o: &Origin,
+) -> Result<AssignPlan, AppError> {
     let s = load(db, congress, id, Capacity::Office).await?;
     let cmd = Command::Assign {
         has_lead_unit: lead.is_some(),
@@ -52,37 +93,71 @@ pub async fn assign(
         other => other,
     };
     let calendar: Calendar = crate::calendar::load(db).await?;
-    let mut tx = db.write().await?;
-    transition(
-        &mut tx,
-        congress,
-        &s,
+    let units = store::unit_users(db, congress, &[&[lead], co].concat()).await?;
+    let deputies = notices::deputies_of(db, congress, &s, false).await?;
+    Ok(AssignPlan {
+        s,
         from,
         to,
         cmd,
+        lead,
+        co: co.to_vec(),
+        complex,
+        span,
+        basis,
+        calendar,
+        units,
+        deputies,
+    })
+}
+
+/// Writes a planned assignment inside the caller's transaction: the step, the deadline on the
+/// legal calendar, the units, and the notices to the units and the deputies.
+pub(super) async fn write_assign(
+    db: &Db,
+    tx: &mut Tx<'_>,
+    congress: CongressId,
+    p: &AssignPlan,
+    o: &Origin,
+) -> Result<NaiveDate, AppError> {
+    let (s, id) = (&p.s, p.s.id);
+    transition(
+        tx,
+        congress,
+        s,
+        p.from,
+        p.to,
+        p.cmd,
         "",
         o,
         &["units", "complex", "due_on"],
     )
     .await?;
     let d = register_deadline(
-        &mut tx, &calendar, congress, id, "reply", span, o.today, basis, o.now,
+        tx,
+        &p.calendar,
+        congress,
+        id,
+        "reply",
+        p.span,
+        o.today,
+        p.basis.clone(),
+        o.now,
     )
     .await?;
     store::assign(
-        &mut tx,
+        tx,
         congress,
         id,
-        lead,
-        co,
-        complex,
+        p.lead,
+        &p.co,
+        p.complex,
         &o.today.to_string(),
         &d.due.to_string(),
         o.now,
     )
     .await?;
-    let (no, no_en) = notices::numbers(&s);
-    let units = store::unit_users(db, congress, &[&[lead], co].concat()).await?;
+    let (no, no_en) = notices::numbers(s);
     let t = notices::Tell {
         kind: "suggestion_assigned",
         reach: false,
@@ -92,7 +167,7 @@ pub async fn assign(
             d.due, s.title
         ),
     };
-    notices::tell(db, &mut tx, congress, id, &units, &t, o).await?;
+    notices::tell(db, tx, congress, id, &p.units, &t, o).await?;
     let t = notices::Tell {
         kind: "suggestion_assigned",
         reach: false,
@@ -102,10 +177,7 @@ pub async fn assign(
             d.due, s.title
         ),
     };
-    let deputy = notices::deputies_of(db, congress, &s, false).await?;
-    notices::tell(db, &mut tx, congress, id, &deputy, &t, o).await?;
-    tx.commit().await?;
-    merge::assign_merged(db, congress, id, lead, co, complex, o).await?;
+    notices::tell(db, tx, congress, id, &p.deputies, &t, o).await?;
     Ok(d.due)
 }
 

@@ -42,6 +42,22 @@ pub async fn merge(
             "suggestion.merge_target_state",
         ));
     }
+    // Into an assigned item: this one is assigned to the same units in the merge's transaction.
+    let plan = if target_state == State::Assigned {
+        let units = store::units(db, congress, into).await?;
+        let lead = units
+            .iter()
+            .find(|u| u.active == 1 && u.role == "lead")
+            .map(|u| u.unit_id);
+        let co: Vec<i64> = units
+            .iter()
+            .filter(|u| u.active == 1 && u.role == "co")
+            .map(|u| u.unit_id)
+            .collect();
+        Some(plan_assign(db, congress, id, lead, &co, target.complex == 1, o).await?)
+    } else {
+        None
+    };
     let mut tx = db.write().await?;
     if !store::set_merged(&mut tx, congress, id, into).await? {
         return Err(AppError::Conflict("suggestion.changed_meanwhile"));
@@ -65,42 +81,29 @@ pub async fn merge(
     )
     .await?;
     record(&mut tx, congress, id, o, "merge", &["merged_into"]).await?;
-    tx.commit().await?;
-    if target_state == State::Assigned {
-        let units = store::units(db, congress, into).await?;
-        let lead = units
-            .iter()
-            .find(|u| u.active == 1 && u.role == "lead")
-            .map(|u| u.unit_id);
-        let co: Vec<i64> = units
-            .iter()
-            .filter(|u| u.active == 1 && u.role == "co")
-            .map(|u| u.unit_id)
-            .collect();
-        assign(db, congress, id, lead, &co, target.complex == 1, o).await?;
+    if let Some(plan) = &plan {
+        write_assign(db, &mut tx, congress, plan, o).await?;
     }
+    tx.commit().await?;
     Ok(())
 }
 
-/// After the primary item's assignment: the items merged into it that wait are assigned alike.
-pub(super) async fn assign_merged(
+/// The items merged into `primary` that still wait for their assignment.
+pub(super) async fn waiting_merged(
     db: &Db,
     congress: CongressId,
     primary: i64,
-    lead: i64,
-    co: &[i64],
-    complex: bool,
-    o: &Origin,
-) -> Result<(), AppError> {
+) -> Result<Vec<i64>, AppError> {
+    let mut out = Vec::new();
     for sid in store::merged_items(db, congress, primary).await? {
         let waiting = store::get(db, congress, sid)
             .await?
             .is_some_and(|m| m.state == State::Registered.as_str());
         if waiting {
-            Box::pin(assign(db, congress, sid, Some(lead), co, complex, o)).await?;
+            out.push(sid);
         }
     }
-    Ok(())
+    Ok(out)
 }
 
 /// After the primary item's reply: the merged items the same unit holds get the same reply. One

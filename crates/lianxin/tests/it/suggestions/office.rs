@@ -294,3 +294,85 @@ async fn the_office_hears_of_a_key_items_deadline_before_it_is_overdue() {
         "ordinary items: the units hear, the office not yet"
     );
 }
+
+/// Assigning an item assigns the items merged into it in the same transaction (issue 18): when
+/// a merged item's assignment cannot be written, the primary is not assigned either.
+#[tokio::test]
+async fn a_primary_and_its_merged_items_are_assigned_together_or_not_at_all() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let mut deputy = app.login("deputy").await;
+    let mut office = app.login("daibiao").await;
+    let mut ids = Vec::new();
+    for title in [
+        "关于整治城北农贸市场占道经营的建议",
+        "关于规范城北农贸市场周边秩序的建议",
+    ] {
+        let r = deputy
+            .post_form(
+                &format!("/c/{cid}/suggestions"),
+                &[
+                    ("title", title),
+                    ("content", "市场周边占道经营，交通拥堵。"),
+                    ("category", "urban_construction"),
+                ],
+            )
+            .await;
+        let id = id_from(&r.location());
+        let item = format!("/c/{cid}/suggestions/{id}");
+        deputy.post_form(&format!("{item}/submit"), &[]).await;
+        office
+            .post_form(
+                &format!("{item}/review"),
+                &[("decision", "register"), ("reason", "")],
+            )
+            .await;
+        ids.push(id);
+    }
+    let (first, second) = (ids[0], ids[1]);
+    let r = office
+        .post_form(
+            &format!("/c/{cid}/suggestions/{second}/merge"),
+            &[("into", &first.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let sql: Vec<String> = match app.backend() {
+        lianxin::db::Backend::Sqlite => vec![format!(
+            "CREATE TRIGGER units_fail BEFORE INSERT ON suggestion_units WHEN NEW.suggestion_id = {second} \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        )],
+        lianxin::db::Backend::Postgres => vec![
+            "CREATE FUNCTION units_fail() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
+                .to_string(),
+            format!(
+                "CREATE TRIGGER units_fail BEFORE INSERT ON suggestion_units FOR EACH ROW \
+                 WHEN (NEW.suggestion_id = {second}) EXECUTE FUNCTION units_fail()"
+            ),
+        ],
+    };
+    for s in &sql {
+        sqlx::query(sqlx::AssertSqlSafe(s.as_str()))
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+    }
+    let unit_id = chengban_unit(&app).await;
+    let r = office
+        .post_form(
+            &format!("/c/{cid}/suggestions/{first}/assign"),
+            &[("lead_unit", &unit_id.to_string())],
+        )
+        .await;
+    assert!(r.status.is_server_error(), "{}", r.status);
+    assert_eq!(state_of(&app, first).await, "registered");
+    assert_eq!(state_of(&app, second).await, "registered");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM suggestion_units WHERE suggestion_id IN ({first}, {second})"
+        ))
+        .await,
+        0
+    );
+}
