@@ -53,13 +53,15 @@ pub async fn views(state: &AppState, user: UserId) -> AppResult<Vec<TokenView>> 
 
 /// The signed-in user's API tokens (never the tokens themselves).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts",
-    responses((status = 200, body = Vec<store::TokenRow>), (status = 401, body = crate::web::errors::Problem)))]
+    responses((status = 200, body = crate::platform::page::Page<store::TokenRow>), (status = 401, body = crate::web::errors::Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
-) -> AppResult<axum::Json<Vec<store::TokenRow>>> {
+) -> AppResult<axum::Json<crate::platform::page::Page<store::TokenRow>>> {
     let actor = ctx.actor()?;
-    Ok(axum::Json(store::tokens(&state.db, actor.user).await?))
+    Ok(axum::Json(crate::platform::page::Page::all(
+        store::tokens(&state.db, actor.user).await?,
+    )))
 }
 
 async fn revoke_own(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<()> {

@@ -17,9 +17,13 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The district congress and its towns (public).
-#[utoipa::path(get, path = "/api/v1/congresses", tag = "congress", responses((status = 200, body = Vec<Congress>)))]
-pub async fn list(State(state): State<AppState>) -> AppResult<axum::Json<Vec<Congress>>> {
-    Ok(axum::Json(store::all(&state.db).await?))
+#[utoipa::path(get, path = "/api/v1/congresses", tag = "congress", responses((status = 200, body = crate::platform::page::Page<Congress>)))]
+pub async fn list(
+    State(state): State<AppState>,
+) -> AppResult<axum::Json<crate::platform::page::Page<Congress>>> {
+    Ok(axum::Json(crate::platform::page::Page::all(
+        store::all(&state.db).await?,
+    )))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

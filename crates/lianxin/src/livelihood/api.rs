@@ -80,14 +80,16 @@ pub struct Created {
 }
 
 #[utoipa::path(get, path = "/api/v1/congresses/{cid}/livelihood/cycles", tag = "livelihood", params(("cid" = i64, Path)),
-    responses((status = 200, body = Vec<CycleRow>), (status = 403, body = crate::web::errors::Problem)))]
+    responses((status = 200, body = crate::platform::page::Page<CycleRow>), (status = 403, body = crate::web::errors::Problem)))]
 pub async fn list_cycles(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(cid): Id,
-) -> AppResult<axum::Json<Vec<CycleRow>>> {
+) -> AppResult<axum::Json<crate::platform::page::Page<CycleRow>>> {
     let c = guard(&state, &ctx, cid, Permission::ViewLivelihood).await?;
-    Ok(axum::Json(store::cycles(&state.db, c.id).await?))
+    Ok(axum::Json(crate::platform::page::Page::all(
+        store::cycles(&state.db, c.id).await?,
+    )))
 }
 
 /// 年度周期 — a new year's cycle with its 票决办法 and six phases.

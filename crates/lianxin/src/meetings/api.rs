@@ -47,14 +47,16 @@ pub(super) async fn guard(
 }
 
 #[utoipa::path(get, path = "/api/v1/congresses/{cid}/meetings", tag = "meetings", params(("cid" = i64, Path)),
-    responses((status = 200, body = Vec<MeetingRow>), (status = 403, body = crate::web::errors::Problem)))]
+    responses((status = 200, body = crate::platform::page::Page<MeetingRow>), (status = 403, body = crate::web::errors::Problem)))]
 pub async fn list_meetings(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(cid): Id,
-) -> AppResult<axum::Json<Vec<MeetingRow>>> {
+) -> AppResult<axum::Json<crate::platform::page::Page<MeetingRow>>> {
     let c = guard(&state, &ctx, cid, Permission::AttendMeetings).await?;
-    Ok(axum::Json(store::meetings(&state.db, c.id).await?))
+    Ok(axum::Json(crate::platform::page::Page::all(
+        store::meetings(&state.db, c.id).await?,
+    )))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -89,10 +89,12 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Id(cid): Id) -> AppResult
 
 /// 表决结果公开 — the sealed results a congress publishes (404 when it keeps them internal).
 #[utoipa::path(get, path = "/api/v1/public/congresses/{cid}/results", tag = "public", params(("cid" = i64, Path)),
-    responses((status = 200, body = Vec<PublicResult>), (status = 404, body = crate::web::errors::Problem)))]
+    responses((status = 200, body = crate::platform::page::Page<PublicResult>), (status = 404, body = crate::web::errors::Problem)))]
 pub async fn results(
     State(state): State<AppState>,
     Id(cid): Id,
-) -> AppResult<axum::Json<Vec<PublicResult>>> {
-    Ok(axum::Json(published(&state, cid).await?.1))
+) -> AppResult<axum::Json<crate::platform::page::Page<PublicResult>>> {
+    Ok(axum::Json(crate::platform::page::Page::all(
+        published(&state, cid).await?.1,
+    )))
 }

@@ -46,11 +46,13 @@ async fn read(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> AppResult<
 
 /// The signed-in user's newest notices.
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications",
-    responses((status = 200, body = Vec<InboxItem>), (status = 401, body = crate::web::errors::Problem)))]
+    responses((status = 200, body = crate::platform::page::Page<InboxItem>), (status = 401, body = crate::web::errors::Problem)))]
 pub async fn api_inbox(
     State(state): State<AppState>,
     ctx: Ctx,
-) -> AppResult<axum::Json<Vec<InboxItem>>> {
+) -> AppResult<axum::Json<crate::platform::page::Page<InboxItem>>> {
     let actor = ctx.actor()?;
-    Ok(axum::Json(inbox(&state.db, actor.user, 100).await?))
+    Ok(axum::Json(crate::platform::page::Page::all(
+        inbox(&state.db, actor.user, 100).await?,
+    )))
 }

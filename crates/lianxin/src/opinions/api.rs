@@ -345,16 +345,16 @@ pub async fn convert_opinions(
 }
 
 #[utoipa::path(get, path = "/api/v1/congresses/{cid}/opinions/groups", tag = "opinions", params(("cid" = i64, Path)),
-    responses((status = 200, body = Vec<GroupRow>), (status = 403, body = crate::web::errors::Problem)))]
+    responses((status = 200, body = crate::platform::page::Page<GroupRow>), (status = 403, body = crate::web::errors::Problem)))]
 pub async fn list_groups(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(cid): Id,
-) -> AppResult<axum::Json<Vec<GroupRow>>> {
+) -> AppResult<axum::Json<crate::platform::page::Page<GroupRow>>> {
     let congress = staff_guard(&state, &ctx, cid).await?;
-    Ok(axum::Json(
+    Ok(axum::Json(crate::platform::page::Page::all(
         store::groups(&state.db, congress.id, 100).await?,
-    ))
+    )))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -191,18 +191,18 @@ pub async fn create_unit(
 /// Members of the congress's bodies: standing committee (常委会), presidium (主席团) and special
 /// committees (专门委员会), each with their post (chair, vice_chair, member).
 #[utoipa::path(get, path = "/api/v1/congresses/{cid}/members", tag = "people", params(("cid" = i64, Path)),
-    responses((status = 200, body = Vec<store::Member>), (status = 403, body = crate::web::errors::Problem)))]
+    responses((status = 200, body = crate::platform::page::Page<store::Member>), (status = 403, body = crate::web::errors::Problem)))]
 pub async fn list_members(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(cid): Id,
-) -> AppResult<axum::Json<Vec<store::Member>>> {
+) -> AppResult<axum::Json<crate::platform::page::Page<store::Member>>> {
     let congress = guard(&state, &ctx, cid, Permission::ViewRoster).await?;
     let mut out = Vec::new();
     for kind in ["standing_committee", "presidium", "special_committee"] {
         out.extend(store::members(&state.db, congress.id, kind).await?);
     }
-    Ok(axum::Json(out))
+    Ok(axum::Json(crate::platform::page::Page::all(out)))
 }
 
 /// Puts a deputy of this congress on one of its bodies.
@@ -227,16 +227,16 @@ pub struct PublicQuery {
 
 /// 找代表 — deputies in office of a congress, with only the fields that may be published.
 #[utoipa::path(get, path = "/api/v1/public/congresses/{cid}/deputies", tag = "public", params(("cid" = i64, Path), PublicQuery),
-    responses((status = 200, body = Vec<PublicDeputy>), (status = 404, body = crate::web::errors::Problem)))]
+    responses((status = 200, body = crate::platform::page::Page<PublicDeputy>), (status = 404, body = crate::web::errors::Problem)))]
 pub async fn public_deputies(
     State(state): State<AppState>,
     Id(cid): Id,
     Query(q): Query<PublicQuery>,
-) -> AppResult<axum::Json<Vec<PublicDeputy>>> {
+) -> AppResult<axum::Json<crate::platform::page::Page<PublicDeputy>>> {
     let congress = crate::congress::get(&state.db, CongressId(cid))
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(axum::Json(
+    Ok(axum::Json(crate::platform::page::Page::all(
         store::public_deputies(&state.db, congress.id, q.constituency, 500).await?,
-    ))
+    )))
 }

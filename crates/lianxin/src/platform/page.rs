@@ -28,14 +28,22 @@ impl Cursor {
     }
 }
 
-/// A page of rows plus the cursor for the next one, if there is more.
-#[derive(Debug, Serialize)]
+/// A page of rows plus the cursor for the next one, if there is more. Every list the API returns
+/// has this shape, `{"items": [...], "next": cursor-or-null}`, including those that are never
+/// long enough to page (`next` is then always null), so that a client reads every list alike
+/// and a list that grows can start paging without breaking it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next: Option<String>,
 }
 
 impl<T> Page<T> {
+    /// The whole list, as one page.
+    pub fn all(items: Vec<T>) -> Self {
+        Page { items, next: None }
+    }
+
     /// Builds a page from `limit + 1` fetched rows: the extra row only says whether more exist.
     pub fn from_rows(mut rows: Vec<T>, limit: i64, cursor_of: impl Fn(&T) -> Cursor) -> Self {
         let more = rows.len() as i64 > limit;

@@ -300,14 +300,16 @@ async fn apply_preset(
 
 /// Every parameter of the congress with its value and source.
 #[utoipa::path(get, path = "/api/v1/congresses/{cid}/settings", tag = "settings", params(("cid" = i64, Path)),
-    responses((status = 200, body = Vec<Resolved>), (status = 403, body = crate::web::errors::Problem)))]
+    responses((status = 200, body = crate::platform::page::Page<Resolved>), (status = 403, body = crate::web::errors::Problem)))]
 pub async fn api_list(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(cid): Id,
-) -> AppResult<axum::Json<Vec<Resolved>>> {
+) -> AppResult<axum::Json<crate::platform::page::Page<Resolved>>> {
     let congress = guard(&state, &ctx, cid, false).await?;
-    Ok(axum::Json(load(&state.db, congress.id).await?))
+    Ok(axum::Json(crate::platform::page::Page::all(
+        load(&state.db, congress.id).await?,
+    )))
 }
 
 /// Keeps the list of parameters and the page in step (used by a test).

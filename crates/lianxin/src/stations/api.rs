@@ -20,13 +20,15 @@ pub fn routes() -> Router<AppState> {
 /// 接待日 — the coming reception days of a congress's stations with the deputies on duty
 /// (cancelled ones included, with their reason).
 #[utoipa::path(get, path = "/api/v1/public/congresses/{cid}/reception-days", tag = "public", params(("cid" = i64, Path)),
-    responses((status = 200, body = Vec<PublicDay>), (status = 404, body = crate::web::errors::Problem)))]
+    responses((status = 200, body = crate::platform::page::Page<PublicDay>), (status = 404, body = crate::web::errors::Problem)))]
 pub async fn public_reception_days(
     State(state): State<AppState>,
     Id(cid): Id,
-) -> AppResult<axum::Json<Vec<PublicDay>>> {
+) -> AppResult<axum::Json<crate::platform::page::Page<PublicDay>>> {
     let congress = congresses::get(&state.db, CongressId(cid))
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(axum::Json(coming(&state, congress.id).await?))
+    Ok(axum::Json(crate::platform::page::Page::all(
+        coming(&state, congress.id).await?,
+    )))
 }

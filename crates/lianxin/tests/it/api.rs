@@ -240,7 +240,7 @@ async fn tokens_are_listed_revoked_and_end_with_the_password_and_the_policy() {
     // Listed (never the token itself) and revoked one by one.
     let one = mint(&mut c, Some(30)).await;
     let two = mint(&mut c, None).await;
-    let list = c.get("/api/v1/tokens").await.json();
+    let list = c.get("/api/v1/tokens").await.json()["items"].clone();
     assert_eq!(list.as_array().unwrap().len(), 2);
     assert!(!list.to_string().contains(&one[3..]));
     let page = c.get("/account/security").await.text();
@@ -313,4 +313,43 @@ async fn tokens_are_listed_revoked_and_end_with_the_password_and_the_policy() {
     app.clock.advance(chrono::Duration::days(20));
     assert!(alive(&used).await, "used 20 days ago");
     assert!(!alive(&idle).await, "unused for 40 days");
+}
+
+/// Every list the API returns is `{"items": [...], "next": …}` (issue 18's convention), so a new
+/// module cannot answer a bare array: the OpenAPI document is read, every 200 answer with JSON.
+#[test]
+fn no_operation_answers_a_bare_array() {
+    let doc = serde_json::to_value(lianxin::app::openapi::document()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let resolve = |s: &serde_json::Value| -> serde_json::Value {
+        match s["$ref"].as_str() {
+            Some(r) => schemas[r.trim_start_matches("#/components/schemas/")].clone(),
+            None => s.clone(),
+        }
+    };
+    let mut bare = Vec::new();
+    let mut lists = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let schema = &op["responses"]["200"]["content"]["application/json"]["schema"];
+            if schema.is_null() {
+                continue;
+            }
+            let s = resolve(schema);
+            if s["type"] == "array" {
+                bare.push(format!("{method} {path}"));
+            }
+            // A list is an object of `items` (and `next`); a detail may have items of its own.
+            let props = s["properties"].as_object().map_or(0, |p| p.len());
+            if s["properties"]["items"]["type"] == "array" && props <= 2 {
+                lists += 1;
+                assert!(
+                    s["properties"].get("next").is_some(),
+                    "{method} {path}: items without next"
+                );
+            }
+        }
+    }
+    assert_eq!(bare, Vec::<String>::new());
+    assert!(lists >= 15, "the lists were found: {lists}");
 }

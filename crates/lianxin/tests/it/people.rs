@@ -86,7 +86,8 @@ async fn members_come_from_this_congress_s_deputies_in_office() {
         count(
             &c.get(&format!("/api/v1/congresses/{district}/members"))
                 .await
-                .json()
+                .json()["items"]
+                .clone()
         ),
         26
     );
@@ -102,7 +103,8 @@ async fn members_come_from_this_congress_s_deputies_in_office() {
         count(
             &c.get(&format!("/api/v1/congresses/{district}/members"))
                 .await
-                .json()
+                .json()["items"]
+                .clone()
         ),
         25
     );

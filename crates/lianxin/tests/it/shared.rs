@@ -387,7 +387,8 @@ async fn settings_show_their_source_refuse_illegal_values_and_keep_history() {
     let list = sys
         .get(&format!("/api/v1/congresses/{district}/settings"))
         .await
-        .json();
+        .json()["items"]
+        .clone();
     let assign = list
         .as_array()
         .unwrap()

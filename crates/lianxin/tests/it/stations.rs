@@ -100,7 +100,8 @@ async fn a_reception_day_is_published_ahead_shown_on_the_portal_and_its_receptio
     let api = citizen
         .get(&format!("/api/v1/public/congresses/{cid}/reception-days"))
         .await
-        .json();
+        .json()["items"]
+        .clone();
     assert!(
         api.as_array()
             .unwrap()

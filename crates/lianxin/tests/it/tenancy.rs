@@ -185,7 +185,7 @@ async fn public_find_my_deputy_publishes_no_personal_numbers() {
     let r = anon
         .get(&format!("/api/v1/public/congresses/{qingshi}/deputies"))
         .await;
-    let list = r.json();
+    let list = r.json()["items"].clone();
     assert_eq!(list.as_array().unwrap().len(), 100);
     let text = r.text();
     assert!(
@@ -206,7 +206,8 @@ async fn the_overview_shows_the_bodies_and_their_members() {
     let members = c
         .get(&format!("/api/v1/congresses/{district}/members"))
         .await
-        .json();
+        .json()["items"]
+        .clone();
     let sc: Vec<_> = members
         .as_array()
         .unwrap()

@@ -41,27 +41,22 @@ async fn who(state: &AppState, ctx: &Ctx, cid: i64) -> AppResult<(Congress, Capa
     }
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct MotionList {
-    pub items: Vec<Motion>,
-}
-
 /// The motions the caller may see: all (the office) or those they lead or sign (a deputy).
 #[utoipa::path(get, path = "/api/v1/congresses/{cid}/motions", tag = "suggestions", params(("cid" = i64, Path)),
-    responses((status = 200, body = MotionList), (status = 403, body = crate::web::errors::Problem)))]
+    responses((status = 200, body = crate::platform::page::Page<Motion>), (status = 403, body = crate::web::errors::Problem)))]
 pub async fn list_motions(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(cid): Id,
-) -> AppResult<axum::Json<MotionList>> {
+) -> AppResult<axum::Json<crate::platform::page::Page<Motion>>> {
     let (congress, cap) = who(&state, &ctx, cid).await?;
     let deputy = match cap {
         Capacity::Deputy(d) => Some(d),
         _ => None,
     };
-    Ok(axum::Json(MotionList {
-        items: store::list(&state.db, congress.id, deputy).await?,
-    }))
+    Ok(axum::Json(crate::platform::page::Page::all(
+        store::list(&state.db, congress.id, deputy).await?,
+    )))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -14,7 +14,8 @@ async fn todays_meeting(app: &TestApp, staff: &mut Client<'_>, cid: i64) -> i64 
     let list = staff
         .get(&format!("/api/v1/congresses/{cid}/meetings"))
         .await
-        .json();
+        .json()["items"]
+        .clone();
     list.as_array()
         .unwrap()
         .iter()
@@ -362,7 +363,8 @@ async fn a_standing_committee_meeting_votes_in_secret_and_seals_its_result() {
     let listed = citizen
         .get(&format!("/api/v1/public/congresses/{cid}/results"))
         .await
-        .json();
+        .json()["items"]
+        .clone();
     assert!(
         listed
             .as_array()
