@@ -62,6 +62,14 @@ pub async fn render(State(state): State<super::AppState>, req: Request, next: Ne
             key: "error.method",
             fields: Vec::new(),
         },
+        // A rejection by the framework before any handler ran (the body limit, a malformed
+        // multipart body, a missing content type) comes as text/plain in English: it is
+        // answered like every other error, a problem document on the API, a page otherwise.
+        None if is_rejection(&resp) => ErrorInfo {
+            status: resp.status(),
+            key: rejection_key(resp.status()),
+            fields: Vec::new(),
+        },
         None => return resp,
     };
     let seed = resp.extensions().get::<ShellSeed>().cloned();
@@ -118,6 +126,31 @@ pub async fn render(State(state): State<super::AppState>, req: Request, next: Ne
         }
     }
     out
+}
+
+/// An error answer that carries no `ErrorInfo` and is plain text: axum's own rejections.
+fn is_rejection(resp: &Response) -> bool {
+    let status = resp.status();
+    let plain = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    plain && (status.is_client_error() || status.is_server_error())
+}
+
+/// The message for a rejection, by its status.
+fn rejection_key(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "error.too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "error.content_type",
+        StatusCode::NOT_FOUND => "error.not_found",
+        StatusCode::UNAUTHORIZED => "error.unauthenticated",
+        StatusCode::FORBIDDEN => "error.forbidden",
+        StatusCode::TOO_MANY_REQUESTS => "error.too_many",
+        s if s.is_server_error() => "error.internal",
+        _ => "error.bad_form",
+    }
 }
 
 pub fn problem(info: &ErrorInfo, lang: Lang) -> Response {

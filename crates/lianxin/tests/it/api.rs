@@ -353,3 +353,47 @@ fn no_operation_answers_a_bare_array() {
     assert_eq!(bare, Vec::<String>::new());
     assert!(lists >= 15, "the lists were found: {lists}");
 }
+
+/// The framework's own refusals (a malformed multipart body, a body over the limit) answer like
+/// every other error on the API: a problem document in Chinese and English, not English text.
+#[tokio::test]
+async fn uploads_refused_before_any_handler_get_a_problem_document() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let sid = app
+        .count(&format!(
+            "SELECT MIN(id) FROM suggestions WHERE congress_id = {cid}"
+        ))
+        .await;
+    let mut c = app.login("daibiao").await;
+    let path = format!(
+        "/api/v1/congresses/{cid}/suggestions/{sid}/attachments?_csrf={}",
+        c.csrf()
+    );
+    let before = app.count("SELECT COUNT(*) FROM attachments").await;
+    for (body, status, title) in [
+        (
+            b"not a multipart body".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "提交的表单内容有误",
+        ),
+        (
+            vec![b'x'; 11 * 1024 * 1024],
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "提交的内容太大",
+        ),
+    ] {
+        let r = c
+            .post_raw(&path, "multipart/form-data; boundary=XYZ", body)
+            .await;
+        assert_eq!(r.status, status, "{}", r.text());
+        assert_eq!(
+            r.headers[axum::http::header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        let p = r.json();
+        assert_eq!(p["title_zh"], title);
+        assert!(!p["title_en"].as_str().unwrap().is_empty());
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM attachments").await, before);
+}
