@@ -49,6 +49,11 @@ pub fn show_code(code: &str) -> String {
     }
 }
 
+/// Serialises a stored code in its one written form (for rows that leave as API bodies).
+pub fn serialize_code<S: serde::Serializer>(code: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&show_code(code))
+}
+
 /// What a person typed, as stored: case, dashes and spaces ignored; O read as 0, I and L as 1.
 pub fn normalize_code(typed: &str) -> Option<String> {
     let code: String = typed

@@ -149,7 +149,10 @@ async fn submit(
         Err(e) => Err(e),
     };
     match received {
-        Ok(r) => Ok(Redirect::to(&format!("/track?code={}&new=1", r.code)).into_response()),
+        Ok(r) => Ok(
+            Redirect::to(&format!("/track?code={}&new=1", domain::show_code(&r.code)))
+                .into_response(),
+        ),
         Err(AppError::Invalid(errs)) => render_form(&state, &ctx, congress, input, &errs).await,
         Err(e) => Err(e),
     }

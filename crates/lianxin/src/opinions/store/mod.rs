@@ -12,6 +12,8 @@ pub const CONTACT: &str = "opinions.contact_sealed";
 pub struct Opinion {
     pub id: i64,
     pub congress_id: i64,
+    /// Stored without its dash; written everywhere as `XXXXX-XXXXX` (`domain::show_code`).
+    #[serde(serialize_with = "super::domain::serialize_code")]
     pub tracking_code: String,
     pub kind: String,
     pub category: String,

@@ -174,3 +174,63 @@ async fn the_opinion_loop_works_through_the_api() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+/// A tracking code has one written form everywhere (issue 18): `XXXXX-XXXXX` in the citizen's
+/// redirect and page, in the public API and in the staff API's list.
+#[tokio::test]
+async fn a_tracking_code_is_written_one_way_everywhere() {
+    let app = TestApp::demo().await;
+    let cid = app.congress_id("示范区").await;
+    let (_, code) = super::send_opinion(&app, cid, "河堤步道的路灯不亮", None, "").await;
+    let shown = format!("{}-{}", &code[..5], &code[5..]);
+    let mut citizen = app.client();
+    let page = citizen.get(&format!("/opinions/{cid}/new")).await.text();
+    let token = super::issued(&page);
+    app.clock.advance(chrono::Duration::seconds(10));
+    let r = citizen
+        .post_form(
+            &format!("/opinions/{cid}/new"),
+            &[
+                ("kind", "need"),
+                ("category", "roads_transport"),
+                ("place", "河堤"),
+                ("body", "河堤步道的路灯还是不亮"),
+                ("contact", ""),
+                ("consent", ""),
+                ("deputy", ""),
+                ("station", ""),
+                ("website", ""),
+                ("issued", &token),
+            ],
+        )
+        .await;
+    let location = r.location();
+    let (_, fresh) = location.split_once("code=").unwrap();
+    let fresh = fresh.split('&').next().unwrap();
+    assert_eq!(fresh.len(), 11, "{location}");
+    assert_eq!(&fresh[5..6], "-");
+    let mut staff = app.login("lianluozhan").await;
+    let list = staff
+        .get(&format!("/api/v1/congresses/{cid}/opinions"))
+        .await
+        .json();
+    let codes: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o["tracking_code"].as_str())
+        .collect();
+    assert!(codes.contains(&shown.as_str()), "{codes:?}");
+    assert!(codes.iter().all(|c| c.len() == 11 && &c[5..6] == "-"));
+    let public = app
+        .client()
+        .get(&format!("/api/v1/public/opinions/{code}"))
+        .await
+        .json();
+    assert_eq!(public["tracking_code"], shown.as_str());
+    let page = super::track(&app, &shown).await;
+    assert!(
+        page.contains(&shown) && !page.contains(&code),
+        "never the undashed form"
+    );
+}
