@@ -13,6 +13,7 @@ pub mod presence;
 pub mod roles;
 pub mod second_factor;
 pub mod second_factor_pages;
+pub mod security_pages;
 pub mod security_policy;
 mod store;
 pub mod tokens;
