@@ -5,7 +5,7 @@
 use super::policy::{Permission, allows};
 use super::roles::{ALL_ROLES, Grant, GrantConflict, Office, Role, check_grants};
 use super::{password, store};
-use crate::audit::{self, Outcome, Record};
+use crate::audit::{self, Record};
 use crate::congress::{self as congresses, Congress};
 use crate::platform::error::Field;
 use crate::platform::error::{AppError, AppResult, FieldError};
@@ -71,16 +71,14 @@ fn record<'a>(
     user: i64,
     fields: &'a [&'a str],
 ) -> AppResult<Record<'a>> {
-    Ok(Record {
-        at: now,
-        user: Some(ctx.actor()?.user),
+    let o = ctx.origin_at(now)?;
+    Ok(Record::by(
+        &o,
         congress,
         action,
-        target: format!("user:{user}"),
-        outcome: Outcome::Success,
+        format!("user:{user}"),
         fields,
-        client_addr: ctx.client_addr.clone(),
-    })
+    ))
 }
 
 #[derive(Template)]

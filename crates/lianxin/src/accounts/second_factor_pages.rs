@@ -99,16 +99,14 @@ pub(super) fn record<'a>(
     outcome: Outcome,
     fields: &'a [&'a str],
 ) -> Record<'a> {
-    Record {
-        at: now,
-        user: Some(user),
-        congress: None,
-        action,
-        target: format!("user:{target}"),
-        outcome,
-        fields,
+    // The account acting may not be signed in fully yet (the code step): its id comes apart.
+    let o = crate::platform::origin::Origin {
+        user,
         client_addr: ctx.client_addr.clone(),
-    }
+        now,
+        today: crate::platform::clock::china_date(now),
+    };
+    Record::by(&o, None, action, format!("user:{target}"), fields).outcome(outcome)
 }
 
 #[derive(Deserialize)]

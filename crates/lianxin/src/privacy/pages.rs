@@ -7,7 +7,7 @@
 use super::store::{self, NewRequest};
 use crate::accounts::policy::Permission;
 use crate::accounts::policy::guard;
-use crate::audit::{self, Outcome, Record};
+use crate::audit::{self, Record};
 use crate::calendar::deadlines::{self, Registration, Span};
 use crate::calendar::rules::Basis;
 use crate::congress::Congress;
@@ -290,16 +290,9 @@ fn record<'a>(
     id: i64,
     fields: &'a [&'a str],
 ) -> AppResult<Record<'a>> {
-    Ok(Record {
-        at: now,
-        user: Some(ctx.actor()?.user),
-        congress: Some(congress),
-        action,
-        target: format!("privacy_request:{id}"),
-        outcome: Outcome::Success,
-        fields,
-        client_addr: ctx.client_addr.clone(),
-    })
+    let o = ctx.origin_at(now)?;
+    let target = format!("privacy_request:{id}");
+    Ok(Record::by(&o, Some(congress), action, target, fields))
 }
 
 /// One person the request's identifier matches, with what the platform holds about them.

@@ -51,11 +51,16 @@ impl Ctx {
         &self,
         state: &super::AppState,
     ) -> Result<crate::platform::origin::Origin, AppError> {
+        self.origin_at(state.clock.now_ms())
+    }
+
+    /// The origin of a step at `now` (a handler that read the clock once for several records).
+    pub fn origin_at(&self, now: i64) -> Result<crate::platform::origin::Origin, AppError> {
         Ok(crate::platform::origin::Origin {
             user: self.actor()?.user,
             client_addr: self.client_addr.clone(),
-            now: state.clock.now_ms(),
-            today: state.clock.today(),
+            now,
+            today: crate::platform::clock::china_date(now),
         })
     }
 }
