@@ -6,6 +6,7 @@
 pub mod api;
 pub mod ballot_box;
 pub mod ballot_seal;
+pub mod board;
 pub mod documents;
 pub mod domain;
 pub mod minutes;
