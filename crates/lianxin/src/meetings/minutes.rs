@@ -55,9 +55,8 @@ pub fn text(v: &MeetingView, congress: &str) -> String {
         let stored = x
             .result
             .clone()
-            .and_then(|v| serde_json::from_value::<Stored>(v).ok())
-            .unwrap_or_else(Stored::none);
-        let c = |k: &str| stored.count(k);
+            .and_then(|v| serde_json::from_value::<Stored>(v).ok());
+        let c = |k: &str| stored.as_ref().map_or(0, |s| s.count(k));
         let tally = match x.rule.as_str() {
             "decision" => format!(
                 "赞成{}票，反对{}票，弃权{}票，未按表决器{}人",
@@ -74,17 +73,17 @@ pub fn text(v: &MeetingView, congress: &str) -> String {
                 c("not_voted")
             ),
             _ => stored
-                .counts
                 .iter()
+                .flat_map(|s| s.counts.iter())
                 .map(|(k, n)| format!("{k}{n}票"))
                 .collect::<Vec<_>>()
                 .join("，"),
         };
-        let verdict = match stored.verdict() {
-            Verdict::Passed => "通过".to_string(),
-            Verdict::NotPassed => "未通过".to_string(),
-            Verdict::Elected(e) => format!("当选：{}", e.join("、")),
-            Verdict::NoneElected => "无人当选".to_string(),
+        let verdict = match stored.as_ref().map(Stored::verdict) {
+            Some(Verdict::Passed) => "通过".to_string(),
+            Some(Verdict::NotPassed) => "未通过".to_string(),
+            Some(Verdict::Elected(e)) => format!("当选：{}", e.join("、")),
+            Some(Verdict::NoneElected) | None => "无人当选".to_string(),
         };
         let method = match x.method.as_str() {
             "secret" => "电子无记名表决",
@@ -101,7 +100,7 @@ pub fn text(v: &MeetingView, congress: &str) -> String {
             x.members.unwrap_or(0),
             x.present.unwrap_or(0),
             tally,
-            stored.threshold,
+            stored.as_ref().map_or(0, |s| s.threshold),
             verdict
         );
         if let Some(note) = &x.method_note {

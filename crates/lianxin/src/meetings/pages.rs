@@ -360,13 +360,18 @@ async fn vote_page(
         .as_ref()
         .map(|s| s.threshold.to_string())
         .unwrap_or_default();
-    let stored = stored.unwrap_or_else(Stored::none);
     html(VotePage {
         shell: Shell::new(&state, &ctx, "meetings.vote").await?,
         threshold,
-        elected: stored.elected.join("、"),
-        runoff: stored.runoff.join("、"),
-        basis: stored.basis,
+        elected: stored
+            .as_ref()
+            .map(|s| s.elected.join("、"))
+            .unwrap_or_default(),
+        runoff: stored
+            .as_ref()
+            .map(|s| s.runoff.join("、"))
+            .unwrap_or_default(),
+        basis: stored.map(|s| s.basis).unwrap_or_default(),
         published: v
             .published
             .as_ref()

@@ -3,7 +3,7 @@
 //! `results.publish`): what was voted on, the counts, the verdict and the seal; never
 //! who voted how. The same as JSON at `/api/v1/public/congresses/{cid}/results`.
 
-use super::recount::{Stored, Verdict};
+use super::recount::{Rule, Stored, Verdict};
 use super::store::{self, PublicResult};
 use crate::congress as congresses;
 use crate::platform::error::{AppError, AppResult};
@@ -50,25 +50,27 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Id(cid): Id) -> AppResult
     let rows = results
         .into_iter()
         .map(|r| {
-            let v: serde_json::Value = serde_json::from_str(&r.result).unwrap_or_default();
-            let counts = match v["counts"].as_object() {
-                Some(m) if v["rule"] == "decision" || v["rule"] == "rating" => m
+            let stored = Stored::parse(&r.result).ok();
+            let counts = match &stored {
+                Some(s) if matches!(s.rule, Rule::Decision | Rule::Rating) => s
+                    .counts
                     .iter()
                     .filter(|(k, _)| k.as_str() != "not_voted")
                     .map(|(k, n)| format!("{} {n}", t.k("meetings.count", k)))
                     .collect::<Vec<_>>()
                     .join(" · "),
-                Some(m) => m
+                Some(s) => s
+                    .counts
                     .iter()
                     .map(|(k, n)| format!("{k} {n}"))
                     .collect::<Vec<_>>()
                     .join(" · "),
                 None => String::new(),
             };
-            let verdict = match Stored::parse(&r.result).as_ref().map(Stored::verdict) {
-                Ok(Verdict::Passed) => t.t("meetings.passed"),
-                Ok(Verdict::NotPassed) => t.t("meetings.not_passed"),
-                Ok(Verdict::Elected(e)) => format!("{}{}", t.t("meetings.elected"), e.join("、")),
+            let verdict = match stored.as_ref().map(Stored::verdict) {
+                Some(Verdict::Passed) => t.t("meetings.passed"),
+                Some(Verdict::NotPassed) => t.t("meetings.not_passed"),
+                Some(Verdict::Elected(e)) => format!("{}{}", t.t("meetings.elected"), e.join("、")),
                 _ => String::new(),
             };
             (r, counts, verdict)

@@ -144,6 +144,7 @@ pub struct Output {
 /// (tested) instead of reading as "nobody elected".
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Stored {
+    pub rule: Rule,
     pub valid: bool,
     pub threshold: u32,
     pub counts: Map<String, Value>,
@@ -157,20 +158,6 @@ pub struct Stored {
 impl Stored {
     pub fn parse(text: &str) -> Result<Stored, serde_json::Error> {
         serde_json::from_str(text)
-    }
-
-    /// A vote not yet counted: nothing to show.
-    pub fn none() -> Stored {
-        Stored {
-            valid: false,
-            threshold: 0,
-            counts: Map::new(),
-            passed: None,
-            elected: Vec::new(),
-            runoff: Vec::new(),
-            unfilled: 0,
-            basis: Vec::new(),
-        }
     }
 
     /// What the vote decided, as every reader words it.

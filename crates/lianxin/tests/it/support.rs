@@ -378,3 +378,29 @@ pub fn rust_sources(root: &std::path::Path) -> Vec<(String, String)> {
     out.sort();
     out
 }
+
+/// Makes the database refuse a write, as a full disk or a lost connection would: a trigger
+/// `name` on `on` (e.g. `BEFORE UPDATE ON motions`) raises for each row where `when` holds.
+/// For the tests of commands that must commit whole or not at all.
+pub async fn refuse_writes(app: &TestApp, name: &str, on: &str, when: &str) {
+    let sql = match app.backend() {
+        lianxin::db::Backend::Sqlite => vec![format!(
+            "CREATE TRIGGER {name} {on} WHEN {when} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        )],
+        lianxin::db::Backend::Postgres => vec![
+            format!(
+                "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
+            ),
+            format!(
+                "CREATE TRIGGER {name} {on} FOR EACH ROW WHEN ({when}) EXECUTE FUNCTION {name}()"
+            ),
+        ],
+    };
+    for s in sql {
+        sqlx::query(sqlx::AssertSqlSafe(s))
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+    }
+}

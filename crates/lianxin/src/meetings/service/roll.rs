@@ -209,9 +209,17 @@ pub(super) async fn body_rules(
 }
 
 pub async fn quorum(db: &Db, congress: CongressId, m: &MeetingRow) -> Result<QuorumNow, AppError> {
-    let rules = quorum_rules(db, congress, m).await?;
+    quorum_with(db, m, &quorum_rules(db, congress, m).await?).await
+}
+
+/// [`quorum`] under rules already read (opening a vote reads them once for two counts).
+pub(super) async fn quorum_with(
+    db: &Db,
+    m: &MeetingRow,
+    rules: &(recount::BodyKind, Option<String>),
+) -> Result<QuorumNow, AppError> {
     let mut tx = db.write().await?;
-    let q = quorum_in(&mut tx, m, &rules).await?;
+    let q = quorum_in(&mut tx, m, rules).await?;
     tx.commit().await?;
     Ok(q)
 }

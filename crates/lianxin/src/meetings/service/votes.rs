@@ -272,7 +272,8 @@ pub async fn open_vote(
         )
         .await);
     }
-    let q = quorum(db, congress, &m).await?;
+    let rules = quorum_rules(db, congress, &m).await?;
+    let q = quorum_with(db, &m, &rules).await?;
     if !q.met {
         return Err(refused(
             db,
@@ -291,7 +292,6 @@ pub async fn open_vote(
     } else {
         None
     };
-    let rules = quorum_rules(db, congress, &m).await?;
     let opened = async {
         let mut tx = db.write().await?;
         // Counted again inside the transaction that opens the vote: the snapshot is what was

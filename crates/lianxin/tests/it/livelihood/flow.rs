@@ -1058,27 +1058,14 @@ async fn the_rating_is_put_on_the_agenda_whole_or_not_at_all() {
         .execute(&app.state.db.pool)
         .await
         .unwrap();
-    let sql: Vec<String> = match app.backend() {
-        lianxin::db::Backend::Sqlite => vec![format!(
-            "CREATE TRIGGER rating_fails BEFORE UPDATE OF rating_vote_id ON livelihood_projects \
-             WHEN NEW.id = {last} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
-        )],
-        lianxin::db::Backend::Postgres => vec![
-            "CREATE FUNCTION rating_fails() RETURNS trigger LANGUAGE plpgsql AS \
-             $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
-                .to_string(),
-            format!(
-                "CREATE TRIGGER rating_fails BEFORE UPDATE ON livelihood_projects FOR EACH ROW \
-                 WHEN (NEW.id = {last} AND NEW.rating_vote_id IS NOT NULL) EXECUTE FUNCTION rating_fails()"
-            ),
-        ],
-    };
-    for s in &sql {
-        sqlx::query(sqlx::AssertSqlSafe(s.as_str()))
-            .execute(&app.state.db.pool)
-            .await
-            .unwrap();
-    }
+    let when = format!("NEW.id = {last} AND NEW.rating_vote_id IS NOT NULL");
+    refuse_writes(
+        &app,
+        "rating_fails",
+        "BEFORE UPDATE ON livelihood_projects",
+        &when,
+    )
+    .await;
     let items = format!("SELECT COUNT(*) FROM agenda_items WHERE meeting_id = {sitting}");
     let votes = format!("SELECT COUNT(*) FROM votes WHERE meeting_id = {sitting}");
     let (items_before, votes_before) = (count(&app, &items).await, count(&app, &votes).await);

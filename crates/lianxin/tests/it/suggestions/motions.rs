@@ -316,24 +316,13 @@ async fn a_motion_becomes_a_suggestion_in_one_transaction_or_not_at_all() {
         .await
         .unwrap();
     // Whatever writes the motion's new state fails, as a full disk or a lost connection would.
-    let sql: &[&str] = match app.backend() {
-        lianxin::db::Backend::Sqlite => &[
-            "CREATE TRIGGER motions_fail BEFORE UPDATE OF state ON motions \
-             WHEN NEW.state = 'converted' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
-        ],
-        lianxin::db::Backend::Postgres => &[
-            "CREATE FUNCTION motions_fail() RETURNS trigger LANGUAGE plpgsql AS \
-             $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$",
-            "CREATE TRIGGER motions_fail BEFORE UPDATE ON motions FOR EACH ROW \
-             WHEN (NEW.state = 'converted') EXECUTE FUNCTION motions_fail()",
-        ],
-    };
-    for s in sql {
-        sqlx::query(sqlx::AssertSqlSafe(*s))
-            .execute(&app.state.db.pool)
-            .await
-            .unwrap();
-    }
+    refuse_writes(
+        &app,
+        "motions_fail",
+        "BEFORE UPDATE ON motions",
+        "NEW.state = 'converted'",
+    )
+    .await;
     let suggestions = format!("SELECT COUNT(*) FROM suggestions WHERE congress_id = {cid}");
     let before = app.count(&suggestions).await;
     let r = deputy

@@ -337,27 +337,14 @@ async fn a_primary_and_its_merged_items_are_assigned_together_or_not_at_all() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let sql: Vec<String> = match app.backend() {
-        lianxin::db::Backend::Sqlite => vec![format!(
-            "CREATE TRIGGER units_fail BEFORE INSERT ON suggestion_units WHEN NEW.suggestion_id = {second} \
-             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
-        )],
-        lianxin::db::Backend::Postgres => vec![
-            "CREATE FUNCTION units_fail() RETURNS trigger LANGUAGE plpgsql AS \
-             $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
-                .to_string(),
-            format!(
-                "CREATE TRIGGER units_fail BEFORE INSERT ON suggestion_units FOR EACH ROW \
-                 WHEN (NEW.suggestion_id = {second}) EXECUTE FUNCTION units_fail()"
-            ),
-        ],
-    };
-    for s in &sql {
-        sqlx::query(sqlx::AssertSqlSafe(s.as_str()))
-            .execute(&app.state.db.pool)
-            .await
-            .unwrap();
-    }
+    let when = format!("NEW.suggestion_id = {second}");
+    refuse_writes(
+        &app,
+        "units_fail",
+        "BEFORE INSERT ON suggestion_units",
+        &when,
+    )
+    .await;
     let unit_id = chengban_unit(&app).await;
     let r = office
         .post_form(
