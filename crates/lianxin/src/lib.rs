@@ -3,7 +3,10 @@
 //! Layout, in layer order: `platform` and `db`; the shared layers (`text`, `search`, `audit`,
 //! `attachments`, `calendar`, `settings`, `notify`, `congress`, `accounts`, `web`); the domain
 //! slices, each owning its rules, SQL (`store`), handlers and templates; and [`app`] on top.
-//! See ARCHITECTURE.md; `tests/it/architecture.rs` holds the order.
+//! `tests/it/architecture.rs` holds the order. ARCHITECTURE.md follows, included here so that
+//! `cargo doc` (with `-D warnings` in CI) checks every name its walkthroughs link to: a renamed
+//! function breaks the build instead of the document.
+#![cfg_attr(all(doc, not(doctest)), doc = include_str!("../../../ARCHITECTURE.md"))]
 
 pub mod accounts;
 pub mod app;
