@@ -3,6 +3,7 @@
 //! account for every role (all sharing one documented demo password). Created idempotently in
 //! one transaction: a half-made district is never left behind.
 
+mod directory;
 pub mod livelihood;
 pub mod meetings;
 pub mod names;
@@ -22,6 +23,8 @@ use crate::people::service::{self, Origin};
 use crate::platform::ids::{CongressId, PersonId, UserId};
 use names::Lcg;
 
+pub use directory::{ACCOUNTS, Scope, TOWNS, UNITS};
+
 pub const DEMO_PASSWORD: &str = "Lianxin-demo-2026";
 
 /// The login page's help in demo mode: the accounts above and their password.
@@ -30,183 +33,6 @@ pub const SIGN_IN: crate::web::DemoSignIn = crate::web::DemoSignIn {
     password: DEMO_PASSWORD,
 };
 pub const DISTRICT_CODE: &str = "990100";
-
-/// Where a demo account's role is granted.
-#[derive(Debug, Clone, Copy)]
-pub enum Scope {
-    District,
-    Town(usize),
-}
-
-/// The demo accounts: user name, message key of the role, role, office, scope.
-pub const ACCOUNTS: &[(&str, &str, Role, Option<Office>, Scope)] = &[
-    (
-        "daibiao",
-        "role.staff_deputies_affairs",
-        Role::Staff,
-        Some(Office::DeputiesAffairs),
-        Scope::District,
-    ),
-    (
-        "bangong",
-        "role.staff_general_office",
-        Role::Staff,
-        Some(Office::GeneralOffice),
-        Scope::District,
-    ),
-    (
-        "renshi",
-        "role.staff_personnel",
-        Role::Staff,
-        Some(Office::Personnel),
-        Scope::District,
-    ),
-    (
-        "qingshi",
-        "role.town_staff_1",
-        Role::Staff,
-        Some(Office::DeputiesAffairs),
-        Scope::Town(0),
-    ),
-    (
-        "baisha",
-        "role.town_staff_2",
-        Role::Staff,
-        Some(Office::DeputiesAffairs),
-        Scope::Town(1),
-    ),
-    ("deputy", "role.deputy", Role::Deputy, None, Scope::District),
-    (
-        "town_deputy",
-        "role.town_deputy",
-        Role::Deputy,
-        None,
-        Scope::Town(0),
-    ),
-    (
-        "changwei",
-        "role.standing_committee_member",
-        Role::StandingCommitteeMember,
-        None,
-        Scope::District,
-    ),
-    (
-        "zhuxituan",
-        "role.presidium_member",
-        Role::PresidiumMember,
-        None,
-        Scope::District,
-    ),
-    (
-        "zhuanwei",
-        "role.special_committee_member",
-        Role::SpecialCommitteeMember,
-        None,
-        Scope::District,
-    ),
-    ("jipiao", "role.teller", Role::Teller, None, Scope::District),
-    (
-        "lianluozhan",
-        "role.station_staff",
-        Role::StationStaff,
-        None,
-        Scope::District,
-    ),
-    (
-        "chengban",
-        "role.unit_operator",
-        Role::UnitOperator,
-        None,
-        Scope::District,
-    ),
-    (
-        "fuzeren",
-        "role.unit_head",
-        Role::UnitHead,
-        None,
-        Scope::District,
-    ),
-    (
-        "nirenming",
-        "role.appointee",
-        Role::Appointee,
-        None,
-        Scope::District,
-    ),
-    (
-        "qunzhong",
-        "role.citizen",
-        Role::Citizen,
-        None,
-        Scope::District,
-    ),
-    (
-        "sysadmin",
-        "role.system_admin",
-        Role::SystemAdmin,
-        None,
-        Scope::District,
-    ),
-    (
-        "secadmin",
-        "role.security_admin",
-        Role::SecurityAdmin,
-        None,
-        Scope::District,
-    ),
-    (
-        "auditadmin",
-        "role.audit_admin",
-        Role::AuditAdmin,
-        None,
-        Scope::District,
-    ),
-];
-
-pub const TOWNS: &[&str] = &["青石镇", "白沙镇", "柳河镇", "松岗镇", "桃源镇", "云溪镇"];
-
-pub const UNITS: &[(&str, &str)] = &[
-    ("区人民政府办公室", "government"),
-    ("区发展和改革局", "government"),
-    ("区教育局", "government"),
-    ("区科学技术局", "government"),
-    ("区工业和信息化局", "government"),
-    ("区公安分局", "government"),
-    ("区民政局", "government"),
-    ("区司法局", "government"),
-    ("区财政局", "government"),
-    ("区人力资源和社会保障局", "government"),
-    ("区自然资源和规划分局", "government"),
-    ("区生态环境分局", "government"),
-    ("区住房和城乡建设局", "government"),
-    ("区交通运输局", "government"),
-    ("区水务局", "government"),
-    ("区农业农村局", "government"),
-    ("区商务局", "government"),
-    ("区文化和旅游局", "government"),
-    ("区卫生健康委员会", "government"),
-    ("区退役军人事务局", "government"),
-    ("区应急管理局", "government"),
-    ("区审计局", "government"),
-    ("区市场监督管理局", "government"),
-    ("区统计局", "government"),
-    ("区医疗保障局", "government"),
-    ("区城市管理局", "government"),
-    ("区体育局", "government"),
-    ("区信访局", "government"),
-    ("区数据局", "government"),
-    ("区机关事务管理局", "government"),
-    ("区林业局", "government"),
-    ("区国有资产监督管理委员会", "government"),
-    ("区税务局", "government"),
-    ("区消防救援大队", "government"),
-    ("区供电服务中心", "government"),
-    ("区供水有限公司", "government"),
-    ("区公共资源交易中心", "government"),
-    ("区监察委员会", "supervisory_commission"),
-    ("区人民法院", "court"),
-    ("区人民检察院", "procuratorate"),
-];
 
 /// Creates the demo district unless it exists. Returns true when it was created now.
 pub async fn seed(db: &Db, now: i64) -> anyhow::Result<bool> {
