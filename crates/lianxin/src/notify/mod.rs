@@ -30,6 +30,16 @@ pub struct Notice<'a> {
     pub link: &'a str,
 }
 
+/// A message for the outbox: `channel` is `email` or `sms`, `recipient` the address or phone
+/// number (sealed at rest, as is the body).
+pub struct Message<'a> {
+    pub congress: Option<CongressId>,
+    pub channel: &'a str,
+    pub recipient: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+}
+
 /// A notice in the inbox plus an external copy (`channel` is `email` or `sms`, `recipient` the
 /// address or phone number), both in the caller's transaction.
 pub async fn notify_external(
@@ -40,10 +50,14 @@ pub async fn notify_external(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     notify(tx, n, now).await?;
-    enqueue(
-        tx, vault, n.congress, channel, recipient, n.title_zh, n.link, now,
-    )
-    .await?;
+    let copy = Message {
+        congress: n.congress,
+        channel,
+        recipient,
+        subject: n.title_zh,
+        body: n.link,
+    };
+    enqueue(tx, vault, &copy, now).await?;
     Ok(())
 }
 

@@ -4,7 +4,7 @@ use super::worker::{BATCH, LEASE_MS, MAX_ATTEMPTS, OutboxRow, backoff_ms};
 use super::{BODY, InboxItem, Notice, RECIPIENT};
 use crate::db::{Db, Tx};
 use crate::platform::clock::Clock;
-use crate::platform::ids::{CongressId, UserId};
+use crate::platform::ids::UserId;
 use crate::platform::vault::Vault;
 
 /// Puts a notice in the user's inbox (in the caller's transaction).
@@ -26,26 +26,21 @@ pub async fn notify(tx: &mut Tx<'_>, n: &Notice<'_>, now: i64) -> Result<(), sql
 
 /// Queues an external message. The recipient (a phone number or e-mail address) and the body
 /// are sealed at rest; the worker opens them only to hand them to the adapter.
-#[allow(clippy::too_many_arguments)]
 pub async fn enqueue(
     tx: &mut Tx<'_>,
     vault: &Vault,
-    congress: Option<CongressId>,
-    channel: &str,
-    recipient: &str,
-    subject: &str,
-    body: &str,
+    m: &super::Message<'_>,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO outbox (congress_id, channel, recipient, subject, body, created_at, next_attempt_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
     )
-    .bind(congress.map(|c| c.0))
-    .bind(channel)
-    .bind(vault.seal(RECIPIENT, recipient)?)
-    .bind(subject)
-    .bind(vault.seal(BODY, body)?)
+    .bind(m.congress.map(|c| c.0))
+    .bind(m.channel)
+    .bind(vault.seal(RECIPIENT, m.recipient)?)
+    .bind(m.subject)
+    .bind(vault.seal(BODY, m.body)?)
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;

@@ -4,10 +4,11 @@
 
 pub mod pages;
 pub mod registry;
+pub mod service;
 mod store;
 
 /// What other slices use of this slice's store: its facade of queries and commands.
-pub use store::set;
+pub use store::{Change, set};
 
 use crate::db::Db;
 use crate::platform::ids::CongressId;

@@ -2,9 +2,8 @@
 //! changes values (with their source) or applies a provincial preset; history kept, audited.
 
 use super::registry::{self, Kind, PARAMS, SourceKind};
-use super::{Resolved, load, store};
+use super::{Resolved, load, service, store};
 use crate::accounts::policy::{Permission, allows};
-use crate::audit::{self, Outcome, Record};
 use crate::congress::Congress;
 use crate::platform::error::Field;
 use crate::platform::error::{AppError, AppResult, FieldError};
@@ -204,37 +203,14 @@ async fn set_value(
             .await;
         }
     };
-    let decided = (kind == SourceKind::OwnDecision).then(|| f.decided_on.trim().to_string());
-    let actor = ctx.actor()?.user;
-    let now = state.clock.now_ms();
-    let mut tx = state.db.write().await?;
-    store::set(
-        &mut tx,
-        congress.id,
-        &f.key,
-        &value,
-        kind.as_str(),
-        f.source_text.trim(),
-        decided.as_deref(),
-        now,
-        actor.0,
-    )
-    .await?;
-    audit::append(
-        &mut tx,
-        &Record {
-            at: now,
-            user: Some(actor),
-            congress: Some(congress.id),
-            action: "settings.change",
-            target: format!("setting:{}", f.key),
-            outcome: Outcome::Success,
-            fields: &["value", "source_kind", "source_text", "decided_on"],
-            client_addr: ctx.client_addr.clone(),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let change = super::Change {
+        key: &f.key,
+        value: &value,
+        source: kind,
+        source_text: f.source_text.trim(),
+        decided_on: (kind == SourceKind::OwnDecision).then(|| f.decided_on.trim()),
+    };
+    service::change(&state.db, congress.id, &change, &ctx.origin(&state)?).await?;
     Ok(Redirect::to(&format!("/c/{}/settings", congress.id)).into_response())
 }
 
@@ -262,39 +238,7 @@ async fn apply_preset(
         )
         .await;
     };
-    let actor = ctx.actor()?.user;
-    let now = state.clock.now_ms();
-    let mut tx = state.db.write().await?;
-    for (key, value, article) in preset.values {
-        let cite = format!("参照《{}》{}", preset.title, article);
-        store::set(
-            &mut tx,
-            congress.id,
-            key,
-            value,
-            SourceKind::Preset.as_str(),
-            &cite,
-            None,
-            now,
-            actor.0,
-        )
-        .await?;
-    }
-    audit::append(
-        &mut tx,
-        &Record {
-            at: now,
-            user: Some(actor),
-            congress: Some(congress.id),
-            action: "settings.preset",
-            target: format!("preset:{}", preset.key),
-            outcome: Outcome::Success,
-            fields: &["value", "source_kind", "source_text"],
-            client_addr: ctx.client_addr.clone(),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    service::apply_preset(&state.db, congress.id, preset, &ctx.origin(&state)?).await?;
     Ok(Redirect::to(&format!("/c/{}/settings", congress.id)).into_response())
 }
 

@@ -1,5 +1,6 @@
 //! All SQL of the settings module: current values and their history.
 
+use super::registry::SourceKind;
 use crate::db::{Db, Tx};
 use crate::platform::ids::CongressId;
 
@@ -19,16 +20,22 @@ pub async fn current(db: &Db, congress: CongressId) -> Result<Vec<Row>, sqlx::Er
         .await
 }
 
+/// A parameter's new value with its source: the kind, the text that names it (the decision, or
+/// the regulation and article), and the date of the congress's own decision.
+pub struct Change<'a> {
+    pub key: &'a str,
+    pub value: &'a str,
+    pub source: SourceKind,
+    pub source_text: &'a str,
+    /// `YYYY-MM-DD`, for [`SourceKind::OwnDecision`] only.
+    pub decided_on: Option<&'a str>,
+}
+
 /// Sets a value and keeps the change in the history.
-#[allow(clippy::too_many_arguments)]
 pub async fn set(
     tx: &mut Tx<'_>,
     congress: CongressId,
-    key: &str,
-    value: &str,
-    kind: &str,
-    text: &str,
-    decided_on: Option<&str>,
+    c: &Change<'_>,
     now: i64,
     by: i64,
 ) -> Result<(), sqlx::Error> {
@@ -38,11 +45,11 @@ pub async fn set(
          ON CONFLICT (congress_id, key) DO UPDATE SET value = $3, source_kind = $4, source_text = $5, decided_on = $6, updated_at = $7, updated_by = $8",
     )
     .bind(congress.0)
-    .bind(key)
-    .bind(value)
-    .bind(kind)
-    .bind(text)
-    .bind(decided_on)
+    .bind(c.key)
+    .bind(c.value)
+    .bind(c.source.as_str())
+    .bind(c.source_text)
+    .bind(c.decided_on)
     .bind(now)
     .bind(by)
     .execute(&mut **tx)
@@ -52,11 +59,11 @@ pub async fn set(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(congress.0)
-    .bind(key)
-    .bind(value)
-    .bind(kind)
-    .bind(text)
-    .bind(decided_on)
+    .bind(c.key)
+    .bind(c.value)
+    .bind(c.source.as_str())
+    .bind(c.source_text)
+    .bind(c.decided_on)
     .bind(now)
     .bind(by)
     .execute(&mut **tx)

@@ -111,18 +111,7 @@ pub async fn schedule(
         return Err(AppError::Invalid(errors));
     };
     let mut tx = db.write().await?;
-    let id = store::insert_day(
-        &mut tx,
-        congress,
-        station,
-        &day.on_date.to_string(),
-        &day.starts_at,
-        &day.ends_at,
-        &day.topic,
-        o.user.0,
-        o.now,
-    )
-    .await?;
+    let id = store::insert_day(&mut tx, congress, station, &day, o.user.0, o.now).await?;
     for d in &on_duty {
         store::add_on_duty(&mut tx, congress, id, *d).await?;
     }
@@ -242,18 +231,13 @@ pub async fn record_reception(
         return Err(AppError::Invalid(errors));
     }
     let mut tx = db.write().await?;
-    let id = store::insert_reception(
-        db,
-        &mut tx,
-        congress,
+    let reception = store::NewReception {
         day,
         deputy,
-        (!visitor.is_empty()).then_some(visitor),
+        visitor: (!visitor.is_empty()).then_some(visitor),
         matter,
-        o.user.0,
-        o.now,
-    )
-    .await?;
+    };
+    let id = store::insert_reception(db, &mut tx, congress, &reception, o.user.0, o.now).await?;
     record(
         &mut tx,
         congress,

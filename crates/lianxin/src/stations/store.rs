@@ -55,15 +55,12 @@ pub async fn station_deputies(
     .await
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Schedules a checked reception day (`domain::check`) at a station.
 pub async fn insert_day(
     tx: &mut Tx<'_>,
     congress: CongressId,
     station: i64,
-    on_date: &str,
-    starts_at: &str,
-    ends_at: &str,
-    topic: &str,
+    day: &super::domain::Day,
     by: i64,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
@@ -73,10 +70,10 @@ pub async fn insert_day(
     )
     .bind(congress.0)
     .bind(station)
-    .bind(on_date)
-    .bind(starts_at)
-    .bind(ends_at)
-    .bind(topic)
+    .bind(day.on_date.to_string())
+    .bind(&day.starts_at)
+    .bind(&day.ends_at)
+    .bind(&day.topic)
     .bind(by)
     .bind(now)
     .fetch_one(&mut **tx)
@@ -200,15 +197,20 @@ pub async fn cancel_day(
     Ok(r.rows_affected() == 1)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A reception on a reception day: the deputy who received (if one did), the visitor's details
+/// (sealed) and the matter.
+pub struct NewReception<'a> {
+    pub day: i64,
+    pub deputy: Option<i64>,
+    pub visitor: Option<&'a str>,
+    pub matter: &'a str,
+}
+
 pub async fn insert_reception(
     db: &Db,
     tx: &mut Tx<'_>,
     congress: CongressId,
-    day: i64,
-    deputy: Option<i64>,
-    visitor: Option<&str>,
-    matter: &str,
+    r: &NewReception<'_>,
     by: i64,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
@@ -217,10 +219,10 @@ pub async fn insert_reception(
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(congress.0)
-    .bind(day)
-    .bind(deputy)
-    .bind(db.vault.seal_opt(VISITOR, visitor)?)
-    .bind(matter)
+    .bind(r.day)
+    .bind(r.deputy)
+    .bind(db.vault.seal_opt(VISITOR, r.visitor)?)
+    .bind(r.matter)
     .bind(by)
     .bind(now)
     .fetch_one(&mut **tx)

@@ -62,18 +62,16 @@ async fn smtp_server() -> (String, Arc<Mutex<Vec<String>>>) {
 
 async fn enqueue(app: &TestApp, recipient: &str) -> i64 {
     let mut tx = app.state.db.write().await.unwrap();
-    let id = lianxin::notify::enqueue(
-        &mut tx,
-        &app.state.db.vault,
-        None,
-        "email",
+    let message = lianxin::notify::Message {
+        congress: None,
+        channel: "email",
         recipient,
-        "建议已交办",
-        "您领衔的第12号建议已交办。\n.点开头的行",
-        app.clock.now_ms(),
-    )
-    .await
-    .unwrap();
+        subject: "建议已交办",
+        body: "您领衔的第12号建议已交办。\n.点开头的行",
+    };
+    let id = lianxin::notify::enqueue(&mut tx, &app.state.db.vault, &message, app.clock.now_ms())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     id
 }

@@ -108,17 +108,13 @@ pub async fn close_vote(
     ballot_store::insert_clear(&mut tx, v.id, congress, &opened).await?;
     ballot_store::delete_sealed(&mut tx, v.id).await?;
     store::rewrite_for_secrecy(db, &mut tx, v.id).await?;
-    store::record_result(
-        &mut tx,
-        v.id,
-        &published,
-        &result,
-        out.passed,
-        &seal.digest,
-        &seal.signature,
-        seal.key_version,
-    )
-    .await?;
+    let count = store::SealedCount {
+        published: &published,
+        result: &result,
+        passed: out.passed,
+        seal: &seal,
+    };
+    store::record_result(&mut tx, v.id, &count).await?;
     record(
         &mut tx,
         congress,
@@ -267,15 +263,18 @@ pub async fn correct(
     )
     .await?;
     let mut tx = db.write().await?;
+    let count = store::SealedCount {
+        published: &published,
+        result: &result,
+        passed: out.passed,
+        seal: &seal,
+    };
     store::insert_correction(
         &mut tx,
         congress,
         v.id,
         reason.trim(),
-        &published,
-        &result,
-        out.passed,
-        &seal,
+        &count,
         o.user.0,
         o.now,
     )

@@ -88,19 +88,15 @@ pub async fn create_meeting(
         ),
         None => None,
     };
-    let id = store::insert_meeting(
-        &mut tx,
-        congress,
-        m.kind.as_str(),
+    let row = store::NewMeetingRow {
+        kind: m.kind,
         organization,
         title,
-        m.place.trim(),
-        m.starts_at,
-        &key,
-        o.user.0,
-        o.now,
-    )
-    .await?;
+        place: m.place.trim(),
+        starts_at: m.starts_at,
+        check_in_key: &key,
+    };
+    let id = store::insert_meeting(&mut tx, congress, &row, o.user.0, o.now).await?;
     let called = match organization {
         Some(org) => {
             store::call_members(

@@ -177,23 +177,20 @@ pub async fn create_vote_in(
         .then(|| serde_json::to_string(&candidates))
         .transpose()
         .map_err(AppError::internal)?;
-    let id = store::insert_vote(
-        tx,
-        congress,
-        m.id,
-        item_id,
-        rule_str(rule),
-        v.method.unwrap_or(VoteMethod::Secret).as_str(),
+    let row = store::NewVoteRow {
+        meeting: m.id,
+        item: item_id,
+        rule: rule_str(rule),
+        method: v.method.unwrap_or(VoteMethod::Secret).as_str(),
         subject,
-        named.then(|| i64::from(v.seats.unwrap_or(0))),
-        list.as_deref(),
-        v.post.filter(|_| named).map(post_str),
-        rule == Rule::Election
+        seats: named.then(|| i64::from(v.seats.unwrap_or(0))),
+        candidates: list.as_deref(),
+        post: v.post.filter(|_| named).map(post_str),
+        write_in_deputies: rule == Rule::Election
             && v.write_ins_deputies_only
                 .unwrap_or(v.post == Some(recount::Post::Member)),
-        o.now,
-    )
-    .await?;
+    };
+    let id = store::insert_vote(tx, congress, &row, o.now).await?;
     if let Some(form) = ballot_form {
         store::set_selection_rules(tx, id, form, selection_rule).await?;
     }

@@ -84,16 +84,21 @@ pub struct VoteRow {
 
 const VOTE: &str = "SELECT id, meeting_id, item_id, rule, method, subject, seats, candidates, post, state, members, present, opened_at, closed_at, method_note, published, result, passed, digest, signature, seal_version, ballot_form, selection_rule, purge_pending FROM votes";
 
-#[allow(clippy::too_many_arguments)]
+/// A meeting to be planned.
+pub struct NewMeetingRow<'a> {
+    pub kind: super::domain::MeetingKind,
+    /// The body that meets (its standing committee, presidium or committee), if any.
+    pub organization: Option<i64>,
+    pub title: &'a str,
+    pub place: &'a str,
+    pub starts_at: i64,
+    pub check_in_key: &'a str,
+}
+
 pub async fn insert_meeting(
     tx: &mut Tx<'_>,
     congress: CongressId,
-    kind: &str,
-    organization: Option<i64>,
-    title: &str,
-    place: &str,
-    starts_at: i64,
-    check_in_key: &str,
+    m: &NewMeetingRow<'_>,
     by: i64,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
@@ -102,12 +107,12 @@ pub async fn insert_meeting(
          VALUES ($1, $2, $3, $4, $5, $6, 'planned', $7, $8, $9) RETURNING id",
     )
     .bind(congress.0)
-    .bind(kind)
-    .bind(organization)
-    .bind(title)
-    .bind(place)
-    .bind(starts_at)
-    .bind(check_in_key)
+    .bind(m.kind.as_str())
+    .bind(m.organization)
+    .bind(m.title)
+    .bind(m.place)
+    .bind(m.starts_at)
+    .bind(m.check_in_key)
     .bind(by)
     .bind(now)
     .fetch_one(&mut **tx)

@@ -3,19 +3,26 @@
 
 use super::*;
 
-#[allow(clippy::too_many_arguments)]
+/// A vote to be set up on an agenda item (state `ready`).
+pub struct NewVoteRow<'a> {
+    pub meeting: i64,
+    pub item: i64,
+    pub rule: &'a str,
+    pub method: &'a str,
+    pub subject: &'a str,
+    /// Places to fill (named votes only).
+    pub seats: Option<i64>,
+    /// The candidates' list as JSON (named votes only).
+    pub candidates: Option<&'a str>,
+    pub post: Option<&'a str>,
+    /// Write-ins must be deputies (elections only).
+    pub write_in_deputies: bool,
+}
+
 pub async fn insert_vote(
     tx: &mut Tx<'_>,
     congress: CongressId,
-    meeting: i64,
-    item: i64,
-    rule: &str,
-    method: &str,
-    subject: &str,
-    seats: Option<i64>,
-    candidates: Option<&str>,
-    post: Option<&str>,
-    write_in_deputies: bool,
+    v: &NewVoteRow<'_>,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
     let (id,): (i64,) = sqlx::query_as(
@@ -23,16 +30,16 @@ pub async fn insert_vote(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, 'ready', $10) RETURNING id",
     )
     .bind(congress.0)
-    .bind(meeting)
-    .bind(item)
-    .bind(rule)
-    .bind(method)
-    .bind(subject)
-    .bind(seats)
-    .bind(candidates)
-    .bind(post)
+    .bind(v.meeting)
+    .bind(v.item)
+    .bind(v.rule)
+    .bind(v.method)
+    .bind(v.subject)
+    .bind(v.seats)
+    .bind(v.candidates)
+    .bind(v.post)
     .bind(now)
-    .bind(i64::from(write_in_deputies))
+    .bind(i64::from(v.write_in_deputies))
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)
@@ -302,29 +309,32 @@ pub async fn close_vote(tx: &mut Tx<'_>, vote: i64, now: i64) -> Result<bool, sq
         == 1)
 }
 
+/// A count as it is stored: the published ballots, the result, whether it passed, and the seal
+/// over them.
+pub struct SealedCount<'a> {
+    pub published: &'a str,
+    pub result: &'a str,
+    pub passed: Option<bool>,
+    pub seal: &'a crate::platform::seal::Seal,
+}
+
 /// Stores a closed vote's published ballots, its result and its seal.
-#[allow(clippy::too_many_arguments)]
 pub async fn record_result(
     tx: &mut Tx<'_>,
     vote: i64,
-    published: &str,
-    result: &str,
-    passed: Option<bool>,
-    digest: &str,
-    signature: &str,
-    version: i64,
+    count: &SealedCount<'_>,
 ) -> Result<bool, sqlx::Error> {
     Ok(sqlx::query(
         "UPDATE votes SET published = $2, result = $3, passed = $4, \
          digest = $5, signature = $6, seal_version = $7 WHERE id = $1 AND state = 'closed'",
     )
     .bind(vote)
-    .bind(published)
-    .bind(result)
-    .bind(passed.map(i64::from))
-    .bind(digest)
-    .bind(signature)
-    .bind(version)
+    .bind(count.published)
+    .bind(count.result)
+    .bind(count.passed.map(i64::from))
+    .bind(&count.seal.digest)
+    .bind(&count.seal.signature)
+    .bind(count.seal.key_version)
     .execute(&mut **tx)
     .await?
     .rows_affected()
@@ -421,16 +431,12 @@ pub struct CorrectionRow {
     pub created_at: i64,
 }
 
-#[allow(clippy::too_many_arguments)]
 pub async fn insert_correction(
     tx: &mut Tx<'_>,
     congress: CongressId,
     vote: i64,
     reason: &str,
-    published: &str,
-    result: &str,
-    passed: Option<bool>,
-    seal: &crate::platform::seal::Seal,
+    count: &SealedCount<'_>,
     by: i64,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
@@ -441,12 +447,12 @@ pub async fn insert_correction(
     .bind(congress.0)
     .bind(vote)
     .bind(reason)
-    .bind(published)
-    .bind(result)
-    .bind(passed.map(i64::from))
-    .bind(&seal.digest)
-    .bind(&seal.signature)
-    .bind(seal.key_version)
+    .bind(count.published)
+    .bind(count.result)
+    .bind(count.passed.map(i64::from))
+    .bind(&count.seal.digest)
+    .bind(&count.seal.signature)
+    .bind(count.seal.key_version)
     .bind(by)
     .bind(now)
     .fetch_one(&mut **tx)

@@ -112,17 +112,15 @@ pub(crate) async fn tell_citizen(
         "sms"
     };
     let code = domain::show_code(&o.tracking_code);
-    crate::notify::enqueue(
-        tx,
-        &db.vault,
-        Some(CongressId(o.congress_id)),
+    let body = format!("您的意见（查询码{code}）{step_zh}。请凭查询码在人大门户“意见查询”查看。");
+    let message = crate::notify::Message {
+        congress: Some(CongressId(o.congress_id)),
         channel,
-        &contact,
-        "您反映的意见有新进展",
-        &format!("您的意见（查询码{code}）{step_zh}。请凭查询码在人大门户“意见查询”查看。"),
-        now,
-    )
-    .await?;
+        recipient: &contact,
+        subject: "您反映的意见有新进展",
+        body: &body,
+    };
+    crate::notify::enqueue(tx, &db.vault, &message, now).await?;
     Ok(())
 }
 

@@ -373,19 +373,16 @@ async fn a_standing_committee_meeting_votes_in_secret_and_seals_its_result() {
             .any(|r| r["vote_id"] == vote)
     );
     let mut tx = app.state.db.write().await.unwrap();
-    lianxin::settings::set(
-        &mut tx,
-        CongressId(cid),
-        "results.publish",
-        "keep_internal",
-        "product_default",
-        "测试",
-        None,
-        0,
-        1,
-    )
-    .await
-    .unwrap();
+    let change = lianxin::settings::Change {
+        key: "results.publish",
+        value: "keep_internal",
+        source: lianxin::settings::registry::SourceKind::ProductDefault,
+        source_text: "测试",
+        decided_on: None,
+    };
+    lianxin::settings::set(&mut tx, CongressId(cid), &change, 0, 1)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(
         citizen.get(&format!("/results/{cid}")).await.status,
