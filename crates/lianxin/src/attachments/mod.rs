@@ -66,6 +66,14 @@ const TYPES: &[(&str, Magic, &str)] = &[
     ("xls", Magic::Ole, "application/vnd.ms-excel"),
 ];
 
+/// A file as it arrived with its form: the purpose chosen, the name the browser sent, the bytes.
+#[derive(Clone, Copy)]
+pub struct Upload<'a> {
+    pub purpose: &'a str,
+    pub file_name: &'a str,
+    pub bytes: &'a [u8],
+}
+
 /// A checked file, ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checked {

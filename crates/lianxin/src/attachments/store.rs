@@ -44,15 +44,13 @@ pub async fn count(tx: &mut Tx<'_>, o: Owner<'_>, purpose: &str) -> Result<i64, 
     Ok(n)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Stores a checked file (`attachments::check`) with its body sealed and its digest.
 pub async fn insert(
     db: &Db,
     tx: &mut Tx<'_>,
     o: Owner<'_>,
     purpose: &str,
-    file_name: &str,
-    media_type: &str,
-    bytes: &[u8],
+    (file, bytes): (&super::Checked, &[u8]),
     by: Option<i64>,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
@@ -65,8 +63,8 @@ pub async fn insert(
     .bind(o.kind)
     .bind(o.id)
     .bind(purpose)
-    .bind(file_name)
-    .bind(media_type)
+    .bind(&file.file_name)
+    .bind(file.media_type)
     .bind(bytes.len() as i64)
     .bind(sm3_hex(bytes))
     .bind(sealed)

@@ -245,17 +245,12 @@ pub async fn report(
     {
         store::set_responsible(&mut tx, p.id, who).await?;
     }
-    let id = store::insert_report(
-        &mut tx,
-        congress,
-        p.id,
-        &r.kind,
+    let report = store::NewReport {
+        kind: &r.kind,
         body,
-        Some(i64::from(progress)),
-        o.user.0,
-        o.now,
-    )
-    .await?;
+        progress: Some(i64::from(progress)),
+    };
+    let id = store::insert_report(&mut tx, congress, p.id, &report, o.user.0, o.now).await?;
     attach(db, &mut tx, congress, id, checked, o).await?;
     record(
         &mut tx,
@@ -298,9 +293,7 @@ async fn attach(
             tx,
             owner(congress, report),
             PURPOSE,
-            &c.file_name,
-            c.media_type,
-            bytes,
+            (&c, bytes),
             Some(o.user.0),
             o.now,
         )
@@ -401,10 +394,12 @@ pub async fn visit(
     }
     let checked = evidence(&file)?;
     let mut tx = db.write().await?;
-    let id = store::insert_report(
-        &mut tx, congress, p.id, "visit", findings, None, o.user.0, o.now,
-    )
-    .await?;
+    let visit = store::NewReport {
+        kind: "visit",
+        body: findings,
+        progress: None,
+    };
+    let id = store::insert_report(&mut tx, congress, p.id, &visit, o.user.0, o.now).await?;
     if !problem.is_empty() {
         store::insert_problem(&mut tx, congress, p.id, "visit", problem, o.user.0, o.now).await?;
     }

@@ -76,9 +76,7 @@ pub async fn attach(
         &mut tx,
         owner(congress, item_id),
         PURPOSE,
-        &checked.file_name,
-        checked.media_type,
-        bytes,
+        (&checked, bytes),
         Some(o.user.0),
         o.now,
     )

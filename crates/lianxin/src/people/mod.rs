@@ -91,17 +91,22 @@ pub struct Listing<T> {
     pub highlights: Vec<Highlight>,
 }
 
+/// What a list is asked for: search words (if any), the cursor of the page before, the page size.
+#[derive(Clone, Copy)]
+struct Ask<'a> {
+    q: Option<&'a str>,
+    after: Option<&'a str>,
+    limit: i64,
+}
+
 /// A list that is searched when `q` is given (ranked, highlighted on each row's title) and
 /// otherwise paged in its own order. `by_ids` loads the rows of the hits in their order; `plain`
 /// gives the page after a cursor in the list's own order.
-#[allow(clippy::too_many_arguments)]
 async fn searchable<T>(
     state: &AppState,
     congress: &Congress,
     kind: &str,
-    q: Option<&str>,
-    after: Option<&str>,
-    limit: i64,
+    ask: Ask<'_>,
     by_ids: impl AsyncFnOnce(Vec<i64>) -> Result<Vec<T>, sqlx::Error>,
     plain: impl AsyncFnOnce(
         Option<crate::platform::page::Cursor>,
@@ -109,6 +114,7 @@ async fn searchable<T>(
     title: impl Fn(&T) -> &str,
 ) -> Result<Listing<T>, AppError> {
     use crate::platform::page::Cursor;
+    let Ask { q, after, limit } = ask;
     match q.map(str::trim).filter(|s| !s.is_empty()) {
         Some(q) => {
             let after = after
@@ -165,9 +171,7 @@ pub async fn list_deputies(
         state,
         congress,
         "deputy",
-        q,
-        after,
-        limit,
+        Ask { q, after, limit },
         async |ids| store::deputies_by_ids(db, congress.id, &ids).await,
         async |after| {
             let rows = store::list_deputies(db, congress.id, after.as_ref(), limit).await?;
@@ -196,9 +200,7 @@ pub async fn list_units(
         state,
         congress,
         "unit",
-        q,
-        after,
-        limit,
+        Ask { q, after, limit },
         async |ids| store::units_by_ids(db, congress.id, &ids).await,
         async |after| {
             let rows = store::units(db, congress.id, after.as_ref(), limit).await?;

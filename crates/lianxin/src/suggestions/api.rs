@@ -272,10 +272,24 @@ pub async fn act_on_suggestion(
                 content,
             },
             Capacity::Unit { unit, .. },
-        ) => service::log_contact(db, c, id, unit, &on_date, &form, &content, &o).await?,
+        ) => {
+            let contact = service::ContactInput {
+                unit,
+                on_date: &on_date,
+                form: &form,
+                content: &content,
+            };
+            service::log_contact(db, c, id, &contact, &o).await?
+        }
         (Action::Reply { class, body }, Capacity::Unit { unit, head }) => {
             let replied = *state.service::<service::Replied>()?;
-            service::reply(db, c, id, unit, head, &class, &body, &o, replied).await?
+            let input = service::ReplyInput {
+                unit,
+                head,
+                class: &class,
+                body: &body,
+            };
+            service::reply(db, c, id, input, &o, replied).await?
         }
         (Action::Rate { rating, comment }, Capacity::Deputy(d)) => {
             service::rate(db, c, id, d, &rating, &comment, &o).await?;
@@ -329,9 +343,11 @@ pub async fn upload_attachment(
         congress.id,
         id,
         cap,
-        &purpose,
-        &name,
-        &bytes,
+        crate::attachments::Upload {
+            purpose: &purpose,
+            file_name: &name,
+            bytes: &bytes,
+        },
         &ctx.origin(&state)?,
     )
     .await?;

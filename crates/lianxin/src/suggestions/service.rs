@@ -127,19 +127,25 @@ fn state_of(s: &Suggestion) -> Result<State, AppError> {
     State::parse(&s.state).ok_or_else(|| AppError::internal("unknown suggestion state"))
 }
 
+/// A state change the machine allowed: from, to, and the command that makes it.
+#[derive(Clone, Copy)]
+struct Move {
+    from: State,
+    to: State,
+    cmd: Command,
+}
+
 /// Applies a state change decided by the machine, with its event and audit record.
-#[allow(clippy::too_many_arguments)]
 async fn transition(
     tx: &mut Tx<'_>,
     congress: CongressId,
     s: &Suggestion,
-    from: State,
-    to: State,
-    cmd: Command,
+    m: Move,
     note: &str,
     o: &Origin,
     fields: &[&str],
 ) -> Result<(), AppError> {
+    let Move { from, to, cmd } = m;
     if !store::set_state(tx, congress, s.id, from.as_str(), to.as_str(), o.now).await? {
         return Err(AppError::Conflict("suggestion.changed_meanwhile"));
     }
@@ -264,7 +270,16 @@ pub async fn lead_action(
     };
     let (from, to) = decide(db, congress, &s, cmd, o).await?;
     let mut tx = db.write().await?;
-    transition(&mut tx, congress, &s, from, to, cmd, "", o, &["state"]).await?;
+    transition(
+        &mut tx,
+        congress,
+        &s,
+        Move { from, to, cmd },
+        "",
+        o,
+        &["state"],
+    )
+    .await?;
     if !withdraw {
         let t = notices::Tell {
             kind: "suggestion_submitted",
@@ -301,9 +316,7 @@ pub async fn review(
         &mut tx,
         congress,
         &s,
-        from,
-        to,
-        cmd,
+        Move { from, to, cmd },
         reason.trim(),
         o,
         &["state"],
@@ -369,19 +382,30 @@ pub fn reply_months(complex: bool) -> u32 {
     if complex { 6 } else { 3 }
 }
 
+/// One of an item's deadlines: which (`reply`, `feedback`), its span and legal basis, and the day
+/// it runs from.
+struct Due<'a> {
+    kind: &'a str,
+    span: Span,
+    start: NaiveDate,
+    basis: Basis,
+}
+
 /// Registers one of the item's deadlines (replacing an earlier one of the same kind).
-#[allow(clippy::too_many_arguments)]
 async fn register_deadline(
     tx: &mut Tx<'_>,
     calendar: &Calendar,
     congress: CongressId,
     id: i64,
-    kind: &str,
-    span: Span,
-    start: NaiveDate,
-    basis: Basis,
+    due: Due<'_>,
     now: i64,
 ) -> Result<crate::calendar::rules::Deadline, sqlx::Error> {
+    let Due {
+        kind,
+        span,
+        start,
+        basis,
+    } = due;
     deadlines::register(
         tx,
         calendar,

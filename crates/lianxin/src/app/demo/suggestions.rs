@@ -195,9 +195,11 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
                 district,
                 id,
                 service::Capacity::Deputy(lead),
-                "material",
-                "现场情况说明.pdf",
-                DEMO_PDF,
+                crate::attachments::Upload {
+                    purpose: "material",
+                    file_name: "现场情况说明.pdf",
+                    bytes: DEMO_PDF,
+                },
                 &by_deputy(start),
             )
             .await?;
@@ -292,17 +294,14 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
             _ => {}
         }
         let reply_day = (start - 40).max(1);
-        service::log_contact(
-            db,
-            district,
-            id,
+        let contact = service::ContactInput {
             unit,
-            &at(now, reply_day + 5).1.to_string(),
-            "visit",
-            "与代表一同实地察看，听取意见",
-            &origin(operator, reply_day + 5),
-        )
-        .await?;
+            on_date: &at(now, reply_day + 5).1.to_string(),
+            form: "visit",
+            content: "与代表一同实地察看，听取意见",
+        };
+        let by_operator = origin(operator, reply_day + 5);
+        service::log_contact(db, district, id, &contact, &by_operator).await?;
         for c in &co {
             // Co-units countersign on paper; the office keys their opinions in.
             service::co_opinion(
@@ -326,14 +325,31 @@ pub async fn seed(db: &Db, district: CongressId, now: i64) -> anyhow::Result<usi
                 district,
                 id,
                 service::Capacity::Unit { unit, head: false },
-                "reply",
-                "办理方案.pdf",
-                DEMO_PDF,
+                crate::attachments::Upload {
+                    purpose: "reply",
+                    file_name: "办理方案.pdf",
+                    bytes: DEMO_PDF,
+                },
                 &origin(operator, reply_day),
             )
             .await?;
         }
-        service::reply(db, district, id, unit, true, class, "经研究，已将该建议列入年度工作计划，具体措施如下：一是明确责任科室；二是落实经费；三是年底前完成。", &origin(head, reply_day), crate::opinions::service::REPLIED).await?;
+        let reply = service::ReplyInput {
+            unit,
+            head: true,
+            class,
+            body: "经研究，已将该建议列入年度工作计划，具体措施如下：一是明确责任科室；二是落实经费；三是年底前完成。",
+        };
+        let by_head = origin(head, reply_day);
+        service::reply(
+            db,
+            district,
+            id,
+            reply,
+            &by_head,
+            crate::opinions::service::REPLIED,
+        )
+        .await?;
         let rate_day = (reply_day - 5).max(0);
         match target {
             Target::Replied => continue,

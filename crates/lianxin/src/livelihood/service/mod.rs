@@ -169,18 +169,15 @@ pub async fn create_cycle(
         return Err(AppError::field(Field("year"), "livelihood.year_taken"));
     }
     let mut tx = db.write().await?;
-    let id = store::insert_cycle(
-        &mut tx,
-        congress,
-        c.year,
-        &title,
-        i64::from(c.places),
-        i64::from(c.ratio_percent),
-        (form, selection_rule),
-        o.user.0,
-        o.now,
-    )
-    .await?;
+    let row = store::NewCycleRow {
+        year: c.year,
+        title: &title,
+        places: i64::from(c.places),
+        ratio_percent: i64::from(c.ratio_percent),
+        ballot_form: form,
+        selection_rule,
+    };
+    let id = store::insert_cycle(&mut tx, congress, &row, o.user.0, o.now).await?;
     for s in &plan {
         store::insert_phase(
             &mut tx,

@@ -66,14 +66,19 @@ pub async fn set_milestone(
         == 1)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A report on a project (progress, mid-year, year-end) or a supervision visit's findings; the
+/// progress in per cent for a report, none for a visit.
+pub struct NewReport<'a> {
+    pub kind: &'a str,
+    pub body: &'a str,
+    pub progress: Option<i64>,
+}
+
 pub async fn insert_report(
     tx: &mut Tx<'_>,
     congress: CongressId,
     project: i64,
-    kind: &str,
-    body: &str,
-    progress: Option<i64>,
+    r: &NewReport<'_>,
     by: i64,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
@@ -82,9 +87,9 @@ pub async fn insert_report(
     )
     .bind(congress.0)
     .bind(project)
-    .bind(kind)
-    .bind(body)
-    .bind(progress)
+    .bind(r.kind)
+    .bind(r.body)
+    .bind(r.progress)
     .bind(by)
     .bind(now)
     .fetch_one(&mut **tx)

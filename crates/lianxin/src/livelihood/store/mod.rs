@@ -135,15 +135,21 @@ pub struct ProblemRow {
 
 // ---- cycles
 
-#[allow(clippy::too_many_arguments)]
+/// A new year's cycle: N projects to select, the candidates' ratio, the ballot form and the
+/// selection rule.
+pub struct NewCycleRow<'a> {
+    pub year: i64,
+    pub title: &'a str,
+    pub places: i64,
+    pub ratio_percent: i64,
+    pub ballot_form: &'a str,
+    pub selection_rule: &'a str,
+}
+
 pub async fn insert_cycle(
     tx: &mut Tx<'_>,
     congress: CongressId,
-    year: i64,
-    title: &str,
-    places: i64,
-    ratio_percent: i64,
-    (ballot_form, selection_rule): (&str, &str),
+    c: &NewCycleRow<'_>,
     by: i64,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
@@ -152,14 +158,14 @@ pub async fn insert_cycle(
          VALUES ($1, $2, $3, $4, $5, $6, $9, $7, $8) RETURNING id",
     )
     .bind(congress.0)
-    .bind(year)
-    .bind(title)
-    .bind(places)
-    .bind(ratio_percent)
-    .bind(ballot_form)
+    .bind(c.year)
+    .bind(c.title)
+    .bind(c.places)
+    .bind(c.ratio_percent)
+    .bind(c.ballot_form)
     .bind(by)
     .bind(now)
-    .bind(selection_rule)
+    .bind(c.selection_rule)
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)

@@ -48,9 +48,7 @@ pub async fn attach_by_citizen(
         &mut tx,
         owner(congress, o.id),
         PURPOSE,
-        &checked.file_name,
-        checked.media_type,
-        bytes,
+        (&checked, bytes),
         None,
         now,
     )

@@ -70,7 +70,6 @@ pub async fn threshold(db: &Db, congress: CongressId) -> Result<f64, AppError> {
 /// resembles most, if any reaches the threshold (an ungrouped candidate leads a new group), and
 /// files its buckets. As in `similar::group_all`, the comparison is with the leader, so that
 /// groups do not chain from one matter to the next.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn link(
     tx: &mut Tx<'_>,
     congress: CongressId,

@@ -176,17 +176,13 @@ pub(super) async fn contact(
     Form(f): Form<ContactForm>,
 ) -> AppResult<Response> {
     let (congress, unit, _) = unit_here(&state, &ctx, cid).await?;
-    let r = service::log_contact(
-        &state.db,
-        congress.id,
-        id,
+    let c = service::ContactInput {
         unit,
-        &f.on_date,
-        &f.form,
-        &f.content,
-        &ctx.origin(&state)?,
-    )
-    .await;
+        on_date: &f.on_date,
+        form: &f.form,
+        content: &f.content,
+    };
+    let r = service::log_contact(&state.db, congress.id, id, &c, &ctx.origin(&state)?).await;
     after(&state, &ctx, cid, id, "contact", r).await
 }
 
@@ -205,16 +201,20 @@ pub(super) async fn reply(
     Form(f): Form<ReplyForm>,
 ) -> AppResult<Response> {
     let (congress, unit, head) = unit_here(&state, &ctx, cid).await?;
+    let input = service::ReplyInput {
+        unit,
+        head,
+        class: &f.class,
+        body: &f.body,
+    };
+    let replied = *state.service::<service::Replied>()?;
     let r = service::reply(
         &state.db,
         congress.id,
         id,
-        unit,
-        head,
-        &f.class,
-        &f.body,
+        input,
         &ctx.origin(&state)?,
-        *state.service::<service::Replied>()?,
+        replied,
     )
     .await;
     after(&state, &ctx, cid, id, "reply", r).await

@@ -26,9 +26,11 @@ pub(super) async fn upload(
         congress.id,
         id,
         cap,
-        &purpose,
-        &name,
-        &bytes,
+        crate::attachments::Upload {
+            purpose: &purpose,
+            file_name: &name,
+            bytes: &bytes,
+        },
         &ctx.origin(&state)?,
     )
     .await

@@ -93,19 +93,17 @@ pub async fn attachments(
 }
 
 /// Attaches a checked file. Refused (and audited) when the actor may not attach now.
-#[allow(clippy::too_many_arguments)]
 pub async fn attach(
     db: &Db,
     congress: CongressId,
     id: i64,
     cap: Capacity,
-    purpose: &str,
-    file_name: &str,
-    bytes: &[u8],
+    upload: attachments::Upload<'_>,
     o: &Origin,
 ) -> Result<i64, AppError> {
+    let bytes = upload.bytes;
     let s = load(db, congress, id, cap).await?;
-    let Some(purpose) = Purpose::parse(purpose) else {
+    let Some(purpose) = Purpose::parse(upload.purpose) else {
         return Err(AppError::field(
             Field("purpose"),
             "attachment.purpose_required",
@@ -114,7 +112,7 @@ pub async fn attach(
     if !may_attach(db, congress, &s, cap, purpose).await? {
         return Err(not_entitled(db, congress, id, o, "attach").await);
     }
-    let checked = attachments::check(file_name, bytes)?;
+    let checked = attachments::check(upload.file_name, bytes)?;
     let mut tx = db.write().await?;
     if files::count(&mut tx, owner(congress, id), purpose.as_str()).await?
         >= attachments::MAX_PER_OWNER
@@ -128,9 +126,7 @@ pub async fn attach(
         &mut tx,
         owner(congress, id),
         purpose.as_str(),
-        &checked.file_name,
-        checked.media_type,
-        bytes,
+        (&checked, bytes),
         Some(o.user.0),
         o.now,
     )

@@ -154,12 +154,14 @@ pub async fn decide_extension(
             &calendar,
             congress,
             id,
-            "reply",
-            Span::Months(m),
-            assigned,
-            Basis {
-                rule: "rule.suggestion_complex_reply_window".into(),
-                source: "代表法第五十一条".into(),
+            Due {
+                kind: "reply",
+                span: Span::Months(m),
+                start: assigned,
+                basis: Basis {
+                    rule: "rule.suggestion_complex_reply_window".into(),
+                    source: "代表法第五十一条".into(),
+                },
             },
             o.now,
         )

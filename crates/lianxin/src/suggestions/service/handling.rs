@@ -125,9 +125,11 @@ pub(super) async fn write_assign(
         tx,
         congress,
         s,
-        p.from,
-        p.to,
-        p.cmd,
+        Move {
+            from: p.from,
+            to: p.to,
+            cmd: p.cmd,
+        },
         "",
         o,
         &["units", "complex", "due_on"],
@@ -138,25 +140,23 @@ pub(super) async fn write_assign(
         &p.calendar,
         congress,
         id,
-        "reply",
-        p.span,
-        o.today,
-        p.basis.clone(),
+        Due {
+            kind: "reply",
+            span: p.span,
+            start: o.today,
+            basis: p.basis.clone(),
+        },
         o.now,
     )
     .await?;
-    store::assign(
-        tx,
-        congress,
-        id,
-        p.lead,
-        &p.co,
-        p.complex,
-        &o.today.to_string(),
-        &d.due.to_string(),
-        o.now,
-    )
-    .await?;
+    let assignment = store::Assignment {
+        lead: p.lead,
+        co: &p.co,
+        complex: p.complex,
+        assigned_on: o.today,
+        due_on: d.due,
+    };
+    store::assign(tx, congress, id, &assignment, o.now).await?;
     let (no, no_en) = notices::numbers(s);
     let t = notices::Tell {
         kind: "suggestion_assigned",
@@ -214,9 +214,7 @@ pub async fn unit_return(
         &mut tx,
         congress,
         &s,
-        from,
-        to,
-        cmd,
+        Move { from, to, cmd },
         reason.trim(),
         o,
         &["units", "return_reason"],
@@ -245,18 +243,24 @@ pub async fn unit_return(
     Ok(())
 }
 
+/// A unit's contact with the deputy as typed: the day (`YYYY-MM-DD`), its form
+/// ([`CONTACT_FORMS`]) and what was discussed.
+pub struct ContactInput<'a> {
+    pub unit: i64,
+    pub on_date: &'a str,
+    pub form: &'a str,
+    pub content: &'a str,
+}
+
 /// A unit records a contact with the deputy (date, form, content).
-#[allow(clippy::too_many_arguments)]
 pub async fn log_contact(
     db: &Db,
     congress: CongressId,
     id: i64,
-    unit: i64,
-    on_date: &str,
-    form: &str,
-    content: &str,
+    c: &ContactInput<'_>,
     o: &Origin,
 ) -> Result<(), AppError> {
+    let (unit, form, content) = (c.unit, c.form, c.content);
     let s = load(db, congress, id, Capacity::Unit { unit, head: false }).await?;
     if !state_of(&s)?.reply_pending() {
         return Err(AppError::field(
@@ -265,7 +269,7 @@ pub async fn log_contact(
         ));
     }
     let mut errors = Vec::new();
-    let date = NaiveDate::parse_from_str(on_date.trim(), "%Y-%m-%d").ok();
+    let date = NaiveDate::parse_from_str(c.on_date.trim(), "%Y-%m-%d").ok();
     if date.is_none_or(|d| d > o.today) {
         errors.push(FieldError::new(Field("on_date"), "field.date_invalid"));
     }
@@ -275,22 +279,17 @@ pub async fn log_contact(
     if content.trim().is_empty() {
         errors.push(FieldError::new(Field("content"), "field.required"));
     }
-    if !errors.is_empty() {
+    let Some(on_date) = date.filter(|_| errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
-    }
-    let mut tx = db.write().await?;
-    store::add_contact(
-        &mut tx,
-        congress,
-        id,
+    };
+    let contact = store::NewContact {
         unit,
-        on_date.trim(),
+        on_date,
         form,
-        content.trim(),
-        o.user.0,
-        o.now,
-    )
-    .await?;
+        content: content.trim(),
+    };
+    let mut tx = db.write().await?;
+    store::add_contact(&mut tx, congress, id, &contact, o.user.0, o.now).await?;
     record(
         &mut tx,
         congress,
@@ -321,19 +320,26 @@ pub struct Reply<'a> {
 /// The [`Replied`] hook's work.
 pub type Answered<'a> = Pin<Box<dyn Future<Output = Result<(), AppError>> + Send + 'a>>;
 
+/// A reply as the unit's account writes it: the unit, whether the account is its head (only the
+/// head signs), the class (A–D) and the text.
+#[derive(Clone, Copy)]
+pub struct ReplyInput<'a> {
+    pub unit: i64,
+    pub head: bool,
+    pub class: &'a str,
+    pub body: &'a str,
+}
+
 /// 答复: the lead unit's head signs the reply with its class; the feedback window starts.
-#[allow(clippy::too_many_arguments)]
 pub async fn reply(
     db: &Db,
     congress: CongressId,
     id: i64,
-    unit: i64,
-    head: bool,
-    class: &str,
-    body: &str,
+    r: ReplyInput<'_>,
     o: &Origin,
     replied: Replied,
 ) -> Result<(), AppError> {
+    let (unit, head, body) = (r.unit, r.head, r.body);
     let s = load(db, congress, id, Capacity::Unit { unit, head }).await?;
     let is_lead = leads(db, congress, id, unit).await?;
     if !is_lead || !head {
@@ -342,7 +348,7 @@ pub async fn reply(
     let mut errors = Vec::new();
     // The congress's classes: A–D, or the three-class scheme without C (已解决、正在解决、留作参考).
     let offered = reply_classes(db, congress).await?;
-    let class = ReplyClass::parse(class).filter(|c| offered.contains(c));
+    let class = ReplyClass::parse(r.class).filter(|c| offered.contains(c));
     if class.is_none() {
         errors.push(FieldError::new(Field("class"), "suggestion.class_required"));
     }
@@ -387,9 +393,11 @@ pub async fn reply(
         &mut tx,
         congress,
         &s,
-        from,
-        to,
-        Command::Reply,
+        Move {
+            from,
+            to,
+            cmd: Command::Reply,
+        },
         "",
         o,
         &["reply", "class"],
@@ -397,22 +405,27 @@ pub async fn reply(
     .await?;
     deadlines::close(&mut tx, "suggestions", id, "reply", o.now).await?;
     let fb = register_deadline(
-        &mut tx, &calendar, congress, id, "feedback", span, o.today, basis, o.now,
-    )
-    .await?;
-    store::add_reply(
         &mut tx,
+        &calendar,
         congress,
         id,
-        unit,
-        class.as_str(),
-        body.trim(),
-        o.user.0,
-        &o.today.to_string(),
-        &fb.due.to_string(),
+        Due {
+            kind: "feedback",
+            span,
+            start: o.today,
+            basis,
+        },
         o.now,
     )
     .await?;
+    let signed = store::NewReply {
+        unit,
+        class,
+        body: body.trim(),
+        replied_on: o.today,
+        feedback_due_on: fb.due,
+    };
+    store::add_reply(&mut tx, congress, id, &signed, o.user.0, o.now).await?;
     // The citizens whose opinions became this suggestion read the reply on their tracking page.
     (replied.0)(
         db,
@@ -439,17 +452,12 @@ pub async fn reply(
     let deputies = notices::deputies_of(db, congress, &s, true).await?;
     notices::tell(db, &mut tx, congress, id, &deputies, &t, o).await?;
     tx.commit().await?;
-    merge::reply_merged(
-        db,
-        congress,
-        id,
-        unit,
-        class.as_str(),
-        body.trim(),
-        o,
-        replied,
-    )
-    .await?;
+    let same = ReplyInput {
+        class: class.as_str(),
+        body: body.trim(),
+        ..r
+    };
+    merge::reply_merged(db, congress, id, same, o, replied).await?;
     Ok(())
 }
 
@@ -526,9 +534,11 @@ pub async fn close_escalated(
         &mut tx,
         congress,
         &s,
-        from,
-        to,
-        Command::Close,
+        Move {
+            from,
+            to,
+            cmd: Command::Close,
+        },
         note.trim(),
         o,
         &["state"],

@@ -108,28 +108,23 @@ pub(super) async fn waiting_merged(
 
 /// After the primary item's reply: the merged items the same unit holds get the same reply. One
 /// that cannot take it now (a co-unit's countersignature pending, say) stays for its own reply.
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn reply_merged(
     db: &Db,
     congress: CongressId,
     primary: i64,
-    unit: i64,
-    class: &str,
-    body: &str,
+    r: super::ReplyInput<'_>,
     o: &Origin,
     replied: super::Replied,
 ) -> Result<(), AppError> {
+    let unit = r.unit;
     for sid in store::merged_items(db, congress, primary).await? {
         let Some(m) = store::get(db, congress, sid).await? else {
             continue;
         };
         let holds = leads(db, congress, sid, unit).await?;
         if holds && state_of(&m)?.reply_pending() {
-            match Box::pin(reply(
-                db, congress, sid, unit, true, class, body, o, replied,
-            ))
-            .await
-            {
+            let signed = super::ReplyInput { head: true, ..r };
+            match Box::pin(reply(db, congress, sid, signed, o, replied)).await {
                 Ok(()) | Err(AppError::Invalid(_)) => {}
                 Err(e) => return Err(e),
             }

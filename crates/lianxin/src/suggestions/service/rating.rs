@@ -98,18 +98,13 @@ pub async fn rate(
     }
     let round = s.unsatisfied_count;
     let mut tx = db.write().await?;
-    if !store::insert_rating(
-        &mut tx,
-        congress,
-        id,
+    let evaluation = store::NewRating {
         deputy,
         round,
-        rating.as_str(),
+        rating,
         comment,
-        o.now,
-    )
-    .await?
-    {
+    };
+    if !store::insert_rating(&mut tx, congress, id, &evaluation, o.now).await? {
         drop(tx);
         refused(db, congress, id, o, "rate").await;
         return Err(AppError::field(
@@ -155,24 +150,32 @@ pub async fn rate(
     }
     let ratings: Vec<Rating> = given.iter().map(|(_, r)| *r).collect();
     let combined = domain::combine(&ratings).unwrap_or(rating);
-    let to = settle(db, &mut tx, congress, &s, combined, Some(o), o.now, o.today).await?;
+    let to = settle(db, &mut tx, congress, &s, combined, Settler::Deputy(o)).await?;
     tx.commit().await?;
     Ok(to)
 }
 
+/// Who settles a rating: a deputy rating now, or the daily job ending a feedback window.
+#[derive(Clone, Copy)]
+enum Settler<'a> {
+    Deputy(&'a Origin),
+    Job { now: i64, today: NaiveDate },
+}
+
 /// Applies the item's rating (the lead's, or the signers' combined): closes it, reopens it for
-/// re-handling, or escalates it, with the rehandling deadline. `actor` is None for the daily job.
-#[allow(clippy::too_many_arguments)]
+/// re-handling, or escalates it, with the rehandling deadline.
 async fn settle(
     db: &Db,
     tx: &mut Tx<'_>,
     congress: CongressId,
     s: &Suggestion,
     rating: Rating,
-    actor: Option<&Origin>,
-    now: i64,
-    today: NaiveDate,
+    by: Settler<'_>,
 ) -> Result<State, AppError> {
+    let (actor, now, today) = match by {
+        Settler::Deputy(o) => (Some(o), o.now, o.today),
+        Settler::Job { now, today } => (None, now, today),
+    };
     let cmd = Command::Rate {
         rating,
         earlier_unsatisfied: u32::try_from(s.unsatisfied_count).unwrap_or(u32::MAX),
@@ -184,9 +187,7 @@ async fn settle(
             tx,
             congress,
             s,
-            from,
-            to,
-            cmd,
+            Move { from, to, cmd },
             rating.as_str(),
             o,
             &["rating"],
@@ -270,7 +271,17 @@ async fn settle(
         let (span, basis) = setting_span(db, congress, "suggestion.rehandle_window").await?;
         let calendar = crate::calendar::load(db).await?;
         register_deadline(
-            tx, &calendar, congress, s.id, "reply", span, today, basis, now,
+            tx,
+            &calendar,
+            congress,
+            s.id,
+            Due {
+                kind: "reply",
+                span,
+                start: today,
+                basis,
+            },
+            now,
         )
         .await?;
     }
@@ -299,7 +310,15 @@ pub async fn settle_lapsed(
         return Ok(None);
     };
     let mut tx = db.write().await?;
-    let to = settle(db, &mut tx, congress, &s, combined, None, now, today).await?;
+    let to = settle(
+        db,
+        &mut tx,
+        congress,
+        &s,
+        combined,
+        Settler::Job { now, today },
+    )
+    .await?;
     tx.commit().await?;
     Ok(Some(to))
 }

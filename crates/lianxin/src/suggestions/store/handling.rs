@@ -1,23 +1,30 @@
 //! The SQL of handling: the units an item is assigned to, returns, contacts with the deputy and
 //! replies.
 
+use super::super::domain::ReplyClass;
 use crate::db::{Db, Tx};
 use crate::platform::ids::CongressId;
+use chrono::NaiveDate;
 use serde::Serialize;
 
+/// 交办: the lead unit, the co-units, whether the item is complex, the day and the reply's due date.
+pub struct Assignment<'a> {
+    pub lead: i64,
+    pub co: &'a [i64],
+    pub complex: bool,
+    pub assigned_on: NaiveDate,
+    pub due_on: NaiveDate,
+}
+
 /// Replaces the item's active units: one lead and any co-units.
-#[allow(clippy::too_many_arguments)]
 pub async fn assign(
     tx: &mut Tx<'_>,
     congress: CongressId,
     id: i64,
-    lead: i64,
-    co: &[i64],
-    complex: bool,
-    assigned_on: &str,
-    due_on: &str,
+    a: &Assignment<'_>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    let (lead, co) = (a.lead, a.co);
     sqlx::query("UPDATE suggestion_units SET active = 0 WHERE congress_id = $1 AND suggestion_id = $2 AND active = 1")
         .bind(congress.0)
         .bind(id)
@@ -40,9 +47,9 @@ pub async fn assign(
     )
     .bind(congress.0)
     .bind(id)
-    .bind(i64::from(complex))
-    .bind(assigned_on)
-    .bind(due_on)
+    .bind(i64::from(a.complex))
+    .bind(a.assigned_on.to_string())
+    .bind(a.due_on.to_string())
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -98,15 +105,19 @@ pub async fn unit_return(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A unit's contact with the deputy (联系代表), checked.
+pub struct NewContact<'a> {
+    pub unit: i64,
+    pub on_date: NaiveDate,
+    pub form: &'a str,
+    pub content: &'a str,
+}
+
 pub async fn add_contact(
     tx: &mut Tx<'_>,
     congress: CongressId,
     id: i64,
-    unit: i64,
-    on_date: &str,
-    form: &str,
-    content: &str,
+    c: &NewContact<'_>,
     by: i64,
     now: i64,
 ) -> Result<(), sqlx::Error> {
@@ -116,10 +127,10 @@ pub async fn add_contact(
     )
     .bind(congress.0)
     .bind(id)
-    .bind(unit)
-    .bind(on_date)
-    .bind(form)
-    .bind(content)
+    .bind(c.unit)
+    .bind(c.on_date.to_string())
+    .bind(c.form)
+    .bind(c.content)
     .bind(by)
     .bind(now)
     .execute(&mut **tx)
@@ -146,30 +157,35 @@ pub async fn contacts(db: &Db, congress: CongressId, id: i64) -> Result<Vec<Cont
     .await
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A signed reply (答复), with the day and the end of the deputies' feedback window.
+pub struct NewReply<'a> {
+    pub unit: i64,
+    pub class: ReplyClass,
+    pub body: &'a str,
+    pub replied_on: NaiveDate,
+    pub feedback_due_on: NaiveDate,
+}
+
 pub async fn add_reply(
     tx: &mut Tx<'_>,
     congress: CongressId,
     id: i64,
-    unit: i64,
-    class: &str,
-    body: &str,
+    r: &NewReply<'_>,
     by: i64,
-    replied_on: &str,
-    feedback_due_on: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    let (class, replied_on) = (r.class.as_str(), r.replied_on.to_string());
     sqlx::query(
         "INSERT INTO suggestion_replies (congress_id, suggestion_id, unit_id, class, body, signed_by, replied_on, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(congress.0)
     .bind(id)
-    .bind(unit)
+    .bind(r.unit)
     .bind(class)
-    .bind(body)
+    .bind(r.body)
     .bind(by)
-    .bind(replied_on)
+    .bind(&replied_on)
     .bind(now)
     .execute(&mut **tx)
     .await?;
@@ -179,9 +195,9 @@ pub async fn add_reply(
     )
     .bind(congress.0)
     .bind(id)
-    .bind(replied_on)
+    .bind(&replied_on)
     .bind(class)
-    .bind(feedback_due_on)
+    .bind(r.feedback_due_on.to_string())
     .execute(&mut **tx)
     .await?;
     Ok(())

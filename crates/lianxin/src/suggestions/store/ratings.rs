@@ -1,5 +1,6 @@
 //! The SQL of evaluations (评价): one row per rater and round.
 
+use super::super::domain::Rating;
 use crate::db::{Db, Tx};
 use crate::platform::ids::CongressId;
 use serde::Serialize;
@@ -16,32 +17,36 @@ pub struct RatingRow {
     pub created_at: i64,
 }
 
+/// One deputy's evaluation of a reply in a round (0 first, 1 after a re-handling).
+pub struct NewRating<'a> {
+    pub deputy: i64,
+    pub round: i64,
+    pub rating: Rating,
+    pub comment: &'a str,
+}
+
 /// Records an evaluation; false when this deputy already rated this round.
-#[allow(clippy::too_many_arguments)]
 pub async fn insert_rating(
     tx: &mut Tx<'_>,
     congress: CongressId,
     id: i64,
-    deputy: i64,
-    round: i64,
-    rating: &str,
-    comment: &str,
+    r: &NewRating<'_>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
+    let done = sqlx::query(
         "INSERT INTO suggestion_ratings (congress_id, suggestion_id, deputy_id, round, rating, comment, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (congress_id, suggestion_id, deputy_id, round) DO NOTHING",
     )
     .bind(congress.0)
     .bind(id)
-    .bind(deputy)
-    .bind(round)
-    .bind(rating)
-    .bind(comment)
+    .bind(r.deputy)
+    .bind(r.round)
+    .bind(r.rating.as_str())
+    .bind(r.comment)
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    Ok(r.rows_affected() == 1)
+    Ok(done.rows_affected() == 1)
 }
 
 /// The evaluations of an item, oldest first.
