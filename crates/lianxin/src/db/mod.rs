@@ -3,6 +3,8 @@
 //! placeholders, which both backends accept. Backend-specific SQL lives only in store files and
 //! branches on [`Backend`].
 
+mod text_column;
+pub use crate::__text_column as text_column;
 pub mod backup;
 pub mod group_commit;
 pub mod migrate;

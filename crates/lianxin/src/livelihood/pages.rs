@@ -13,6 +13,7 @@ use crate::accounts::policy::{Permission, allows};
 use crate::attachments as files;
 use crate::congress::Congress;
 use crate::meetings::MeetingRow;
+use crate::meetings::domain::{MeetingKind, MeetingState, VoteState};
 use crate::platform::error::{AppError, AppResult};
 use crate::web::AppState;
 use crate::web::chart::{self, Bar};
@@ -266,7 +267,7 @@ struct CyclePage {
     plenaries: Vec<MeetingRow>,
     units: Vec<(i64, String)>,
     /// The selection vote's state, when there is one.
-    vote_state: Option<String>,
+    vote_state: Option<VoteState>,
     /// The meetings the list was reviewed at and rated at: (meeting, item, title).
     review_at: Option<(i64, i64, String)>,
     rating_at: Option<(i64, i64, String)>,
@@ -286,12 +287,12 @@ async fn cycle_page(
     let meetings: Vec<MeetingRow> = crate::meetings::meetings(&state.db, congress.id)
         .await?
         .into_iter()
-        .filter(|m| m.state != "closed")
+        .filter(|m| m.state != MeetingState::Closed)
         .collect();
     let (plenaries, review_meetings): (Vec<MeetingRow>, Vec<MeetingRow>) = meetings
         .into_iter()
-        .filter(|m| m.kind != "preparatory")
-        .partition(|m| m.kind == "congress_sitting");
+        .filter(|m| m.kind != MeetingKind::Preparatory)
+        .partition(|m| m.kind == MeetingKind::CongressSitting);
     let vote_state = match v.cycle.vote_id {
         Some(vid) => Some(
             crate::meetings::service::vote(&state.db, congress.id, vid)

@@ -7,7 +7,7 @@ use super::domain;
 use super::service::{Origin, cycle, record, text_ok};
 use super::store::{self, CycleLink, ProjectRow};
 use crate::db::Db;
-use crate::meetings::domain::{ItemKind, MeetingKind};
+use crate::meetings::domain::{ItemKind, MeetingKind, VoteState};
 use crate::meetings::recount::Stored;
 use crate::meetings::service as meetings;
 use crate::platform::error::Field;
@@ -30,7 +30,7 @@ pub async fn put_on_review(
     }
     let m = meetings::meeting(db, congress, meeting_id).await?;
     if !matches!(
-        MeetingKind::parse(&m.kind),
+        Some(m.kind),
         Some(MeetingKind::StandingCommittee | MeetingKind::Presidium | MeetingKind::Chairpersons)
     ) {
         return Err(AppError::field(
@@ -140,7 +140,7 @@ pub async fn put_to_vote(
         return Err(AppError::Conflict("livelihood.not_reviewed"));
     }
     let m = meetings::meeting(db, congress, meeting_id).await?;
-    if MeetingKind::parse(&m.kind) != Some(MeetingKind::CongressSitting) {
+    if Some(m.kind) != Some(MeetingKind::CongressSitting) {
         return Err(AppError::field(
             Field("meeting"),
             "livelihood.vote_meeting_kind",
@@ -263,8 +263,8 @@ pub async fn apply_vote(
         return Err(AppError::Conflict("livelihood.outcome_recorded"));
     }
     let (_, v) = meetings::vote(db, congress, vote_id).await?;
-    let result = match (&v.state[..], &v.result) {
-        ("closed", Some(r)) => Stored::parse(r).map_err(AppError::internal)?,
+    let result = match (v.state, &v.result) {
+        (VoteState::Closed, Some(r)) => Stored::parse(r).map_err(AppError::internal)?,
         _ => return Err(AppError::Conflict("livelihood.vote_not_closed")),
     };
     if !result.valid {
@@ -336,7 +336,7 @@ pub async fn put_to_rating(
         return Err(AppError::Conflict("livelihood.already_on_agenda"));
     }
     let m = meetings::meeting(db, congress, meeting_id).await?;
-    if MeetingKind::parse(&m.kind) != Some(MeetingKind::CongressSitting) {
+    if Some(m.kind) != Some(MeetingKind::CongressSitting) {
         return Err(AppError::field(
             Field("meeting"),
             "livelihood.vote_meeting_kind",
@@ -404,7 +404,7 @@ pub async fn apply_ratings(
             continue;
         };
         let (_, v) = meetings::vote(db, congress, vote).await?;
-        let Some(r) = v.result.as_deref().filter(|_| v.state == "closed") else {
+        let Some(r) = v.result.as_deref().filter(|_| v.state == VoteState::Closed) else {
             continue;
         };
         let out = Stored::parse(r).map_err(AppError::internal)?;

@@ -1,7 +1,7 @@
 //! `/api/v1/congresses/{cid}/meetings` and `/votes`: the same as the pages, in JSON — what a
 //! member's phone or tablet uses to check in and vote, and what staff use to run the meeting.
 
-use super::domain::{ItemKind, MeetingState, VoteMethod};
+use super::domain::{ItemKind, MeetingState, VoteMethod, VoteState};
 use super::service::{self, CheckIn, NewMeeting, NewVote, QuorumNow};
 use super::store::{self, ItemRow, MeetingRow, RollRow};
 use crate::accounts::policy::Permission;
@@ -85,13 +85,13 @@ pub struct VoteView {
     pub id: i64,
     pub item_id: i64,
     pub rule: String,
-    pub method: String,
+    pub method: VoteMethod,
     pub subject: String,
     pub seats: Option<i64>,
     pub candidates: Vec<String>,
     /// A selection's ballot form: `choose` or `per_item`.
     pub ballot_form: Option<String>,
-    pub state: String,
+    pub state: VoteState,
     /// Members in office and present, snapshotted when the vote opened.
     pub members: Option<i64>,
     pub present: Option<i64>,
@@ -118,7 +118,7 @@ pub struct VoteView {
 }
 
 pub(super) async fn vote_view(state: &AppState, v: store::VoteRow) -> Result<VoteView, AppError> {
-    let closed = v.state == "closed";
+    let closed = v.state == VoteState::Closed;
     let parse = |s: &Option<String>| s.as_deref().and_then(|s| serde_json::from_str(s).ok());
     Ok(VoteView {
         voted: store::voted(&state.db, v.id).await?,
@@ -127,7 +127,7 @@ pub(super) async fn vote_view(state: &AppState, v: store::VoteRow) -> Result<Vot
         } else {
             Vec::new()
         },
-        named: if closed && v.method == "named" {
+        named: if closed && v.method == VoteMethod::Named {
             store::named_ballots(&state.db, v.id).await?
         } else {
             Vec::new()

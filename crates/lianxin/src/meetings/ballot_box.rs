@@ -8,7 +8,7 @@
 //! a ballot after closing is refused inside the batch without costing the others theirs; if the
 //! batch fails as a whole, each ballot is retried in a transaction of its own.
 
-use super::domain::{self, VoteMethod};
+use super::domain::{self, VoteMethod, VoteState};
 use super::service::{Origin, refused};
 use super::store::ballots as ballot_store;
 use super::{ballot_seal, store};
@@ -50,10 +50,10 @@ pub async fn prepare(
         .ok_or(AppError::NotFound)?;
     let target = format!("vote:{}", v.vote);
     let deny = |e: AppError| refused(db, congress, target.clone(), o, "meetings.vote_cast", e);
-    if v.state != "open" {
+    if v.state != VoteState::Open {
         return Err(deny(AppError::Conflict("meetings.vote_not_open")).await);
     }
-    let method = VoteMethod::parse(&v.method).unwrap_or(VoteMethod::Secret);
+    let method = v.method;
     if !matches!(method, VoteMethod::Secret | VoteMethod::Named) {
         return Err(deny(AppError::Conflict("meetings.vote_not_electronic")).await);
     }

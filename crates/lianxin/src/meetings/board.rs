@@ -2,6 +2,7 @@
 //! soon as it is sealed, pushed by server-sent events (a page that works without them reloads).
 
 use super::api::guard;
+use super::domain::VoteState;
 use super::pages::{html, ordered_counts};
 use super::recount::{Stored, Verdict};
 use super::service::{self};
@@ -74,12 +75,12 @@ async fn board_state(state: &AppState, c: &Congress, id: i64, t: &T) -> AppResul
     let votes = store::votes(&state.db, m.id).await?;
     let current = votes
         .iter()
-        .find(|v| v.state == "open")
-        .or_else(|| votes.iter().rev().find(|v| v.state == "closed"));
+        .find(|v| v.state == VoteState::Open)
+        .or_else(|| votes.iter().rev().find(|v| v.state == VoteState::Closed));
     if let Some(v) = current {
         b.subject = v.subject.clone();
-        b.state = t.k("meetings.vote_state", &v.state);
-        if v.state == "open" {
+        b.state = t.k("meetings.vote_state", v.state);
+        if v.state == VoteState::Open {
             b.progress = t.f(
                 "meetings.progress",
                 "n",

@@ -4,7 +4,7 @@
 //! day before — `MeetingKind::notice_days`).
 
 use super::api::guard;
-use super::domain::MeetingKind;
+use super::domain::{MeetingKind, MeetingState};
 use super::service::{self, Origin, record};
 use super::store;
 use crate::accounts::policy::Permission;
@@ -60,7 +60,7 @@ pub async fn attach(
         .await?
         .ok_or(AppError::NotFound)?;
     let m = service::meeting(db, congress, meeting_id).await?;
-    if m.state == "closed" {
+    if m.state == MeetingState::Closed {
         return Err(AppError::Conflict("meetings.closed"));
     }
     let checked = attachments::check(file_name, bytes)?;
@@ -102,7 +102,7 @@ pub async fn of_meeting(
     m: &store::MeetingRow,
     items: &[store::ItemRow],
 ) -> Result<Vec<ItemDocument>, AppError> {
-    let kind = MeetingKind::parse(&m.kind).ok_or_else(|| AppError::internal("meeting kind"))?;
+    let kind = m.kind;
     let mut out = Vec::new();
     for i in items {
         for a in files::list(db, owner(congress, i.id)).await? {

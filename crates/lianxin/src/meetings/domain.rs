@@ -16,6 +16,13 @@ macro_rules! words {
             pub fn as_str(self) -> &'static str { match self { $($name::$v => $s),+ } }
             pub fn parse(s: &str) -> Option<$name> { Self::ALL.iter().copied().find(|k| k.as_str() == s) }
         }
+        crate::db::text_column!($name);
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str { self.as_str() }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
     };
 }
 

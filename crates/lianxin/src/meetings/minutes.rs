@@ -3,6 +3,7 @@
 //! article it rests on and its seal. Laid out by the documents' common layout (GB/T 9704 fonts).
 
 use super::api::MeetingView;
+use super::domain::VoteState;
 use super::recount::{Stored, Verdict};
 use crate::platform::clock::format_ms;
 use std::fmt::Write;
@@ -48,10 +49,15 @@ pub fn text(v: &MeetingView, congress: &str) -> String {
         let _ = writeln!(s, "　　{}. {}", i.position, i.title);
     }
     let _ = writeln!(s, "三、表决结果");
-    if v.votes.iter().all(|x| x.state != "closed") {
+    if v.votes.iter().all(|x| x.state != VoteState::Closed) {
         let _ = writeln!(s, "　　本次会议未进行表决。");
     }
-    for (n, x) in v.votes.iter().filter(|x| x.state == "closed").enumerate() {
+    for (n, x) in v
+        .votes
+        .iter()
+        .filter(|x| x.state == VoteState::Closed)
+        .enumerate()
+    {
         let stored = x
             .result
             .clone()

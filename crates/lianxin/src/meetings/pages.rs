@@ -4,7 +4,7 @@
 //! ballots; and the projector board, updated by server-sent events.
 
 use super::api::{self, MeetingAction, MeetingView, VoteView, guard};
-use super::domain::{self, ItemKind, VoteMethod};
+use super::domain::{self, ItemKind, MeetingState, VoteMethod, VoteState};
 use super::recount::{Stored, Verdict};
 use super::service::{self, NewVote};
 use super::store::{self, MeetingRow};

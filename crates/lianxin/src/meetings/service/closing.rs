@@ -11,10 +11,10 @@ pub async fn close_vote(
     o: &Origin,
 ) -> Result<Output, AppError> {
     let (m, v) = vote(db, congress, vote_id).await?;
-    if v.state != "open" {
+    if v.state != VoteState::Open {
         return Err(AppError::Conflict("meetings.vote_not_open"));
     }
-    let method = VoteMethod::parse(&v.method).unwrap_or(VoteMethod::Secret);
+    let method = v.method;
     let paper = matches!(method, VoteMethod::Hands | VoteMethod::Paper);
     if paper != counts.is_some() {
         return Err(AppError::Conflict(if paper {
@@ -23,7 +23,7 @@ pub async fn close_vote(
             "meetings.counts_not_expected"
         }));
     }
-    let kind = MeetingKind::parse(&m.kind).ok_or_else(|| AppError::internal("meeting kind"))?;
+    let kind = m.kind;
     let (body, presidium_quorum) = body_rules(db, congress, kind).await?;
     let verdict_rule = if v.rule == "rating" {
         crate::settings::get(db, congress, "rating.verdict")
@@ -224,7 +224,7 @@ pub async fn correct(
     o: &Origin,
 ) -> Result<recount::Output, AppError> {
     let (_, v) = vote(db, congress, vote_id).await?;
-    if v.state != "closed" {
+    if v.state != VoteState::Closed {
         return Err(AppError::Conflict("meetings.correct_open"));
     }
     if reason.trim().chars().count() < 10 {

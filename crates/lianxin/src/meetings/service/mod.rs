@@ -10,7 +10,7 @@ pub use roll::*;
 pub use votes::*;
 
 use super::ballot_seal;
-use super::domain::{self, Attendance, ItemKind, MeetingKind, MeetingState, VoteMethod};
+use super::domain::{self, Attendance, ItemKind, MeetingKind, MeetingState, VoteMethod, VoteState};
 use super::recount::{self, BodyKind, Input, Output, Rule};
 use super::store::ballots as ballot_store;
 use super::store::{self, MeetingRow, VoteRow};
@@ -143,7 +143,7 @@ pub async fn add_attendee(
     o: &Origin,
 ) -> Result<(), AppError> {
     let m = meeting(db, congress, meeting_id).await?;
-    if m.state == "closed" {
+    if m.state == MeetingState::Closed {
         return Err(AppError::Conflict("meetings.closed"));
     }
     let mut tx = db.write().await?;
@@ -187,7 +187,7 @@ pub async fn add_item_in(
     title: &str,
     o: &Origin,
 ) -> Result<i64, AppError> {
-    if m.state == "closed" {
+    if m.state == MeetingState::Closed {
         return Err(AppError::Conflict("meetings.closed"));
     }
     let title = title.trim();
@@ -229,7 +229,7 @@ pub async fn set_state(
         && store::votes(db, m.id)
             .await?
             .iter()
-            .any(|v| v.state == "open")
+            .any(|v| v.state == VoteState::Open)
     {
         return Err(AppError::Conflict("meetings.vote_still_open"));
     }

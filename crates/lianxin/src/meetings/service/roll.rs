@@ -17,7 +17,7 @@ pub async fn check_in(
     o: &Origin,
 ) -> Result<i64, AppError> {
     let m = meeting(db, congress, meeting_id).await?;
-    if m.state == "closed" {
+    if m.state == MeetingState::Closed {
         return Err(AppError::Conflict("meetings.closed"));
     }
     let (person, via) = match how {
@@ -91,7 +91,7 @@ pub async fn check_in_sheet(
     o: &Origin,
 ) -> Result<u32, AppError> {
     let m = meeting(db, congress, meeting_id).await?;
-    if m.state == "closed" {
+    if m.state == MeetingState::Closed {
         return Err(AppError::Conflict("meetings.closed"));
     }
     let mut tx = db.write().await?;
@@ -136,7 +136,7 @@ pub async fn leave(
     o: &Origin,
 ) -> Result<(), AppError> {
     let m = meeting(db, congress, meeting_id).await?;
-    if m.state == "closed" {
+    if m.state == MeetingState::Closed {
         return Err(AppError::Conflict("meetings.closed"));
     }
     let (person, attendance) = match person {
@@ -230,7 +230,7 @@ pub(super) async fn quorum_rules(
     congress: CongressId,
     m: &MeetingRow,
 ) -> Result<(recount::BodyKind, Option<String>), AppError> {
-    let kind = MeetingKind::parse(&m.kind).ok_or_else(|| AppError::internal("meeting kind"))?;
+    let kind = m.kind;
     body_rules(db, congress, kind).await
 }
 

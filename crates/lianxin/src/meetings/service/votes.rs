@@ -65,7 +65,7 @@ pub async fn create_vote_in(
     v: &NewVote,
     o: &Origin,
 ) -> Result<i64, AppError> {
-    if m.state == "closed" {
+    if m.state == MeetingState::Closed {
         return Err(AppError::Conflict("meetings.closed"));
     }
     let rule = kind
@@ -258,7 +258,7 @@ pub async fn open_vote(
 ) -> Result<(), AppError> {
     let (m, v) = vote(db, congress, vote_id).await?;
     let target = format!("vote:{}", v.id);
-    if m.state != "open" {
+    if m.state != MeetingState::Open {
         return Err(refused(
             db,
             congress,
@@ -283,7 +283,7 @@ pub async fn open_vote(
         .await);
     }
     // A secret vote's key pair: the private half kept (and synced) before the vote opens.
-    let secret = VoteMethod::parse(&v.method) == Some(VoteMethod::Secret);
+    let secret = v.method == VoteMethod::Secret;
     let public_key = if secret {
         Some(ballot_seal::create_key(&db.vault, v.id).map_err(AppError::internal)?)
     } else {

@@ -7,6 +7,7 @@ mod votes;
 pub use roll::*;
 pub use votes::*;
 
+use super::domain::{MeetingKind, MeetingState, VoteMethod, VoteState};
 use crate::db::{Backend, Db, Tx};
 use crate::platform::ids::CongressId;
 use serde::Serialize;
@@ -15,12 +16,12 @@ use serde::Serialize;
 pub struct MeetingRow {
     pub id: i64,
     pub congress_id: i64,
-    pub kind: String,
+    pub kind: MeetingKind,
     pub organization_id: Option<i64>,
     pub title: String,
     pub place: String,
     pub starts_at: i64,
-    pub state: String,
+    pub state: MeetingState,
     #[serde(skip)]
     pub check_in_key: String,
     pub opened_at: Option<i64>,
@@ -56,13 +57,13 @@ pub struct VoteRow {
     pub meeting_id: i64,
     pub item_id: i64,
     pub rule: String,
-    pub method: String,
+    pub method: VoteMethod,
     pub subject: String,
     pub seats: Option<i64>,
     /// JSON list of names, in ballot order.
     pub candidates: Option<String>,
     pub post: Option<String>,
-    pub state: String,
+    pub state: VoteState,
     pub members: Option<i64>,
     pub present: Option<i64>,
     pub opened_at: Option<i64>,

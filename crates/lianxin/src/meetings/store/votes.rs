@@ -1,6 +1,7 @@
 //! The SQL of votes: setting up, opening, the ballot context and batches, participation,
 //! closing with the sealed result, the ballot purge after the count, and corrections.
 
+use super::super::domain::{VoteMethod, VoteState};
 use super::*;
 
 /// A vote to be set up on an agenda item (state `ready`).
@@ -127,8 +128,8 @@ pub async fn switch_method(
 pub struct BallotContext {
     pub vote: i64,
     pub rule: String,
-    pub method: String,
-    pub state: String,
+    pub method: VoteMethod,
+    pub state: VoteState,
     pub seats: Option<i64>,
     pub candidates: Option<String>,
     pub write_in_deputies: i64,

@@ -1,4 +1,5 @@
 use super::*;
+use lianxin::meetings::domain::{MeetingKind, MeetingState};
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     app.count(sql).await
@@ -242,7 +243,7 @@ async fn a_cycle_runs_from_the_public_call_through_the_vote_and_its_runoff_to_th
         .await
         .unwrap()
         .into_iter()
-        .find(|m| m.kind == "standing_committee" && m.state == "planned")
+        .find(|m| m.kind == MeetingKind::StandingCommittee && m.state == MeetingState::Planned)
         .unwrap()
         .id;
     let r = staff
@@ -747,7 +748,7 @@ async fn the_ballot_box_holds_a_selection_to_its_ballot_form_and_a_rating_to_its
         .await
         .unwrap()
         .into_iter()
-        .find(|m| m.kind == "standing_committee" && m.state == "planned")
+        .find(|m| m.kind == MeetingKind::StandingCommittee && m.state == MeetingState::Planned)
         .unwrap()
         .id;
     let base = format!("/api/v1/congresses/{cid}/meetings/{sc}");
@@ -887,7 +888,7 @@ async fn after_a_shortfall_the_presidium_may_put_those_not_selected_to_a_vote_ag
         .await
         .unwrap()
         .into_iter()
-        .find(|m| m.kind == "standing_committee" && m.state == "planned")
+        .find(|m| m.kind == MeetingKind::StandingCommittee && m.state == MeetingState::Planned)
         .unwrap()
         .id;
     for step in [

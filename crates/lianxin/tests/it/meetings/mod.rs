@@ -2,4 +2,5 @@
 
 mod flow;
 mod recount;
+mod rows;
 mod secrecy;
