@@ -4,7 +4,7 @@
 //! branches on [`Backend`].
 
 mod text_column;
-pub use crate::__text_column as text_column;
+pub use crate::{__text_column as text_column, __words as words};
 pub mod backup;
 pub mod group_commit;
 pub mod migrate;

@@ -32,3 +32,29 @@ macro_rules! __text_column {
         }
     };
 }
+
+/// A word enum: the variants with their stored words, `ALL`, `as_str`, `parse`, serde and OpenAPI
+/// as the same snake_case words, `AsRef<str>` and `Display` for pages and message keys, and the
+/// text column impls above.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __words {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $v),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),+];
+            pub fn as_str(self) -> &'static str { match self { $($name::$v => $s),+ } }
+            pub fn parse(s: &str) -> Option<$name> { Self::ALL.iter().copied().find(|k| k.as_str() == s) }
+        }
+        $crate::db::text_column!($name);
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str { self.as_str() }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}

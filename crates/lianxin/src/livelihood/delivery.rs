@@ -4,7 +4,7 @@
 //! visits record findings and raise problems; the unit answers each problem with its
 //! rectification and the office or the group closes it.
 
-use super::domain::{self, Milestone, Phase};
+use super::domain::{self, Milestone, Phase, ProjectState};
 use super::service::{self, Origin, invalid, record};
 use super::store::{self, MilestoneRow, ProjectRow};
 use crate::accounts::policy::{Permission, allows};
@@ -66,7 +66,7 @@ pub async fn capacity(
 }
 
 fn selected(p: &ProjectRow) -> Result<(), AppError> {
-    if p.state == "selected" {
+    if p.state == ProjectState::Selected {
         Ok(())
     } else {
         Err(AppError::Conflict("livelihood.not_selected"))

@@ -3,7 +3,28 @@
 //! progress computed from weighted milestones (`legal-rules.md` §5). The vote itself is a
 //! selection vote of `meetings` (its tally: `meetings::tally::select`).
 
+use crate::db::words;
 use chrono::NaiveDate;
+
+words!(
+    /// 候选项目的状态 — a candidate project's state: withdrawn by the government side before the
+    /// vote, or selected or not by it.
+    ProjectState {
+        Candidate = "candidate",
+        Withdrawn = "withdrawn",
+        Selected = "selected",
+        NotSelected = "not_selected",
+    }
+);
+
+words!(
+    /// 征集建议的状态 — a proposal's state: adopted into a project or rejected with a reason.
+    ProposalState {
+        Received = "received",
+        Adopted = "adopted",
+        Rejected = "rejected",
+    }
+);
 
 /// 年度周期的阶段 — the phases of a year's cycle, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -6,7 +6,7 @@
 
 use super::api::{self, CycleAction, CycleView, ProjectAction, ProjectView, guard};
 use super::delivery::{self, MilestoneInput, ReportInput, VisitInput};
-use super::domain::Phase;
+use super::domain::{Phase, ProjectState, ProposalState};
 use super::service::{self, CandidateForm, NewCycle, PhaseInput, ProposalInput};
 use super::store::{self, CycleRow};
 use crate::accounts::policy::{Permission, allows};
@@ -127,8 +127,10 @@ async fn list(
         let projects = store::projects(&state.db, c.id).await?;
         let milestones = store::cycle_milestones(&state.db, c.id).await?;
         let today = state.clock.today();
-        let selected: Vec<&store::ProjectRow> =
-            projects.iter().filter(|p| p.state == "selected").collect();
+        let selected: Vec<&store::ProjectRow> = projects
+            .iter()
+            .filter(|p| p.state == ProjectState::Selected)
+            .collect();
         let of = |p: &store::ProjectRow| -> Vec<store::MilestoneRow> {
             milestones
                 .iter()
@@ -156,7 +158,10 @@ async fn list(
             ("livelihood.stat.received", received),
             (
                 "livelihood.stat.candidates",
-                projects.iter().filter(|p| p.state != "withdrawn").count() as i64,
+                projects
+                    .iter()
+                    .filter(|p| p.state != ProjectState::Withdrawn)
+                    .count() as i64,
             ),
             ("livelihood.stat.selected", selected.len() as i64),
             ("livelihood.stat.on_schedule", on_schedule as i64),

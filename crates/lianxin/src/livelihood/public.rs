@@ -6,7 +6,7 @@
 //! may have named themselves); a declined proposal's title, place and reason are.
 
 use super::delivery;
-use super::domain::Phase;
+use super::domain::{Phase, ProjectState, ProposalState};
 use super::service::{self, ProposalInput, Source};
 use super::store::{self, CycleRow, MilestoneRow, ProjectRow};
 use crate::attachments as files;
@@ -59,7 +59,7 @@ pub struct PublicProject {
     pub lead_unit: String,
     pub timetable: String,
     /// `candidate`, `withdrawn`, `selected` or `not_selected`.
-    pub state: String,
+    pub state: ProjectState,
     pub approvals: Option<i64>,
     /// Weighted progress of the milestones, in whole percent.
     pub progress: u32,
@@ -148,7 +148,7 @@ pub async fn public_project(
         budget_yuan: p.budget_yuan,
         lead_unit: p.lead_unit.clone(),
         timetable: p.timetable.clone(),
-        state: p.state.clone(),
+        state: p.state,
         approvals: p.approvals,
         progress: delivery::progress(&ms),
         milestones: milestones_public(&ms, today),
@@ -165,7 +165,7 @@ pub async fn open_data(db: &Db, c: &Congress, today: NaiveDate) -> Result<OpenDa
         let proposals = store::proposals(db, cy.id).await?;
         let mut projects = Vec::new();
         for p in store::projects(db, cy.id).await? {
-            if p.state == "withdrawn" {
+            if p.state == ProjectState::Withdrawn {
                 continue;
             }
             projects.push(public_project(db, c.id, &p, &proposals, today).await?);
@@ -186,7 +186,7 @@ pub async fn open_data(db: &Db, c: &Congress, today: NaiveDate) -> Result<OpenDa
             projects,
             declined: proposals
                 .iter()
-                .filter(|p| p.state == "rejected")
+                .filter(|p| p.state == ProposalState::Rejected)
                 .map(|p| {
                     (
                         p.title.clone(),
@@ -262,7 +262,7 @@ async fn project_page(
 ) -> AppResult<Response> {
     let congress = congress_of(&state.db, cid).await?;
     let p = service::project(&state.db, congress.id, id).await?;
-    if p.state == "withdrawn" {
+    if p.state == ProjectState::Withdrawn {
         return Err(AppError::NotFound);
     }
     let c = service::cycle(&state.db, congress.id, p.cycle_id).await?;
@@ -366,7 +366,7 @@ async fn xlsx(State(state): State<AppState>, ctx: Ctx, Id(cid): Id) -> AppResult
             sheet.write_string(r, 2, &p.lead_unit).map_err(e)?;
             sheet.write_number(r, 3, p.budget_yuan as f64).map_err(e)?;
             sheet
-                .write_string(r, 4, t.k("livelihood.state", &p.state))
+                .write_string(r, 4, t.k("livelihood.state", p.state))
                 .map_err(e)?;
             if let Some(a) = p.approvals {
                 sheet.write_number(r, 5, a as f64).map_err(e)?;

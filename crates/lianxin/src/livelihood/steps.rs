@@ -3,7 +3,7 @@
 //! run-off), the sealed result read back into the projects, and the rating votes with their
 //! verdicts. The meetings module runs the votes and its tally decides; nothing is counted here.
 
-use super::domain;
+use super::domain::{self, ProjectState};
 use super::service::{Origin, cycle, record, text_ok};
 use super::store::{self, CycleLink, ProjectRow};
 use crate::db::Db;
@@ -73,7 +73,7 @@ async fn candidates(db: &Db, cycle: i64) -> Result<Vec<ProjectRow>, AppError> {
     Ok(store::projects(db, cycle)
         .await?
         .into_iter()
-        .filter(|p| p.state == "candidate")
+        .filter(|p| p.state == ProjectState::Candidate)
         .collect())
 }
 
@@ -147,12 +147,16 @@ pub async fn put_to_vote(
         ));
     }
     let all = store::projects(db, c.id).await?;
-    let selected = all.iter().filter(|p| p.state == "selected").count() as u32;
-    let on_ballot =
-        |p: &&ProjectRow| p.state == "candidate" || (revote && p.state == "not_selected");
+    let selected = all
+        .iter()
+        .filter(|p| p.state == ProjectState::Selected)
+        .count() as u32;
+    let on_ballot = |p: &&ProjectRow| {
+        p.state == ProjectState::Candidate || (revote && p.state == ProjectState::NotSelected)
+    };
     let again: Vec<i64> = all
         .iter()
-        .filter(|p| revote && p.state == "not_selected")
+        .filter(|p| revote && p.state == ProjectState::NotSelected)
         .map(|p| p.id)
         .collect();
     let list: Vec<String> = all
@@ -205,7 +209,14 @@ pub async fn put_to_vote(
     let mut tx = db.write().await?;
     store::set_cycle_link(&mut tx, c.id, CycleLink::Vote, vote).await?;
     for id in again {
-        store::set_project_state(&mut tx, id, "not_selected", "candidate", None).await?;
+        store::set_project_state(
+            &mut tx,
+            id,
+            ProjectState::NotSelected,
+            ProjectState::Candidate,
+            None,
+        )
+        .await?;
     }
     record(
         &mut tx,
@@ -292,7 +303,7 @@ pub async fn apply_vote(
         return Err(AppError::Conflict("livelihood.outcome_recorded"));
     }
     for p in store::projects(db, c.id).await? {
-        if p.state != "candidate" {
+        if p.state != ProjectState::Candidate {
             continue;
         }
         let approvals = s
@@ -301,13 +312,13 @@ pub async fn apply_vote(
             .find(|(t, _)| *t == p.title)
             .map(|(_, n)| *n);
         let to = if s.selected.contains(&p.title) {
-            "selected"
+            ProjectState::Selected
         } else if s.runoff.contains(&p.title) {
-            "candidate"
+            ProjectState::Candidate
         } else {
-            "not_selected"
+            ProjectState::NotSelected
         };
-        store::set_project_state(&mut tx, p.id, "candidate", to, approvals).await?;
+        store::set_project_state(&mut tx, p.id, ProjectState::Candidate, to, approvals).await?;
     }
     record(
         &mut tx,
@@ -345,7 +356,7 @@ pub async fn put_to_rating(
     let projects: Vec<ProjectRow> = store::projects(db, c.id)
         .await?
         .into_iter()
-        .filter(|p| p.state == "selected" && p.rating_vote_id.is_none())
+        .filter(|p| p.state == ProjectState::Selected && p.rating_vote_id.is_none())
         .collect();
     if projects.is_empty() {
         return Err(AppError::Conflict("livelihood.nothing_to_rate"));

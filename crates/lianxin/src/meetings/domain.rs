@@ -2,29 +2,8 @@
 //! body's quorum a meeting has, the rotating check-in code, a ballot's shape for its rule.
 
 use super::recount::{BodyKind, Rule};
+use crate::db::words;
 use crate::platform::secret;
-use serde::{Deserialize, Serialize};
-
-macro_rules! words {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-            pub fn as_str(self) -> &'static str { match self { $($name::$v => $s),+ } }
-            pub fn parse(s: &str) -> Option<$name> { Self::ALL.iter().copied().find(|k| k.as_str() == s) }
-        }
-        crate::db::text_column!($name);
-        impl AsRef<str> for $name {
-            fn as_ref(&self) -> &str { self.as_str() }
-        }
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
-        }
-    };
-}
 
 words!(
     /// 会议类型 — the kinds of meeting.

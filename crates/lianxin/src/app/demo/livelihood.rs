@@ -9,6 +9,7 @@ use super::suggestions::user;
 use crate::db::Db;
 use crate::livelihood;
 use crate::livelihood::delivery::{self, Capacity, MilestoneInput, ReportInput, VisitInput};
+use crate::livelihood::domain::ProjectState;
 use crate::livelihood::service::{
     self, CandidateForm, NewCycle, PhaseInput, ProposalInput, Source,
 };
@@ -396,7 +397,7 @@ async fn deliver(
     let selected: Vec<_> = livelihood::projects(db, cycle)
         .await?
         .into_iter()
-        .filter(|p| p.state == "selected")
+        .filter(|p| p.state == ProjectState::Selected)
         .collect();
     for (k, p) in selected.iter().enumerate() {
         let o = on(unit_user, ymd(year, 1, 20));

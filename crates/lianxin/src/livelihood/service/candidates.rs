@@ -1,6 +1,7 @@
 //! 候选项目 — the candidates the government side submits, with the proposals they answer, and
 //! their amendment before the vote.
 
+use super::super::domain::{ProjectState, ProposalState};
 use super::*;
 
 /// 候选项目 as the government side submits it, with the proposals it answers.
@@ -71,7 +72,7 @@ pub async fn add_candidate(
     if f.proposals.iter().any(|id| {
         !proposals
             .iter()
-            .any(|p| p.id == *id && p.state == "received")
+            .any(|p| p.id == *id && p.state == ProposalState::Received)
     }) {
         errors.push(FieldError::new(
             Field("proposals"),
@@ -132,13 +133,20 @@ pub async fn amend_candidate(
 ) -> Result<(), AppError> {
     let p = project(db, congress, project_id).await?;
     let c = cycle(db, congress, p.cycle_id).await?;
-    if c.vote_id.is_some() || p.state != "candidate" {
+    if c.vote_id.is_some() || p.state != ProjectState::Candidate {
         return Err(AppError::Conflict("livelihood.list_closed"));
     }
     let mut tx = db.write().await?;
     let action = match f {
         None => {
-            store::set_project_state(&mut tx, p.id, "candidate", "withdrawn", None).await?;
+            store::set_project_state(
+                &mut tx,
+                p.id,
+                ProjectState::Candidate,
+                ProjectState::Withdrawn,
+                None,
+            )
+            .await?;
             "livelihood.candidate_withdraw"
         }
         Some(f) => {

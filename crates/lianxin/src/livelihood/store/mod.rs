@@ -1,6 +1,7 @@
 //! The SQL of livelihood projects: cycles and their phases, proposals, candidate projects,
 //! milestones, reports, supervision groups and problems. Every query names the congress.
 
+use super::domain::{ProjectState, ProposalState};
 use crate::db::{Db, Tx};
 use crate::platform::ids::CongressId;
 use serde::Serialize;
@@ -59,7 +60,7 @@ pub struct ProjectRow {
     pub timetable: String,
     pub responsible: Option<String>,
     /// `candidate`, `withdrawn`, `selected` or `not_selected`.
-    pub state: String,
+    pub state: ProjectState,
     /// The approvals the selection vote gave it.
     pub approvals: Option<i64>,
     pub rating_vote_id: Option<i64>,
@@ -86,7 +87,7 @@ pub struct ProposalRow {
     /// The proposal it was grouped with (similar text).
     pub group_id: Option<i64>,
     /// `received`, `adopted` or `rejected`.
-    pub state: String,
+    pub state: ProposalState,
     /// Why it was not adopted (published).
     pub reason: Option<String>,
     pub project_id: Option<i64>,
@@ -409,8 +410,8 @@ pub async fn project(
 pub async fn set_project_state(
     tx: &mut Tx<'_>,
     id: i64,
-    from: &str,
-    to: &str,
+    from: ProjectState,
+    to: ProjectState,
     approvals: Option<i64>,
 ) -> Result<bool, sqlx::Error> {
     Ok(sqlx::query(
