@@ -1,6 +1,7 @@
 //! The documents of a suggestion as DOCX downloads, and the office's template editor.
 
 use super::documents::{self, KINDS};
+use super::domain::{Delivery, UnitRole};
 use super::service::{self, Capacity};
 use super::store;
 use super::{capacity, guard};
@@ -74,12 +75,12 @@ async fn values(
     let units = store::units(&state.db, congress.id, s.id).await?;
     let lead = units
         .iter()
-        .find(|u| u.active == 1 && u.role == "lead")
+        .find(|u| u.active == 1 && u.role == UnitRole::Lead)
         .map(|u| u.name.clone())
         .unwrap_or_default();
     let co: Vec<String> = units
         .iter()
-        .filter(|u| u.active == 1 && u.role == "co")
+        .filter(|u| u.active == 1 && u.role == UnitRole::Co)
         .map(|u| u.name.clone())
         .collect();
     Ok(vec![
@@ -229,9 +230,9 @@ async fn report(
         keys_items
             .iter()
             .map(|k| {
-                let outcome = match (k.reply_class.as_deref(), k.delivery.as_str()) {
+                let outcome = match (k.reply_class.as_deref(), k.delivery) {
                     (None, _) => "正在办理".to_string(),
-                    (Some("A"), _) | (_, "verified") => "已办成".to_string(),
+                    (Some("A"), _) | (_, Delivery::Verified) => "已办成".to_string(),
                     (Some(c), _) => format!(
                         "已答复（{}）",
                         crate::platform::i18n::tr(Lang::Zh, &format!("suggestion.class.{c}"))

@@ -7,6 +7,26 @@
 
 use serde::{Deserialize, Serialize};
 
+crate::db::words!(
+    /// 跟踪办理 — a class-B reply's delivery: none needed, pending (the unit has still to deliver),
+    /// reported by the unit, verified by the office (only then counted as delivered).
+    Delivery {
+        None = "none",
+        Pending = "pending",
+        Reported = "reported",
+        Verified = "verified",
+    }
+);
+
+crate::db::words!(
+    /// 主办/协办 — a unit's part in handling an item: the lead unit (主办) answers, co-units (协办)
+    /// give their opinions.
+    UnitRole {
+        Lead = "lead",
+        Co = "co",
+    }
+);
+
 /// Where a suggestion stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -3,7 +3,7 @@
 //! state machine, and writes the change, its history event, its audit record, its deadlines and
 //! its notices in one transaction. A refused command changes nothing and is itself audited.
 
-use super::domain::{self, Command, Rating, ReplyClass, State};
+use super::domain::{self, Command, Delivery, Rating, ReplyClass, State, UnitRole};
 use super::store::{self, NewSuggestion, Suggestion};
 use crate::audit::{self, Outcome, Record};
 use crate::calendar::deadlines::{self, Registration, Span};
@@ -120,7 +120,7 @@ async fn leads(db: &Db, congress: CongressId, id: i64, unit: i64) -> Result<bool
     Ok(store::units(db, congress, id)
         .await?
         .iter()
-        .any(|u| u.unit_id == unit && u.active == 1 && u.role == "lead"))
+        .any(|u| u.unit_id == unit && u.active == 1 && u.role == UnitRole::Lead))
 }
 
 fn state_of(s: &Suggestion) -> Result<State, AppError> {

@@ -1,6 +1,6 @@
 //! The detail page of a suggestion: what it shows, and which action panels the viewer gets.
 
-use super::super::domain::State;
+use super::super::domain::{Delivery, State, UnitRole};
 use super::super::service::{self, CONTACT_FORMS, Capacity};
 use super::super::store::{self};
 use super::super::{capacity, guard};
@@ -120,7 +120,7 @@ pub(super) async fn render(
     let units = store::units(&state.db, congress.id, id).await?;
     let lead_unit = units
         .iter()
-        .find(|u| u.active == 1 && u.role == "lead")
+        .find(|u| u.active == 1 && u.role == UnitRole::Lead)
         .map(|u| u.unit_id);
     let today = state.clock.today().to_string();
     let editable = matches!(st, State::Draft | State::ReturnedForRevision);
@@ -138,7 +138,7 @@ pub(super) async fn render(
         Capacity::Office => Can {
             review: st == State::Submitted,
             assign: matches!(st, State::Registered | State::UnitReturned),
-            verify_delivery: s.delivery == "reported",
+            verify_delivery: s.delivery == Delivery::Reported,
             close: st == State::Escalated,
             decide_extension: s.extension_months.is_some(),
             publish: s.published_at.is_none()
@@ -163,12 +163,12 @@ pub(super) async fn render(
                 unit_return: lead && st == State::Assigned,
                 contact: st.reply_pending(),
                 reply: lead && head && st.reply_pending(),
-                report_delivery: lead && s.delivery == "pending",
+                report_delivery: lead && s.delivery == Delivery::Pending,
                 request_extension: lead && st == State::Assigned && s.extension_months.is_none(),
                 co_opinion: st.reply_pending()
                     && units
                         .iter()
-                        .any(|u| u.unit_id == unit && u.active == 1 && u.role == "co"),
+                        .any(|u| u.unit_id == unit && u.active == 1 && u.role == UnitRole::Co),
                 ..Can::default()
             }
         }

@@ -59,7 +59,7 @@ pub async fn may_attach(
             lead && if purpose == Purpose::Reply {
                 st.reply_pending()
             } else {
-                s.delivery == "pending"
+                s.delivery == Delivery::Pending
             }
         }
         _ => false,

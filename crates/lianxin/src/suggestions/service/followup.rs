@@ -290,7 +290,7 @@ pub async fn co_opinion(
     let is_co = store::units(db, congress, id)
         .await?
         .iter()
-        .any(|u| u.unit_id == unit && u.active == 1 && u.role == "co");
+        .any(|u| u.unit_id == unit && u.active == 1 && u.role == UnitRole::Co);
     if !is_co || !state_of(&s)?.reply_pending() {
         return Err(not_entitled(db, congress, id, o, "co_opinion").await);
     }

@@ -365,7 +365,7 @@ pub async fn reply(
     let co_units: Vec<i64> = store::units(db, congress, id)
         .await?
         .iter()
-        .filter(|u| u.active == 1 && u.role == "co")
+        .filter(|u| u.active == 1 && u.role == UnitRole::Co)
         .map(|u| u.unit_id)
         .collect();
     if !co_units.is_empty() {
@@ -481,8 +481,8 @@ pub async fn delivery(
 ) -> Result<(), AppError> {
     let s = load(db, congress, id, cap).await?;
     let (from, to, action) = match cap {
-        Capacity::Unit { .. } => ("pending", "reported", "delivery_report"),
-        Capacity::Office => ("reported", "verified", "delivery_verify"),
+        Capacity::Unit { .. } => (Delivery::Pending, Delivery::Reported, "delivery_report"),
+        Capacity::Office => (Delivery::Reported, Delivery::Verified, "delivery_verify"),
         Capacity::Deputy(_) => return Err(not_entitled(db, congress, id, o, "delivery").await),
     };
     let mut tx = db.write().await?;

@@ -47,11 +47,11 @@ pub async fn merge(
         let units = store::units(db, congress, into).await?;
         let lead = units
             .iter()
-            .find(|u| u.active == 1 && u.role == "lead")
+            .find(|u| u.active == 1 && u.role == UnitRole::Lead)
             .map(|u| u.unit_id);
         let co: Vec<i64> = units
             .iter()
-            .filter(|u| u.active == 1 && u.role == "co")
+            .filter(|u| u.active == 1 && u.role == UnitRole::Co)
             .map(|u| u.unit_id)
             .collect();
         Some(plan_assign(db, congress, id, lead, &co, target.complex == 1, o).await?)

@@ -1,7 +1,7 @@
 //! The SQL of handling: the units an item is assigned to, returns, contacts with the deputy and
 //! replies.
 
-use super::super::domain::ReplyClass;
+use super::super::domain::{ReplyClass, UnitRole};
 use crate::db::{Db, Tx};
 use crate::platform::ids::CongressId;
 use chrono::NaiveDate;
@@ -30,7 +30,9 @@ pub async fn assign(
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    for (unit, role) in std::iter::once((lead, "lead")).chain(co.iter().map(|u| (*u, "co"))) {
+    let units =
+        std::iter::once((lead, UnitRole::Lead)).chain(co.iter().map(|u| (*u, UnitRole::Co)));
+    for (unit, role) in units {
         sqlx::query(
             "INSERT INTO suggestion_units (congress_id, suggestion_id, unit_id, role, assigned_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -59,7 +61,7 @@ pub async fn assign(
 pub struct UnitLink {
     pub unit_id: i64,
     pub name: String,
-    pub role: String,
+    pub role: UnitRole,
     pub active: i64,
     pub assigned_at: i64,
     pub returned_at: Option<i64>,

@@ -2,6 +2,7 @@
 //! changes are conditional on the state they start from, so two clerks acting at once cannot both
 //! move the same item.
 
+use super::domain::Delivery;
 use crate::db::{Db, Tx};
 use crate::platform::ids::CongressId;
 use serde::Serialize;
@@ -39,7 +40,7 @@ pub struct Suggestion {
     pub due_on: Option<String>,
     pub replied_on: Option<String>,
     pub reply_class: Option<String>,
-    pub delivery: String,
+    pub delivery: Delivery,
     pub rating: Option<String>,
     pub unsatisfied_count: i64,
     pub feedback_due_on: Option<String>,
@@ -336,8 +337,8 @@ pub async fn set_delivery(
     tx: &mut Tx<'_>,
     congress: CongressId,
     id: i64,
-    from: &str,
-    to: &str,
+    from: Delivery,
+    to: Delivery,
 ) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "UPDATE suggestions SET delivery = $4 WHERE congress_id = $1 AND id = $2 AND delivery = $3",

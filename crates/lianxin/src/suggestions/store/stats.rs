@@ -1,6 +1,7 @@
 //! The statistics queries: the same nine counts for the whole congress or per group, optionally
 //! limited to numbering periods (a session `s<id>`, a recess year `y<year>`).
 
+use super::super::domain::Delivery;
 use crate::db::Db;
 use crate::platform::ids::CongressId;
 use serde::Serialize;
@@ -169,7 +170,7 @@ pub struct KeyItem {
     pub unit: Option<String>,
     pub supervisor: Option<String>,
     pub reply_class: Option<String>,
-    pub delivery: String,
+    pub delivery: Delivery,
 }
 
 /// The key-supervision items of the given periods (all when empty), in number order.
