@@ -1,6 +1,7 @@
 //! Word enums as text columns.
 
-/// A word enum stored as its text (`as_str` / `parse`): rows decode it at the store, so a state
+/// A word enum stored as its text (`as_str` / `parse`), shown as it too (`AsRef<str>` for message
+/// keys, `Display`): rows decode it at the store, so a state
 /// read back is an enum, and a word the enum does not know is a decoding error, not a silent
 /// mismatch in some comparison later.
 #[macro_export]
@@ -20,6 +21,16 @@ macro_rules! __text_column {
                 let text = <&str as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
                 <$name>::parse(text)
                     .ok_or_else(|| format!("not a {}: {text}", stringify!($name)).into())
+            }
+        }
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
             }
         }
         impl<'q> sqlx::Encode<'q, sqlx::Any> for $name {
@@ -50,11 +61,5 @@ macro_rules! __words {
             pub fn parse(s: &str) -> Option<$name> { Self::ALL.iter().copied().find(|k| k.as_str() == s) }
         }
         $crate::db::text_column!($name);
-        impl AsRef<str> for $name {
-            fn as_ref(&self) -> &str { self.as_str() }
-        }
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
-        }
     };
 }

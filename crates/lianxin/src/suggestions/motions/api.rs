@@ -139,7 +139,7 @@ pub enum MotionAction {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct MotionActionResult {
-    pub state: String,
+    pub state: super::domain::MotionState,
     /// The suggestion it continues as, after an agreed conversion.
     pub suggestion_id: Option<i64>,
 }

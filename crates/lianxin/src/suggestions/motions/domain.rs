@@ -28,6 +28,8 @@ pub enum MotionState {
     Closed,
 }
 
+crate::db::text_column!(MotionState);
+
 impl MotionState {
     pub const ALL: [MotionState; 8] = [
         MotionState::Draft,

@@ -249,7 +249,7 @@ async fn render(
     {
         return Err(AppError::NotFound);
     }
-    let st = MotionState::parse(&m.state).unwrap_or(MotionState::Closed);
+    let st = m.state;
     let institutional = m.proposer != "deputies";
     let (can_consent, can_file, can_decide, can_report, can_convert) = match cap {
         Capacity::Deputy(d) => (

@@ -240,8 +240,7 @@ async fn allowed(
     cmd: MotionCommand,
     o: &Origin,
 ) -> Result<Move, AppError> {
-    let from =
-        MotionState::parse(&m.state).ok_or_else(|| AppError::internal("unknown motion state"))?;
+    let from = m.state;
     match motion::next(from, cmd) {
         Ok(to) => Ok(Move { cmd, from, to }),
         Err(key) => {
@@ -322,7 +321,9 @@ pub async fn answer(
     let m = get(db, c, id).await?;
     let mut tx = db.write().await?;
     let consent = if accept { "accepted" } else { "declined" };
-    if m.state != "draft" || !store::answer(&mut tx, c, id, deputy, consent, o.now).await? {
+    if m.state != MotionState::Draft
+        || !store::answer(&mut tx, c, id, deputy, consent, o.now).await?
+    {
         drop(tx);
         refused(db, c, id, o, "consent").await;
         return Err(AppError::field(

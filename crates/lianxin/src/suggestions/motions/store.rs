@@ -20,7 +20,7 @@ pub struct Motion {
     pub lead_name: Option<String>,
     pub title: String,
     pub content: String,
-    pub state: String,
+    pub state: super::domain::MotionState,
     pub number: Option<i64>,
     pub committee: Option<String>,
     pub report: Option<String>,
