@@ -57,9 +57,24 @@ pub fn pg_url() -> Option<String> {
         .filter(|u| u.starts_with("postgres"))
 }
 
-/// A fresh, migrated, empty database.
-pub async fn fresh_db(dir: &std::path::Path) -> Db {
+/// A fresh, migrated, empty database; with `own_database` on PostgreSQL a database of its own
+/// rather than a schema beside the other tests' (VACUUM's horizon spans every session of one
+/// database, so a test of what VACUUM removes must not share it with tests running at once).
+async fn fresh_db(dir: &std::path::Path, own_database: bool) -> Db {
     let db = match pg_url() {
+        Some(url) if own_database => {
+            let name = format!("t_{}", &lianxin::platform::secret::random_token()[..16]);
+            let admin = Db::connect(&url, None)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&admin.pool)
+                .await
+                .unwrap();
+            admin.pool.close().await;
+            let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
+            Db::connect(&format!("{base}/{name}"), None).await.unwrap()
+        }
         Some(url) => {
             let schema = format!("t_{}", &lianxin::platform::secret::random_token()[..16]);
             let admin = Db::connect(&url, None)
@@ -87,7 +102,16 @@ pub async fn fresh_db(dir: &std::path::Path) -> Db {
 impl TestApp {
     /// The demo district on a fresh database.
     pub async fn demo() -> TestApp {
-        let app = TestApp::empty().await;
+        TestApp::seeded(false).await
+    }
+
+    /// The demo district in a PostgreSQL database of its own (see `fresh_db`).
+    pub async fn demo_alone() -> TestApp {
+        TestApp::seeded(true).await
+    }
+
+    async fn seeded(own_database: bool) -> TestApp {
+        let app = TestApp::with_database(own_database).await;
         assert!(
             lianxin::app::demo::seed(&app.state.db, app.clock.now_ms_())
                 .await
@@ -97,13 +121,17 @@ impl TestApp {
     }
 
     pub async fn empty() -> TestApp {
+        TestApp::with_database(false).await
+    }
+
+    async fn with_database(own_database: bool) -> TestApp {
         // Errors the server logs show up in the output of a failing test.
         let _ = tracing_subscriber::fmt()
             .with_env_filter("warn,lianxin=info")
             .with_test_writer()
             .try_init();
         let dir = tempfile::tempdir().unwrap();
-        let db = fresh_db(dir.path()).await;
+        let db = fresh_db(dir.path(), own_database).await;
         let clock = Arc::new(FixedClock::at(start_time()));
         let flags = Layer {
             data: Some(dir.path().to_path_buf()),

@@ -466,7 +466,8 @@ async fn the_key_survives_a_restart_during_the_vote_and_not_the_vote() {
 /// page says so, and the retry removes them once the snapshot is gone.
 #[tokio::test]
 async fn a_close_that_could_not_remove_dead_row_versions_says_so_and_retries() {
-    let app = TestApp::demo().await;
+    // Alone in its database: another test's snapshot would also hold the dead versions back.
+    let app = TestApp::demo_alone().await;
     let mut staff = app.login("bangong").await;
     let vote = open_vote(&app, &mut staff).await;
     for (voter, choice) in vote.voters.iter().zip(CHOICES).take(3) {
