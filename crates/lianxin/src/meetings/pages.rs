@@ -4,7 +4,7 @@
 //! ballots; and the projector board, updated by server-sent events.
 
 use super::api::{self, MeetingAction, MeetingView, VoteView, guard};
-use super::domain::{self, ItemKind, MeetingState, VoteMethod, VoteState};
+use super::domain::{self, Attendance, ItemKind, MeetingState, VoteMethod, VoteState};
 use super::recount::{Stored, Verdict};
 use super::service::{self, NewVote};
 use super::store::{self, MeetingRow};
@@ -137,7 +137,7 @@ struct MeetingPage {
     v: MeetingView,
     run: bool,
     /// The viewer's own roll entry: (capacity, attendance).
-    me: Option<(String, String)>,
+    me: Option<(String, Attendance)>,
     /// Votes the viewer has already voted in.
     voted: Vec<i64>,
     kinds: Vec<&'static str>,

@@ -80,6 +80,8 @@ impl DeputyStatus {
     }
 }
 
+crate::db::text_column!(DeputyStatus);
+
 /// Validates an 18-character resident ID number (GB 11643-1999): 17 digits, a check character
 /// from the ISO 7064 MOD 11-2 scheme, and a real birth date in positions 7–14.
 pub fn valid_id_card(s: &str) -> bool {

@@ -48,7 +48,7 @@ pub async fn create_vote(
         .into_iter()
         .find(|i| i.id == item_id)
         .ok_or(AppError::NotFound)?;
-    let kind = ItemKind::parse(&item.kind).ok_or(AppError::Conflict("meetings.item_not_voted"))?;
+    let kind = item.kind;
     let mut tx = db.write().await?;
     let id = create_vote_in(&mut tx, congress, &m, (item.id, kind), v, o).await?;
     tx.commit().await?;

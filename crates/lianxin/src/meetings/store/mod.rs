@@ -7,7 +7,7 @@ mod votes;
 pub use roll::*;
 pub use votes::*;
 
-use super::domain::{MeetingKind, MeetingState, VoteMethod, VoteState};
+use super::domain::{Attendance, ItemKind, MeetingKind, MeetingState, VoteMethod, VoteState};
 use crate::db::{Backend, Db, Tx};
 use crate::platform::ids::CongressId;
 use serde::Serialize;
@@ -37,7 +37,7 @@ pub struct RollRow {
     pub user_id: Option<i64>,
     pub name: String,
     pub capacity: String,
-    pub attendance: String,
+    pub attendance: Attendance,
     pub checked_in_at: Option<i64>,
     pub checked_in_via: Option<String>,
     pub leave_reason: Option<String>,
@@ -47,7 +47,7 @@ pub struct RollRow {
 pub struct ItemRow {
     pub id: i64,
     pub position: i64,
-    pub kind: String,
+    pub kind: ItemKind,
     pub title: String,
 }
 
@@ -316,7 +316,7 @@ pub async fn item(
     congress: CongressId,
     id: i64,
 ) -> Result<Option<(i64, ItemRow)>, sqlx::Error> {
-    let row: Option<(i64, i64, i64, String, String)> = sqlx::query_as(
+    let row: Option<(i64, i64, i64, ItemKind, String)> = sqlx::query_as(
         "SELECT meeting_id, id, position, kind, title FROM agenda_items WHERE congress_id = $1 AND id = $2",
     )
     .bind(congress.0)

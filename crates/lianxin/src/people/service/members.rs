@@ -43,9 +43,7 @@ pub async fn add_member_cmd(
         errs.push(FieldError::new(Field("starts_on"), "field.date_invalid"));
     }
     let deputy = store::deputy(db, congress.id, input.deputy_id).await?;
-    let in_office = deputy
-        .as_ref()
-        .is_some_and(|d| DeputyStatus::parse(&d.status).is_some_and(DeputyStatus::in_office));
+    let in_office = deputy.as_ref().is_some_and(|d| d.status.in_office());
     if let (Some(k), Some(p)) = (kind, post)
         && let Err(key) = check_member(k, p, in_office)
     {

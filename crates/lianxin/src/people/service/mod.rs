@@ -307,7 +307,7 @@ pub async fn set_status_cmd(
     let current = store::deputy(db, congress.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let from = DeputyStatus::parse(&current.status).ok_or(AppError::internal("unknown status"))?;
+    let from = current.status;
     from.can_become(next)
         .map_err(|k| AppError::Invalid(vec![FieldError::new(Field("status"), k)]))?;
     let mut errs = Vec::new();

@@ -10,7 +10,7 @@ pub struct DeputyRow {
     pub party: String,
     pub occupation: String,
     pub constituency: Option<String>,
-    pub status: String,
+    pub status: DeputyStatus,
     #[serde(skip)]
     pub name_key: String,
 }
@@ -33,7 +33,7 @@ pub struct DeputyDetail {
     pub constituency: Option<String>,
     pub delegation: Option<String>,
     pub station: Option<String>,
-    pub status: String,
+    pub status: DeputyStatus,
     pub status_date: Option<String>,
     pub status_reason: Option<String>,
     /// Contact details, masked (`138****5678`); the full values need `RevealPersonal`.
