@@ -107,8 +107,8 @@ pub async fn submit_opinion(
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Tracking {
     pub tracking_code: String,
-    pub kind: String,
-    pub state: String,
+    pub kind: domain::OpinionKind,
+    pub state: domain::OpinionState,
     /// `congress`, `unit`, `suggestion` or `elsewhere`.
     pub holder: String,
     pub unit: Option<String>,
@@ -137,7 +137,7 @@ pub async fn track_opinion(
     let progress = service::suggestion_progress(&state.db, &o).await?;
     Ok(axum::Json(Tracking {
         tracking_code: domain::show_code(&o.tracking_code),
-        can_rate: domain::may_rate(&o.state, o.rated_round, o.reopened),
+        can_rate: domain::may_rate(o.state, o.rated_round, o.reopened),
         history: store::steps(&state.db, o.id).await?,
         suggestion_number: progress.as_ref().map(|p| p.0.clone()),
         suggestion_state: progress.map(|p| p.1),

@@ -3,6 +3,24 @@
 //! check against scripted floods (a signed time the form was served: a person takes more than a
 //! few seconds to write, a script posting directly does not have the token at all).
 
+crate::db::words!(
+    /// 意见类型 — what a citizen brings: a question, a need, an idea.
+    OpinionKind {
+        Question = "question",
+        Need = "need",
+        Idea = "idea",
+    }
+);
+
+crate::db::words!(
+    /// 意见状态 — received (with its holder), answered, or reopened after an unsatisfied rating.
+    OpinionState {
+        Received = "received",
+        Answered = "answered",
+        Reopened = "reopened",
+    }
+);
+
 /// 问政 / 问需 / 问计.
 pub const KINDS: &[&str] = &["question", "need", "idea"];
 
@@ -82,8 +100,8 @@ pub fn fill_time_ok(issued: i64, now: i64) -> bool {
 pub const RATINGS: &[&str] = &["satisfied", "basically_satisfied", "unsatisfied"];
 
 /// Whether the citizen may rate now: the latest answer stands and was not rated yet.
-pub fn may_rate(state: &str, rated_round: Option<i64>, reopened: i64) -> bool {
-    state == "answered" && rated_round.is_none_or(|r| r < reopened)
+pub fn may_rate(state: OpinionState, rated_round: Option<i64>, reopened: i64) -> bool {
+    state == OpinionState::Answered && rated_round.is_none_or(|r| r < reopened)
 }
 
 /// After a rating: whether it reopens the opinion (不满意, the first time only).
@@ -125,11 +143,20 @@ mod tests {
 
     #[test]
     fn an_answer_is_rated_once_and_unsatisfied_reopens_only_the_first_time() {
-        assert!(may_rate("answered", None, 0));
-        assert!(!may_rate("answered", Some(0), 0), "rated already");
-        assert!(!may_rate("received", None, 0));
-        assert!(!may_rate("reopened", Some(0), 1), "being handled again");
-        assert!(may_rate("answered", Some(0), 1), "the second answer");
+        assert!(may_rate(OpinionState::Answered, None, 0));
+        assert!(
+            !may_rate(OpinionState::Answered, Some(0), 0),
+            "rated already"
+        );
+        assert!(!may_rate(OpinionState::Received, None, 0));
+        assert!(
+            !may_rate(OpinionState::Reopened, Some(0), 1),
+            "being handled again"
+        );
+        assert!(
+            may_rate(OpinionState::Answered, Some(0), 1),
+            "the second answer"
+        );
         assert!(reopens("unsatisfied", 0));
         assert!(!reopens("unsatisfied", 1), "once");
         assert!(!reopens("satisfied", 0));

@@ -3,7 +3,7 @@
 //! tracking page (`/track?code=…`). Anonymous requests are rate-limited per address by the web
 //! layer; a code that does not exist answers the same "not found" as a mistyped one.
 
-use super::domain::{self, CATEGORIES, KINDS};
+use super::domain::{self, CATEGORIES, KINDS, OpinionState};
 use super::service::{self, OpinionInput};
 use super::store::{self, Opinion, Step};
 use crate::congress::{self as congresses, Congress};
@@ -252,7 +252,7 @@ async fn render_track(
     };
     let can_rate = found
         .as_ref()
-        .is_some_and(|(o, _)| domain::may_rate(&o.state, o.rated_round, o.reopened));
+        .is_some_and(|(o, _)| domain::may_rate(o.state, o.rated_round, o.reopened));
     let shown_code = found
         .as_ref()
         .map(|(o, _)| domain::show_code(&o.tracking_code))

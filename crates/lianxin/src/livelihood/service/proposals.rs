@@ -187,7 +187,7 @@ pub async fn propose_opinion(
     let op = crate::opinions::get(db, congress, opinion_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if op.kind != "need" {
+    if op.kind != crate::opinions::domain::OpinionKind::Need {
         return Err(AppError::Conflict("livelihood.opinion_not_need"));
     }
     let c = open_list(db, congress, o.today).await?;

@@ -4,7 +4,7 @@
 
 use super::{guard, html};
 use crate::congress::Congress;
-use crate::opinions::domain;
+use crate::opinions::domain::{self, OpinionKind};
 use crate::opinions::service::{self, Handler, REFERRALS};
 use crate::opinions::store::{self, Opinion, Step};
 use crate::platform::error::{AppError, AppResult, FieldError};

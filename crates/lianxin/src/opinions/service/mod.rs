@@ -238,8 +238,8 @@ pub async fn rate(
     let code = domain::normalize_code(typed_code).ok_or(AppError::NotFound)?;
     let o = store::by_code(db, &code).await?.ok_or(AppError::NotFound)?;
     let mut errors = Vec::new();
-    if !domain::may_rate(&o.state, o.rated_round, o.reopened)
-        || o.merged_into.is_some() && o.state != "answered"
+    if !domain::may_rate(o.state, o.rated_round, o.reopened)
+        || o.merged_into.is_some() && o.state != domain::OpinionState::Answered
     {
         errors.push(FieldError::new(Field("rating"), "opinion.cannot_rate"));
     }

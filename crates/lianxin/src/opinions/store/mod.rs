@@ -15,7 +15,7 @@ pub struct Opinion {
     /// Stored without its dash; written everywhere as `XXXXX-XXXXX` (`domain::show_code`).
     #[serde(serialize_with = "super::domain::serialize_code")]
     pub tracking_code: String,
-    pub kind: String,
+    pub kind: super::domain::OpinionKind,
     pub category: String,
     pub place: String,
     pub deputy: Option<String>,
@@ -23,7 +23,7 @@ pub struct Opinion {
     pub channel: String,
     pub body: String,
     pub share_contact: i64,
-    pub state: String,
+    pub state: super::domain::OpinionState,
     pub answer: Option<String>,
     pub answered_on: Option<String>,
     pub rating: Option<String>,
