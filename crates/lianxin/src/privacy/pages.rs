@@ -330,7 +330,7 @@ async fn held_for(state: &AppState, identifier: &str) -> AppResult<Vec<Held>> {
         let mandates = store::mandates(&state.db, p.0).await?;
         let must_keep = mandates
             .iter()
-            .any(|m| m.status == "in_office" || m.status == "suspended");
+            .any(|m| m.status != crate::people::domain::DeputyStatus::Terminated);
         out.push(Held {
             person: p.0,
             name: store::person_name(&state.db, p.0)

@@ -120,7 +120,7 @@ pub async fn close(
 pub struct Mandate {
     pub congress: String,
     pub term_number: i64,
-    pub status: String,
+    pub status: crate::people::domain::DeputyStatus,
 }
 
 pub async fn person_name(db: &Db, person: i64) -> Result<Option<String>, sqlx::Error> {
